@@ -1,0 +1,8 @@
+"""resetkit: a spec-driven, stateful mock of four vendors' password-reset APIs."""
+
+from __future__ import annotations
+
+from mocks.app import create_app, create_env
+from mocks.settings import Settings
+
+__all__ = ["Settings", "create_app", "create_env"]

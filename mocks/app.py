@@ -1,0 +1,245 @@
+"""Build the aiohttp application: one sub-app per vendor (plus /__admin), every route bound to a spec operation."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiohttp import web
+from multidict import CIMultiDictProxy
+
+from mocks.auth import authenticate, credential_for
+from mocks.clock import SystemClock
+from mocks.env import Env
+from mocks.errors import ApiError, Kind
+from mocks.flows.ratelimit import RateLimit, take
+from mocks.keys import ENV, SPEC, VENDOR
+from mocks.openapi.spec import Operation, VendorSpec, load_spec
+from mocks.openapi.validation import RawRequest, response_problems, validate_request
+from mocks.outbox import Outbox
+from mocks.protocols import Clock, Store
+from mocks.settings import Settings
+from mocks.store.memory import InMemoryStore
+from mocks.vendors import load_vendor
+from mocks.vendors.base import Call, Reply, Vendor
+
+log = logging.getLogger("resetkit")
+OPERATION = "resetkit.operation"
+
+
+class SpecDriftError(RuntimeError):
+    """The spec and the mock disagree on which operations exist: the server must not start."""
+
+
+def bind_operations(vendor: Vendor, spec: VendorSpec) -> None:
+    """Every operation needs a handler and every handler an operation; name both sides when they drift."""
+    unhandled = sorted(set(spec.operations) - set(vendor.handlers))
+    orphaned = sorted(set(vendor.handlers) - set(spec.operations))
+    problems = [f"operation {op} in {spec.path.name} has no handler in mocks/vendors/{vendor.name}.py" for op in unhandled]
+    problems += [f"handler {op} in mocks/vendors/{vendor.name}.py has no operation in {spec.path.name}" for op in orphaned]
+    missing_auth = sorted({s for op in spec for req in op.security for s in req} - set(vendor.authenticators))
+    problems += [f"security scheme {s} in {spec.path.name} has no authenticator in {vendor.name}" for s in missing_auth]
+    if problems:
+        raise SpecDriftError("; ".join(problems))
+
+
+def respond(request: web.Request, reply: Reply) -> web.Response:
+    """Serialise a Reply; in strict mode a response the spec does not allow becomes a loud 500."""
+    env = request.config_dict[ENV]
+    operation: Operation | None = request.get(OPERATION)
+    body = None if reply.body is None else json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
+    if env.settings.strict and operation is not None:
+        problems = response_problems(
+            operation, reply.status, reply.content_type if body is not None else None, reply.body, reply.headers
+        )
+        if problems:
+            message = f"resetkit strict mode: {request.method} {request.path} -> {reply.status}: " + "; ".join(problems)
+            env.violations.append(message)
+            log.error(message)
+            return web.json_response({"error": message}, status=500)
+    if body is None:
+        return web.Response(status=reply.status, headers=reply.headers)
+    return web.Response(status=reply.status, text=body, content_type=reply.content_type, headers=reply.headers)
+
+
+def render(request: web.Request, vendor: Vendor, error: ApiError) -> web.Response:
+    status = vendor.status_for(error)
+    reply = vendor.render_error(error, status, request.path)
+    if error.headers:
+        reply = Reply(reply.status, reply.body, {**reply.headers, **error.headers}, reply.content_type)
+    return respond(request, reply)
+
+
+def make_endpoint(vendor: Vendor, spec: VendorSpec, operation: Operation) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The generic pipeline in front of a handler: auth, rate limit, validation, then the vendor's handler."""
+    handler = vendor.handlers[operation.operation_id]
+    rate_limit = rate_limit_of(operation)
+
+    async def endpoint(request: web.Request) -> web.Response:
+        env = request.config_dict[ENV]
+        # A body over the size limit fails here, before the operation owns the request: the resulting 413 is a
+        # transport answer (like 404 and 405), so strict mode does not hold it to the operation's responses.
+        body = await request.read() if operation.body is not None else b""
+        request[OPERATION] = operation
+        try:
+            headers: CIMultiDictProxy[str] = request.headers
+            principal = authenticate(vendor, operation, spec.security_schemes, headers, request.query, env)
+            if rate_limit is not None:
+                enforce_rate_limit(rate_limit, spec, vendor, headers, request.query, env)
+            raw = RawRequest(request.match_info, request.query, headers, request.headers.get("Content-Type"), body)
+            valid = validate_request(operation, raw)
+            call = Call(
+                operation=operation,
+                path=valid.path,
+                query=valid.query,
+                headers=headers,
+                body=valid.body,
+                principal=principal,
+                env=env,
+                vendor=vendor,
+                raw_path=request.path,
+            )
+            reply = handler(call)
+        except ApiError as error:
+            return render(request, vendor, error)
+        return respond(request, reply)
+
+    endpoint.__name__ = operation.operation_id
+    return endpoint
+
+
+def rate_limit_of(operation: Operation) -> RateLimit | None:
+    """The operation's `x-rate-limit: {limit, window_seconds, key}` (key: the security scheme counted by)."""
+    raw = operation.extensions.get("x-rate-limit")
+    if not raw:
+        return None
+    return RateLimit(limit=int(raw["limit"]), window_seconds=float(raw["window_seconds"]), scheme=str(raw["key"]))
+
+
+def enforce_rate_limit(
+    limit: RateLimit, spec: VendorSpec, vendor: Vendor, headers: Mapping[str, str], query: Mapping[str, str], env: Env
+) -> None:
+    credential = credential_for(spec.security_schemes[limit.scheme], headers, query)
+    if credential is None:
+        return
+    retry_after = take(env.store.hits(vendor.name, f"{limit.scheme}:{credential}"), limit, env.clock.now())
+    if retry_after is not None:
+        raise ApiError(
+            Kind.RATE_LIMITED,
+            f"API calls exceeded the limit of {limit.limit} in {limit.window_seconds:g} second(s)",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _owner(request: web.Request) -> Vendor | None:
+    """The vendor whose app this request reached, innermost first (a prefix with no matching route counts)."""
+    for app in reversed(request.match_info.apps):
+        vendor = app.get(VENDOR)
+        if vendor is not None:
+            return vendor
+    return None
+
+
+_HTTP_KINDS: Mapping[int, Kind] = {
+    404: Kind.NO_ROUTE,
+    405: Kind.METHOD_NOT_ALLOWED,
+    413: Kind.TOO_LARGE,
+    415: Kind.UNSUPPORTED_MEDIA_TYPE,
+}
+
+
+@web.middleware
+async def shape_errors(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """aiohttp's own 404/405/413 and any unexpected exception answer in the owning vendor's error shape."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        vendor = _owner(request)
+        kind = _HTTP_KINDS.get(exc.status, Kind.MALFORMED)
+        headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
+        error = ApiError(kind, exc.reason, status=exc.status if kind is Kind.MALFORMED else None, headers=headers)
+        if vendor is None:
+            return web.json_response({"error": exc.reason, "vendors": _vendor_prefixes(request)}, status=exc.status)
+        return render(request, vendor, error)
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        vendor = _owner(request)
+        error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
+        if vendor is None:
+            return web.json_response({"error": error.message}, status=500)
+        return render(request, vendor, error)
+
+
+def _vendor_prefixes(request: web.Request) -> list[str]:
+    env = request.config_dict[ENV]
+    return [env.settings.prefix(name) or "/" for name in env.settings.vendors]
+
+
+@web.middleware
+async def journal(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """Keep the last N requests (bounded) for `GET /__admin/journal`."""
+    started = time.perf_counter()
+    response = await handler(request)
+    if not request.path.startswith("/__admin"):
+        env = request.config_dict[ENV]
+        env.journal.append(
+            {
+                "at": env.clock.now(),
+                "method": request.method,
+                "path": request.path_qs,
+                "status": response.status,
+                "operation": getattr(request.get(OPERATION), "operation_id", None),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            }
+        )
+    return response
+
+
+def build_vendor_app(vendor: Vendor, spec: VendorSpec, app: web.Application | None = None) -> web.Application:
+    app = app if app is not None else web.Application()
+    app[VENDOR] = vendor
+    app[SPEC] = spec
+    for operation in spec:
+        app.router.add_route(operation.method, operation.path, make_endpoint(vendor, spec, operation))
+    return app
+
+
+def create_env(settings: Settings, *, clock: Clock | None = None, store: Store | None = None) -> Env:
+    """Load and bind the specs, then seed the store. No sockets: a test can use this without a server."""
+    vendors = {name: load_vendor(name) for name in (*settings.vendors, "admin")}
+    specs = {name: load_spec(vendor.spec_file.removesuffix(".yaml")) for name, vendor in vendors.items()}
+    for name, vendor in vendors.items():
+        bind_operations(vendor, specs[name])
+    env = Env(
+        settings=settings,
+        store=store or InMemoryStore(),
+        outbox=Outbox(),
+        clock=clock or SystemClock(),
+        vendors=vendors,
+        specs=specs,
+    )
+    env.journal = type(env.journal)(maxlen=settings.journal_size)
+    env.seed()
+    return env
+
+
+def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | None = None) -> web.Application:
+    """The whole mock. With `settings.mount_at_root` the single vendor answers at "/", otherwise under /<vendor>."""
+    env = env or create_env(settings, clock=clock)
+    root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[journal, shape_errors])
+    root[ENV] = env
+    admin = env.vendors["admin"]
+    if settings.mount_at_root:
+        (name,) = settings.vendors
+        build_vendor_app(env.vendors[name], env.specs[name], root)
+    else:
+        for name in settings.vendors:
+            sub = build_vendor_app(env.vendors[name], env.specs[name], web.Application(client_max_size=settings.max_body_bytes))
+            root.add_subapp(settings.prefix(name), sub)
+    admin_app = build_vendor_app(admin, env.specs["admin"], web.Application(client_max_size=settings.max_body_bytes))
+    root.add_subapp("/__admin", admin_app)
+    return root

@@ -1,0 +1,63 @@
+"""Read credentials the way each OpenAPI security scheme says, and ask the vendor whether they are good."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+
+from mocks.env import Env
+from mocks.errors import ApiError, Kind
+from mocks.openapi.spec import Operation, SecurityScheme
+from mocks.vendors.base import Principal, Vendor
+
+
+def credential_for(scheme: SecurityScheme, headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+    """The raw credential a scheme carries (`user:pass` for basic), or None if the request has none."""
+    if scheme.type == "apiKey":
+        source = headers if scheme.location == "header" else query
+        value = source.get(scheme.key_name or "")
+        return value if value else None
+    if scheme.type == "http":
+        header = headers.get("Authorization", "")
+        prefix, _, value = header.partition(" ")
+        if prefix.lower() != (scheme.scheme or "") or not value.strip():
+            return None
+        if scheme.scheme == "basic":
+            try:
+                return base64.b64decode(value.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+        return value.strip()
+    return None
+
+
+def authenticate(
+    vendor: Vendor,
+    operation: Operation,
+    schemes: Mapping[str, SecurityScheme],
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    env: Env,
+) -> Principal | None:
+    """The principal for the first satisfied security requirement; ApiError(UNAUTHENTICATED) if none is."""
+    if not operation.security or any(not requirement for requirement in operation.security):
+        return None
+    failed_scheme = operation.security[0][0]
+    for requirement in operation.security:
+        principal = None
+        for scheme_name in requirement:
+            credential = credential_for(schemes[scheme_name], headers, query)
+            checked = vendor.authenticators[scheme_name](credential, env) if credential is not None else None
+            if checked is None:
+                failed_scheme = scheme_name
+                principal = None
+                break
+            principal = principal or checked
+        if principal is not None:
+            return principal
+    raise ApiError(
+        Kind.UNAUTHENTICATED,
+        "missing or invalid credentials",
+        details={"scheme": failed_scheme},
+    )

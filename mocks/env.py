@@ -1,0 +1,52 @@
+"""Everything a running mock shares across vendors: store, outbox, clock, journal and strict-mode findings."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from faker import Faker
+
+from mocks.openapi.spec import VendorSpec
+from mocks.outbox import Outbox
+from mocks.protocols import Clock, Store
+from mocks.settings import Settings
+from mocks.vendors.base import Vendor
+
+
+@dataclass
+class Env:
+    settings: Settings
+    store: Store
+    outbox: Outbox
+    clock: Clock
+    vendors: Mapping[str, Vendor]
+    specs: Mapping[str, VendorSpec]
+    journal: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=500))
+    violations: list[str] = field(default_factory=list)
+    _seeded: object = None
+
+    def seed(self) -> None:
+        """Create the demo account and `settings.accounts` fake ones per vendor, deterministically for a seed."""
+        for vendor in self.vendors.values():
+            if vendor.name == "admin":
+                continue
+            vendor.create_account(self, vendor.demo_account)
+            faker = Faker()
+            faker.seed_instance(f"{self.settings.seed}:{vendor.name}")
+            for _ in range(self.settings.accounts):
+                vendor.create_account(self, vendor.fake_account(faker))
+        self._seeded = self.store.snapshot()
+
+    def reset(self) -> None:
+        """Back to the seeded state: accounts, no pending resets or tokens, empty outbox and journal, clock unmoved."""
+        if self._seeded is not None:
+            self.store.restore(self._seeded)
+        self.outbox.clear()
+        self.journal.clear()
+        self.violations.clear()
+        offset = getattr(self.clock, "offset", None)
+        if offset is not None:
+            self.clock.offset = 0.0  # type: ignore[attr-defined]

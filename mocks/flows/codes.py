@@ -1,0 +1,26 @@
+"""Secrets for reset links and codes, always from `secrets` (a CSPRNG), never from time or counters."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+UPPER_ALNUM = string.ascii_uppercase + string.digits
+
+
+def generate_code(length: int, alphabet: str = UPPER_ALNUM) -> str:
+    """A short code such as ZITADEL's 6 characters of A-Z0-9 (about 31 bits)."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def generate_token(nbytes: int = 32) -> str:
+    """A URL-safe hex token; 32 bytes gives the 64 hex characters Social ID and LeadSquared use."""
+    return secrets.token_hex(nbytes)
+
+
+def render_reset_link(base: str, **params: str) -> str:
+    """`base` with `params` appended to its query string; the origin always comes from configuration, never Host."""
+    parts = urlsplit(base)
+    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

@@ -1,0 +1,66 @@
+"""Password hashing and the vendors' password policies, as pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+def hash_password(password: str, salt: str | None = None) -> str:
+    """Salted SHA-256: the mock is no vault, but it never keeps a password it could leak back (SR-12)."""
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256((salt + password).encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    salt, _, digest = hashed.partition("$")
+    candidate = hashlib.sha256((salt + password).encode()).hexdigest()
+    return hmac.compare_digest(candidate, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyViolation:
+    """The first rule a password breaks: a vendor-neutral `rule` plus the vendor's own id and message."""
+
+    rule: str
+    code: str
+    message: str
+
+
+PasswordRule = tuple[str, Callable[[str], bool], str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    """Rules checked in order; the first failure wins (ZITADEL documents this order)."""
+
+    rules: tuple[PasswordRule, ...]
+
+    def first_violation(self, password: str) -> PolicyViolation | None:
+        for rule, passes, code, message in self.rules:
+            if not passes(password):
+                return PolicyViolation(rule, code, message)
+        return None
+
+
+def min_length(n: int, code: str = "too_short", message: str = "Password is too short") -> PasswordRule:
+    return ("min_length", lambda p: len(p) >= n, code, message)
+
+
+def has_lower(code: str, message: str) -> PasswordRule:
+    return ("has_lower", lambda p: any(c.islower() for c in p), code, message)
+
+
+def has_upper(code: str, message: str) -> PasswordRule:
+    return ("has_upper", lambda p: any(c.isupper() for c in p), code, message)
+
+
+def has_number(code: str, message: str) -> PasswordRule:
+    return ("has_number", lambda p: any(c.isdigit() for c in p), code, message)
+
+
+def has_symbol(code: str, message: str) -> PasswordRule:
+    return ("has_symbol", lambda p: any(not c.isalnum() for c in p), code, message)

@@ -1,0 +1,90 @@
+"""The reset lifecycle every vendor shares: issue a secret, deliver it, redeem it once, change the password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mocks.errors import AccountNotFound, CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
+from mocks.flows.passwords import hash_password, verify_password
+from mocks.protocols import Store
+from mocks.store.models import Account, PendingReset
+
+
+def find_account(store: Store, vendor: str, identifier: str) -> Account:
+    account = store.find_account(vendor, identifier.strip())
+    if account is None:
+        raise AccountNotFound(identifier)
+    return account
+
+
+def request_reset(
+    store: Store,
+    account: Account,
+    *,
+    now: float,
+    ttl_seconds: float,
+    make_secret: Callable[[], str],
+    purpose: str = "reset",
+) -> PendingReset:
+    """Issue a new secret for `account`; any older one for the same purpose stops working."""
+    reset = PendingReset(
+        vendor=account.vendor,
+        account_id=account.id,
+        secret=make_secret(),
+        purpose=purpose,
+        created_at=now,
+        expires_at=now + ttl_seconds,
+    )
+    store.put_reset(reset)
+    return reset
+
+
+def redeem_code(
+    store: Store,
+    vendor: str,
+    secret: str,
+    *,
+    now: float,
+    purpose: str = "reset",
+    account_id: str | None = None,
+) -> PendingReset:
+    """Consume a secret. Check and consume happen with no await between them, so one redemption wins.
+
+    With `account_id`, the code must belong to that account (a code is bound to its request, SR-09).
+    """
+    if account_id is not None:
+        current = store.reset_for_account(vendor, account_id, purpose)
+        if current is None:
+            raise CodeNotFound(secret)
+        if current.secret != secret:
+            raise CodeMismatch(secret)
+        reset = current
+    else:
+        found = store.get_reset(vendor, secret)
+        if found is None or found.purpose != purpose:
+            raise CodeNotFound(secret)
+        reset = found
+    if reset.used_at is not None:
+        raise CodeAlreadyUsed(secret)
+    if reset.is_expired(now):
+        raise CodeExpired(secret)
+    reset.used_at = now
+    return reset
+
+
+def change_password(account: Account, new_password: str, *, now: float) -> None:
+    account.password_hash = hash_password(new_password)
+    account.password_changed_at = now
+
+
+def check_password(account: Account, password: str) -> None:
+    if not verify_password(password, account.password_hash):
+        raise WrongPassword(account.id)
+
+
+def sign_in(store: Store, vendor: str, identifier: str, password: str) -> Account:
+    """The account if `password` is its current one; unknown user and wrong password look the same."""
+    account = store.find_account(vendor, identifier.strip())
+    if account is None or not verify_password(password, account.password_hash):
+        raise WrongPassword(identifier)
+    return account

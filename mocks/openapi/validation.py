@@ -1,0 +1,182 @@
+"""Validate a request or a response against a compiled Operation. Knows OpenAPI, never a vendor or aiohttp."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from mocks.errors import ApiError, Kind
+from mocks.openapi.spec import Operation, Parameter
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    """What arrived on the wire, already split by the server adapter."""
+
+    path_params: Mapping[str, str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # case-insensitive mapping
+    content_type: str | None
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ValidRequest:
+    """The request after validation: parameters coerced to their schema types, the body parsed."""
+
+    path: dict[str, Any]
+    query: dict[str, Any]
+    headers: dict[str, Any]
+    body: Any
+    media_type: str | None
+
+
+def media_type_of(content_type: str | None) -> tuple[str | None, dict[str, str]]:
+    """`application/json; charset=utf-8` -> ("application/json", {"charset": "utf-8"})."""
+    if not content_type:
+        return None, {}
+    kind, *params = content_type.split(";")
+    parsed = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        parsed[key.strip().lower()] = value.strip().strip('"').lower()
+    return kind.strip().lower(), parsed
+
+
+def _schema_error(validator: Draft202012Validator, value: Any, where: str, name: str | None = None) -> ApiError | None:
+    if validator.is_valid(value):
+        return None
+    error = best_match(validator.iter_errors(value))
+    pointer = "/".join(str(p) for p in error.absolute_path)
+    field = name or pointer
+    label = f"{where} {field}".strip() if field else where
+    return ApiError(
+        Kind.INVALID,
+        f"{label}: {error.message}"[:300],
+        details={"location": where, "field": field, "pointer": list(error.absolute_path), "rule": error.validator},
+    )
+
+
+def _coerce(parameter: Parameter, raw: str) -> Any:
+    kind = parameter.schema_type
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+        if kind == "boolean" and raw in ("true", "false"):
+            return raw == "true"
+    except ValueError:
+        return raw
+    return raw
+
+
+def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | None]:
+    """Parse the body by its declared media type; raise MALFORMED or UNSUPPORTED_MEDIA_TYPE as a client would expect."""
+    spec = operation.body
+    if spec is None:
+        return None, None
+    if not request.body.strip():
+        if spec.required:
+            raise ApiError(Kind.INVALID, "request body is required", details={"location": "body", "field": ""})
+        return None, None
+    media_type, params = media_type_of(request.content_type)
+    if media_type is None or media_type not in spec.media:
+        expected = ", ".join(spec.media)
+        raise ApiError(
+            Kind.UNSUPPORTED_MEDIA_TYPE,
+            f"Content-Type must be {expected}, got {request.content_type or 'none'}",
+            details={"location": "header", "field": "content-type"},
+        )
+    if params.get("charset", "utf-8") not in ("utf-8", "utf8"):
+        raise ApiError(Kind.UNSUPPORTED_MEDIA_TYPE, "only the utf-8 charset is accepted")
+    try:
+        text = request.body.decode("utf-8")
+        if media_type == FORM:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
+            return dict(pairs), media_type
+        return json.loads(text), media_type
+    except (UnicodeDecodeError, ValueError) as exc:
+        reason = "body is not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "body is not valid JSON"
+        if media_type == FORM and not isinstance(exc, UnicodeDecodeError):
+            reason = "body is not a valid form"
+        raise ApiError(Kind.MALFORMED, reason, details={"location": "body", "field": ""}) from None
+
+
+def validate_request(operation: Operation, request: RawRequest) -> ValidRequest:
+    """Check parameters, then the body. The first problem raises ApiError (INVALID, MISSING_HEADER, ...)."""
+    values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
+    sources: dict[str, Mapping[str, str]] = {
+        "path": request.path_params,
+        "query": request.query,
+        "header": request.headers,
+    }
+    for parameter in operation.parameters:
+        raw = sources[parameter.location].get(parameter.name)
+        if raw is None:
+            if parameter.required:
+                kind = Kind.MISSING_HEADER if parameter.location == "header" else Kind.INVALID
+                raise ApiError(
+                    kind,
+                    f"missing required {parameter.location} parameter {parameter.name}",
+                    details={"location": parameter.location, "field": parameter.name, "rule": "required"},
+                )
+            continue
+        value = _coerce(parameter, raw)
+        if parameter.validator is not None:
+            problem = _schema_error(parameter.validator, value, parameter.location, parameter.name)
+            if problem is not None:
+                raise problem
+        values[parameter.location][parameter.name] = value
+    body, media_type = parse_body(operation, request)
+    if media_type is not None and operation.body is not None:
+        validator = operation.body.media.get(media_type)
+        if validator is not None:
+            problem = _schema_error(validator, body, "body")
+            if problem is not None:
+                raise problem
+    return ValidRequest(values["path"], values["query"], values["header"], body, media_type)
+
+
+def response_problems(
+    operation: Operation, status: int, content_type: str | None, body: Any, headers: Mapping[str, str]
+) -> list[str]:
+    """Everything about a response that the spec does not allow; an empty list means it conforms."""
+    spec = operation.response_for(status)
+    if spec is None:
+        return [f"status {status} is not documented for {operation.operation_id}"]
+    problems = []
+    media_type, _ = media_type_of(content_type)
+    if not spec.media:
+        if body is not None:
+            problems.append(f"status {status} of {operation.operation_id} is documented without a body")
+    elif media_type not in spec.media:
+        problems.append(f"content type {content_type} is not one of {sorted(spec.media)} for {status}")
+    else:
+        validator = spec.media[media_type]
+        if validator is not None and not validator.is_valid(body):
+            error = best_match(validator.iter_errors(body))
+            where = "/".join(str(p) for p in error.absolute_path)
+            problems.append(f"body of {status} at /{where}: {error.message}"[:400])
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name, (required, header_validator) in spec.headers.items():
+        if name not in lowered:
+            if required:
+                problems.append(f"required header {name} is missing from {status}")
+            continue
+        value: Any = lowered[name]
+        if header_validator is not None:
+            if not header_validator.is_valid(value) and value.isdigit():
+                value = int(value)
+            if not header_validator.is_valid(value):
+                problems.append(f"header {name}={lowered[name]!r} does not match its schema")
+    return problems

@@ -1,0 +1,97 @@
+"""Every e-mail and SMS the mock would have sent, newest first, queryable like a mail catcher."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections import deque
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Channel = Literal["email", "sms"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One delivered message. `link` and `token` are what a test or a developer needs to go on with the flow."""
+
+    id: str
+    vendor: str
+    channel: Channel
+    to: str
+    sender: str
+    subject: str
+    text: str
+    html: str
+    link: str | None
+    token: str | None
+    created_at: float
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["from"] = data.pop("sender")
+        data["created_at"] = datetime.fromtimestamp(self.created_at, UTC).isoformat().replace("+00:00", "Z")
+        return data
+
+
+class Outbox:
+    """A bounded, in-memory record of sent messages (the oldest are dropped past `capacity`)."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._messages: deque[Message] = deque(maxlen=capacity)
+        self._ids = itertools.count(1)
+
+    def send(
+        self,
+        *,
+        vendor: str,
+        channel: Channel,
+        to: str,
+        sender: str,
+        subject: str,
+        text: str,
+        html: str = "",
+        link: str | None = None,
+        token: str | None = None,
+        now: float,
+    ) -> Message:
+        message = Message(
+            id=str(next(self._ids)),
+            vendor=vendor,
+            channel=channel,
+            to=to,
+            sender=sender,
+            subject=subject,
+            text=text,
+            html=html,
+            link=link,
+            token=token,
+            created_at=now,
+        )
+        self._messages.append(message)
+        return message
+
+    def find(self, *, vendor: str | None = None, to: str | None = None, channel: str | None = None) -> list[Message]:
+        """Matching messages, newest first. `to` matches case-insensitively."""
+        wanted_to = to.casefold() if to else None
+        return [
+            m
+            for m in reversed(self._messages)
+            if (vendor is None or m.vendor == vendor)
+            and (wanted_to is None or m.to.casefold() == wanted_to)
+            and (channel is None or m.channel == channel)
+        ]
+
+    def latest(self, **filters: str) -> Message | None:
+        found = self.find(**filters)
+        return found[0] if found else None
+
+    def clear(self) -> None:
+        self._messages.clear()
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def snapshot(self) -> list[Message]:
+        return copy.copy(list(self._messages))

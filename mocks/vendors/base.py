@@ -1,0 +1,151 @@
+"""The record that configures the shared machinery for one vendor, and what its handlers receive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mocks.errors import ApiError, Kind
+from mocks.flows.passwords import hash_password
+from mocks.openapi.spec import Operation
+from mocks.store.models import AccessToken, Account
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+    from mocks.env import Env
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A handler's answer: the mock turns it into an HTTP response and, in strict mode, checks it against the spec."""
+
+    status: int
+    body: Any = None  # None: no body
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the security scheme that matched, its credential, and the token or account behind it."""
+
+    scheme: str
+    credential: str
+    account_id: str | None = None
+    token: AccessToken | None = None
+
+
+@dataclass(slots=True)
+class Call:
+    """A validated request as a handler sees it."""
+
+    operation: Operation
+    path: dict[str, Any]
+    query: dict[str, Any]
+    headers: Mapping[str, str]
+    body: Any
+    principal: Principal | None
+    env: Env
+    vendor: Vendor
+    raw_path: str = ""
+
+    @property
+    def now(self) -> float:
+        return self.env.clock.now()
+
+    @property
+    def store(self) -> Any:
+        return self.env.store
+
+    @property
+    def outbox(self) -> Any:
+        return self.env.outbox
+
+
+Handler = Callable[[Call], Reply]
+# An authenticator answers the principal for a credential, or None when the credential is not valid.
+Authenticator = Callable[[str, "Env"], Principal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """What `POST /__admin/accounts` (and the seeder) asks a vendor to create."""
+
+    email: str
+    password: str
+    phone: str | None = None
+    username: str | None = None
+    given_name: str = ""
+    family_name: str = ""
+    id: str | None = None  # seeded accounts get a deterministic id; None lets the vendor draw one
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """One vendor: its spec, handlers by operationId, how its errors look, and its auth and limits."""
+
+    name: str
+    handlers: Mapping[str, Handler]
+    # Status for each kind of failure; handlers may still pick a documented status themselves.
+    error_status: Mapping[Kind, int]
+    render_error: Callable[[ApiError, int, str], Reply]  # (error, status, request path) -> reply
+    authenticators: Mapping[str, Authenticator]
+    credentials: Callable[[], dict[str, str]]
+    create_account: Callable[[Env, NewAccount], dict[str, Any]]
+    demo_account: NewAccount
+    fake_account: Callable[[Faker], NewAccount]
+    spec_name: str = ""
+
+    @property
+    def spec_file(self) -> str:
+        return f"{self.spec_name or self.name}.yaml"
+
+    def status_for(self, error: ApiError) -> int:
+        return error.status or self.error_status.get(error.kind) or 400
+
+
+def store_account(env: Env, vendor: str, new: NewAccount, account_id: str, **extra: Any) -> Account:
+    """Create and store the account behind `new`; vendors call this from their `create_account`."""
+    now = env.clock.now()
+    account = Account(
+        vendor=vendor,
+        id=account_id,
+        email=new.email,
+        password_hash=hash_password(new.password),
+        phone=new.phone,
+        username=new.username,
+        given_name=new.given_name,
+        family_name=new.family_name,
+        created_at=now,
+        password_changed_at=now,
+        extra=dict(extra),
+    )
+    env.store.add_account(account)
+    return account
+
+
+def fake_person(faker: Faker, *, with_username: bool = False) -> NewAccount:
+    """A deterministic (per faker seed) person whose password passes every vendor's policy."""
+    given, family = faker.first_name(), faker.last_name()
+    return NewAccount(
+        email=faker.unique.email(),
+        password=faker.password(length=14, special_chars=True, digits=True, upper_case=True, lower_case=True),
+        phone=faker.unique.numerify("+4791######"),
+        username=faker.unique.user_name() if with_username else None,
+        given_name=given,
+        family_name=family,
+    )
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    """The vendor-neutral fields the admin API promises for every account."""
+    return {
+        "id": account.id,
+        "email": account.email,
+        "phone": account.phone,
+        "username": account.username,
+        "given_name": account.given_name,
+        "family_name": account.family_name,
+    }

@@ -94,7 +94,7 @@ def get_journal(call: Call) -> Reply:
     return Reply(200, {"requests": [{**e, "at": _iso(e["at"])} for e in entries]})
 
 
-def _render_error(error: ApiError, status: int, path: str) -> Reply:
+def _render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
     return Reply(status, {"error": error.message})
 
 

@@ -66,7 +66,8 @@ def respond(request: web.Request, reply: Reply) -> web.Response:
 
 def render(request: web.Request, vendor: Vendor, error: ApiError) -> web.Response:
     status = vendor.status_for(error)
-    reply = vendor.render_error(error, status, request.path)
+    operation: Operation | None = request.get(OPERATION)
+    reply = vendor.render_error(error, status, request.path, operation.operation_id if operation else None)
     if error.headers:
         reply = Reply(reply.status, reply.body, {**reply.headers, **error.headers}, reply.content_type)
     return respond(request, reply)

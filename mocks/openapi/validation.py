@@ -16,6 +16,7 @@ from mocks.openapi.spec import Operation, Parameter
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+LIMIT_RULES = frozenset({"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +57,24 @@ def _schema_error(validator: Draft202012Validator, value: Any, where: str, name:
     if validator.is_valid(value):
         return None
     error = best_match(validator.iter_errors(value))
-    pointer = "/".join(str(p) for p in error.absolute_path)
+    path = list(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        # Point at the missing property itself, which is what a client needs to fix.
+        path += [p for p in error.validator_value if p not in error.instance][:1]
+    pointer = "/".join(str(p) for p in path)
     field = name or pointer
     label = f"{where} {field}".strip() if field else where
     return ApiError(
         Kind.INVALID,
         f"{label}: {error.message}"[:300],
-        details={"location": where, "field": field, "pointer": list(error.absolute_path), "rule": error.validator},
+        details={
+            "location": where,
+            "field": field,
+            "pointer": path,
+            "rule": error.validator,
+            "limit": error.validator_value if error.validator in LIMIT_RULES else None,
+            "blank": error.validator == "required" or error.instance == "",
+        },
     )
 
 

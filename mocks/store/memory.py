@@ -17,6 +17,7 @@ class _VendorState:
     resets: dict[str, PendingReset] = field(default_factory=dict)
     reset_by_account: dict[tuple[str, str], str] = field(default_factory=dict)
     tokens: dict[str, AccessToken] = field(default_factory=dict)
+    by_refresh: dict[str, str] = field(default_factory=dict)
     hits: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -69,10 +70,19 @@ class InMemoryStore:
 
     # tokens
     def put_token(self, token: AccessToken) -> None:
-        self._vendors[token.vendor].tokens[token.value] = token
+        state = self._vendors[token.vendor]
+        state.tokens[token.value] = token
+        if token.refresh_token:
+            state.by_refresh[token.refresh_token] = token.value
 
     def get_token(self, vendor: str, value: str) -> AccessToken | None:
         return self._vendors[vendor].tokens.get(value)
+
+    def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None:
+        """The token this refresh token belongs to; the refresh token is spent by the call (single use)."""
+        state = self._vendors[vendor]
+        value = state.by_refresh.pop(refresh_token, None)
+        return state.tokens.get(value) if value else None
 
     # rate limiting
     def hits(self, vendor: str, key: str) -> list[float]:

@@ -90,7 +90,8 @@ class Vendor:
     handlers: Mapping[str, Handler]
     # Status for each kind of failure; handlers may still pick a documented status themselves.
     error_status: Mapping[Kind, int]
-    render_error: Callable[[ApiError, int, str], Reply]  # (error, status, request path) -> reply
+    # (error, default status, request path, operationId or None) -> the reply in the vendor's error shape
+    render_error: Callable[[ApiError, int, str, str | None], Reply]
     authenticators: Mapping[str, Authenticator]
     credentials: Callable[[], dict[str, str]]
     create_account: Callable[[Env, NewAccount], dict[str, Any]]

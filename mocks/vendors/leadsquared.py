@@ -125,7 +125,7 @@ EXCEPTION_TYPES = {
 }
 
 
-def render_error(error: ApiError, status: int, path: str) -> Reply:
+def render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
     exception_type = error.code or EXCEPTION_TYPES.get(error.kind, "MXException")
     message = error.message
     if error.kind is Kind.UNAUTHENTICATED and not error.code:

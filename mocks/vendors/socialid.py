@@ -1,0 +1,223 @@
+"""Social ID (socialidnow): e-mail a reset link (S1) or hand the token to the server (S2), reset the password
+with the token (S3, Login App Basic auth) and sign in through the OAuth token endpoint. Source: seed 003 and
+dev.socialidnow.com (see specs/socialid.yaml).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from typing import Any
+
+from faker import Faker
+
+from mocks.env import Env
+from mocks.errors import AccountNotFound, ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
+from mocks.flows import reset
+from mocks.flows.codes import generate_token, render_reset_link
+from mocks.flows.sessions import introspect_token, issue_token
+from mocks.store.models import Account
+from mocks.vendors.base import Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person, store_account
+
+NAME = "socialid"
+LOGIN_APP_ID = "138"
+API_SECRET = "resetkit-socialid-api-secret"
+LOGIN_APP_TOKEN = "0358172c0cd160dfa731c7a76284fe0c30580f3fc8d827831e9f8b1821d8124c"  # the seed's example token
+DEFAULT_REDIRECT = "https://app.resetkit.example/reset_password"  # "the reset password link in the custom template"
+DEFAULT_SENDER = "no-reply@socialid.resetkit.example"
+RESET_TOKEN_TTL = 24 * 3600  # undocumented; decided in contracts.md section 0
+TOKEN_TTL = 604_800  # "access_token expires in 1 week" (Social_Login_Tokens)
+
+TEMPLATES = {
+    "en": ("Reset Password", "We received a request to reset your password.", "Choose a new password"),
+    "pt-br": ("Cadastrar Nova Senha", "Recebemos uma requisição para recadastrar sua senha.", "Escolha uma nova senha"),
+}
+
+
+def template_language(accept_language: str | None) -> str:
+    """`pt-br` when it is the client's most preferred supported language; `en` otherwise (the documented default)."""
+    best, best_q = "en", -1.0
+    for item in (accept_language or "").split(","):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().lower().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        language = tag.strip().lower()
+        if language in TEMPLATES and q > best_q:
+            best, best_q = language, q
+    return best
+
+
+def _find_user(call: Call) -> Account:
+    identifier = call.body.get("username") or call.body.get("email_address") or ""
+    user = call.store.find_account(NAME, identifier)
+    if user is None:
+        raise ApiError(Kind.NOT_FOUND, "user not found")
+    return user
+
+
+def _issue_reset_token(call: Call, user: Account) -> str:
+    pending = reset.request_reset(
+        call.store, user, now=call.now, ttl_seconds=RESET_TOKEN_TTL, make_secret=lambda: generate_token(32)
+    )
+    return pending.secret
+
+
+# POST oauth/login/users/reset password/email (seed 003) and its deprecated alias ------------------------------
+def send_reset_password_email(call: Call) -> Reply:
+    """201 with no body; 404 for an unknown user (documented: this API reveals whether a user exists)."""
+    user = _find_user(call)
+    token = _issue_reset_token(call, user)
+    language = template_language(call.headers.get("Accept-Language"))
+    subject, intro, action = TEMPLATES[language]
+    link = render_reset_link(call.body.get("redirect_url") or DEFAULT_REDIRECT, token=token)
+    intro = call.body.get("description") or intro
+    call.outbox.send(
+        vendor=NAME,
+        channel="email",
+        to=user.email,
+        sender=call.body.get("from") or DEFAULT_SENDER,
+        subject=call.body.get("subject") or subject,
+        text=f"{intro}\n\n{action}: {link}\n",
+        html=(
+            (f'<img src="{call.body["logo_url"]}" alt="">' if call.body.get("logo_url") else "")
+            + f'<p>{intro}</p><p><a href="{link}">{action}</a></p>'
+        ),
+        link=link,
+        token=token,
+        now=call.now,
+    )
+    return Reply(201)
+
+
+# POST oauth/login/users/reset password/token ----------------------------------------------------------------
+def create_reset_password_token(call: Call) -> Reply:
+    user = _find_user(call)
+    return Reply(201, {"user_id": int(user.id), "reset_password_token": _issue_reset_token(call, user)})
+
+
+# POST login/users/reset_password (v1, Login App Basic auth) -------------------------------------------------
+def reset_password(call: Call) -> Reply:
+    data = call.body["user"]
+    try:
+        pending = reset.redeem_code(call.store, NAME, data["reset_password_token"], now=call.now)
+        user = call.store.get_account(NAME, pending.account_id)
+        if user is None:
+            raise AccountNotFound(pending.account_id)
+    except CodeExpired:
+        raise ApiError(Kind.PRECONDITION, "reset password token expired", status=403) from None
+    except (CodeNotFound, CodeAlreadyUsed, AccountNotFound):
+        raise ApiError(Kind.NOT_FOUND, "reset password token not found") from None
+    reset.change_password(user, data["password"], now=call.now)
+    return Reply(201)
+
+
+# POST /oauth/token: client_credentials (Login App Token) and password (Login User Token) ---------------------
+def create_oauth_token(call: Call) -> Reply:
+    body = call.body
+    if body["grant_type"] == "client_credentials":
+        token = issue_token(call.store, NAME, kind="login_app", account_id=None, now=call.now, ttl_seconds=TOKEN_TTL)
+        return Reply(200, {"access_token": token.value, "token_type": "bearer", "expires_in": TOKEN_TTL})
+    try:
+        user = reset.sign_in(call.store, NAME, body.get("username") or body["email_address"], body["password"])
+    except WrongPassword:
+        raise ApiError(Kind.INVALID, "invalid username, e-mail address or password", code="invalid_grant") from None
+    token = issue_token(
+        call.store, NAME, kind="login_user", account_id=user.id, now=call.now, ttl_seconds=TOKEN_TTL, with_refresh=True
+    )
+    return Reply(
+        200,
+        {"access_token": token.value, "token_type": "bearer", "expires_in": TOKEN_TTL, "refresh_token": token.refresh_token},
+    )
+
+
+# Errors, auth, accounts ----------------------------------------------------------------------------------------
+def render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
+    info = error.details or {}
+    if operation_id == "createOAuthToken" and status < 500:
+        return _oauth_error(error, status)
+    if operation_id == "resetPassword" and error.kind is Kind.INVALID and info.get("pointer", [])[:1] == ["user"]:
+        if info.get("rule") not in ("required", "type"):
+            return Reply(422, {"error": f"validation error in field user: {error.message}"})
+    headers = {"WWW-Authenticate": 'Bearer realm="socialid"'} if status == 401 else {}
+    return Reply(status, {"error": error.message}, headers)
+
+
+def _oauth_error(error: ApiError, status: int) -> Reply:
+    """RFC 6749 section 5.2 errors for the token endpoint."""
+    if error.kind is Kind.UNAUTHENTICATED:
+        return Reply(
+            401,
+            {"error": "invalid_client", "error_description": "Login App authentication failed"},
+            {"WWW-Authenticate": 'Basic realm="socialid"'},
+        )
+    code = error.code or "invalid_request"
+    if (error.details or {}).get("pointer") == ["grant_type"]:
+        code = "unsupported_grant_type"
+    return Reply(status, {"error": code, "error_description": error.message})
+
+
+def _login_app_token(credential: str, env: Env) -> Principal | None:
+    if secrets.compare_digest(credential, LOGIN_APP_TOKEN):
+        return Principal("loginAppToken", credential)
+    try:
+        token = introspect_token(env.store, NAME, credential, kind="login_app", now=env.clock.now())
+    except TokenInvalid:
+        return None
+    return Principal("loginAppToken", credential, token=token)
+
+
+def _login_app_basic(credential: str, env: Env) -> Principal | None:
+    return Principal("loginAppBasic", credential) if credential == f"{LOGIN_APP_ID}:{API_SECRET}" else None
+
+
+def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
+    user_id = new.id or str(10_000 + secrets.randbelow(89_999))
+    user = store_account(env, NAME, new, user_id)
+    return {**account_view(user), "user_id": int(user.id), "email_address": user.email}
+
+
+def fake_account(faker: Faker) -> NewAccount:
+    return replace(fake_person(faker, with_username=True), id=str(faker.unique.random_int(100_000, 999_999)))
+
+
+VENDOR = Vendor(
+    name=NAME,
+    handlers={
+        "sendResetPasswordEmail": send_reset_password_email,
+        "sendResetPasswordEmailLegacy": send_reset_password_email,
+        "createResetPasswordToken": create_reset_password_token,
+        "resetPassword": reset_password,
+        "createOAuthToken": create_oauth_token,
+    },
+    error_status={
+        Kind.MALFORMED: 400,
+        Kind.UNSUPPORTED_MEDIA_TYPE: 400,
+        Kind.INVALID: 400,
+        Kind.MISSING_HEADER: 400,
+        Kind.TOO_LARGE: 400,
+        Kind.UNAUTHENTICATED: 401,
+        Kind.FORBIDDEN: 403,
+        Kind.NOT_FOUND: 404,
+        Kind.NO_ROUTE: 404,
+        Kind.METHOD_NOT_ALLOWED: 405,
+        Kind.INTERNAL: 500,
+    },
+    render_error=render_error,
+    authenticators={"loginAppToken": _login_app_token, "loginAppBasic": _login_app_basic},
+    credentials=lambda: {"login_app_id": LOGIN_APP_ID, "api_secret": API_SECRET, "login_app_token": LOGIN_APP_TOKEN},
+    create_account=create_account,
+    demo_account=NewAccount(
+        email="john_doe@domain.com",
+        password="Demo-Passw0rd!",
+        phone="+4791000003",
+        username="john_doe",
+        given_name="John",
+        family_name="Doe",
+        id="321",
+    ),
+    fake_account=fake_account,
+)

@@ -61,7 +61,9 @@ def create_account(call: Call) -> Reply:
 
 
 def list_outbox(call: Call) -> Reply:
-    messages = call.outbox.find(vendor=call.query.get("vendor"), to=call.query.get("to"), channel=call.query.get("channel"))
+    messages = call.outbox.find(
+        vendor=call.query.get("vendor"), to=call.query.get("to"), channel=call.query.get("channel")
+    )
     return Reply(200, {"messages": [m.to_json() for m in messages]})
 
 

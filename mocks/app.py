@@ -37,8 +37,12 @@ def bind_operations(vendor: Vendor, spec: VendorSpec) -> None:
     """Every operation needs a handler and every handler an operation; name both sides when they drift."""
     unhandled = sorted(set(spec.operations) - set(vendor.handlers))
     orphaned = sorted(set(vendor.handlers) - set(spec.operations))
-    problems = [f"operation {op} in {spec.path.name} has no handler in mocks/vendors/{vendor.name}.py" for op in unhandled]
-    problems += [f"handler {op} in mocks/vendors/{vendor.name}.py has no operation in {spec.path.name}" for op in orphaned]
+    problems = [
+        f"operation {op} in {spec.path.name} has no handler in mocks/vendors/{vendor.name}.py" for op in unhandled
+    ]
+    problems += [
+        f"handler {op} in mocks/vendors/{vendor.name}.py has no operation in {spec.path.name}" for op in orphaned
+    ]
     missing_auth = sorted({s for op in spec for req in op.security for s in req} - set(vendor.authenticators))
     problems += [f"security scheme {s} in {spec.path.name} has no authenticator in {vendor.name}" for s in missing_auth]
     if problems:
@@ -73,7 +77,9 @@ def render(request: web.Request, vendor: Vendor, error: ApiError) -> web.Respons
     return respond(request, reply)
 
 
-def make_endpoint(vendor: Vendor, spec: VendorSpec, operation: Operation) -> Callable[[web.Request], Awaitable[web.Response]]:
+def make_endpoint(
+    vendor: Vendor, spec: VendorSpec, operation: Operation
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The generic pipeline in front of a handler: auth, rate limit, validation, then the vendor's handler."""
     handler = vendor.handlers[operation.operation_id]
     rate_limit = rate_limit_of(operation)
@@ -152,7 +158,9 @@ _HTTP_KINDS: Mapping[int, Kind] = {
 
 
 @web.middleware
-async def shape_errors(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+async def shape_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """aiohttp's own 404/405/413 and any unexpected exception answer in the owning vendor's error shape."""
     try:
         return await handler(request)
@@ -181,7 +189,9 @@ def _vendor_prefixes(request: web.Request) -> list[str]:
 
 
 @web.middleware
-async def journal(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+async def journal(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """Keep the last N requests (bounded) for `GET /__admin/journal`."""
     started = time.perf_counter()
     response = await handler(request)
@@ -239,7 +249,9 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
         build_vendor_app(env.vendors[name], env.specs[name], root)
     else:
         for name in settings.vendors:
-            sub = build_vendor_app(env.vendors[name], env.specs[name], web.Application(client_max_size=settings.max_body_bytes))
+            sub = build_vendor_app(
+                env.vendors[name], env.specs[name], web.Application(client_max_size=settings.max_body_bytes)
+            )
             root.add_subapp(settings.prefix(name), sub)
     admin_app = build_vendor_app(admin, env.specs["admin"], web.Application(client_max_size=settings.max_body_bytes))
     root.add_subapp("/__admin", admin_app)

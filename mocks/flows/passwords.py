@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+
 def hash_password(password: str, salt: str | None = None) -> str:
     """Salted SHA-256: the mock is no vault, but it never keeps a password it could leak back (SR-12)."""
     salt = salt or secrets.token_hex(8)

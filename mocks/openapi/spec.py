@@ -208,8 +208,9 @@ def _request_body(compiler: _Compiler, base: str, raw: Any) -> RequestBody | Non
     pointer = raw["$ref"][1:] if "$ref" in raw else base + "/requestBody"
     body = compiler.resolve(raw)
     media = {
-        media_type.lower(): (compiler.validator(_pointer_join(pointer, "content", media_type, "schema"))
-                             if "schema" in content else None)
+        media_type.lower(): (
+            compiler.validator(_pointer_join(pointer, "content", media_type, "schema")) if "schema" in content else None
+        )
         for media_type, content in body.get("content", {}).items()
     }
     return RequestBody(required=bool(body.get("required", False)), media=media)

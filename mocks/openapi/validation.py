@@ -171,7 +171,7 @@ def response_problems(
     if not spec.media:
         if body is not None:
             problems.append(f"status {status} of {operation.operation_id} is documented without a body")
-    elif media_type not in spec.media:
+    elif media_type is None or media_type not in spec.media:
         problems.append(f"content type {content_type} is not one of {sorted(spec.media)} for {status}")
     else:
         validator = spec.media[media_type]

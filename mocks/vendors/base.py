@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from faker import Faker
 
     from mocks.env import Env
+    from mocks.outbox import Outbox
+    from mocks.protocols import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +58,11 @@ class Call:
         return self.env.clock.now()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.env.store
 
     @property
-    def outbox(self) -> Any:
+    def outbox(self) -> Outbox:
         return self.env.outbox
 
 

@@ -16,6 +16,7 @@ from mocks.errors import AccountNotFound, ApiError, DomainError, Kind, WrongPass
 from mocks.flows import reset
 from mocks.flows.codes import generate_token, render_reset_link
 from mocks.flows.sessions import issue_token
+from mocks.outbox import Channel
 from mocks.vendors.base import Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person, store_account
 
 NAME = "leadsquared"
@@ -56,7 +57,7 @@ def forgot_password(call: Call) -> Reply:
     if lead is None:
         return Reply(200, FORGOT_ANSWER)
     recipient_field = call.body.get("RecipientField", {}).get("SchemaName", "EmailAddress")
-    channel = "sms" if LEAD_FIELDS.get(recipient_field) == "phone" else "email"
+    channel: Channel = "sms" if LEAD_FIELDS.get(recipient_field) == "phone" else "email"
     to = lead.phone if channel == "sms" else lead.email
     if recipient_field not in LEAD_FIELDS or LEAD_FIELDS[recipient_field] == "id" or not to:
         return Reply(200, FORGOT_ANSWER)
@@ -109,7 +110,9 @@ def sign_in(call: Call) -> Reply:
         raise ApiError(
             Kind.UNAUTHENTICATED, "Invalid credentials.", status=401, code="MXInvalidCredentialsException"
         ) from None
-    key = issue_token(call.store, NAME, kind="private_auth_key", account_id=lead.id, now=call.now, ttl_seconds=PRIVATE_KEY_TTL)
+    key = issue_token(
+        call.store, NAME, kind="private_auth_key", account_id=lead.id, now=call.now, ttl_seconds=PRIVATE_KEY_TTL
+    )
     return Reply(200, {"AuthKey": key.value, "LeadId": lead.id})
 
 

@@ -47,7 +47,15 @@ def _deliver_reset(call: Call, member: Account, via_sms: bool) -> None:
         call.store, member, now=call.now, ttl_seconds=RESET_TTL, make_secret=lambda: generate_token(16)
     )
     link = render_reset_link(RESET_PAGE, token=pending.secret)
-    _send(call, member, via_sms, "Reset your password", f"Use this link to choose a new password:\n{link}\n", link, pending.secret)
+    _send(
+        call,
+        member,
+        via_sms,
+        "Reset your password",
+        f"Use this link to choose a new password:\n{link}\n",
+        link,
+        pending.secret,
+    )
 
 
 def _send(call: Call, member: Account, via_sms: bool, subject: str, text: str, link: str | None, token: str) -> None:
@@ -130,7 +138,13 @@ def reset_password(call: Call) -> Reply:
 # Authentication: Create Token and Show Token Info ----------------------------------------------------------------
 def _token_reply(call: Call, member: Account) -> Reply:
     token = issue_token(
-        call.store, NAME, kind="member", account_id=member.id, now=call.now, ttl_seconds=ACCESS_TOKEN_TTL, with_refresh=True
+        call.store,
+        NAME,
+        kind="member",
+        account_id=member.id,
+        now=call.now,
+        ttl_seconds=ACCESS_TOKEN_TTL,
+        with_refresh=True,
     )
     return Reply(
         200,
@@ -154,7 +168,9 @@ def _password_grant(call: Call) -> Account:
     try:
         reset.check_password(member, body["password"])
     except WrongPassword:
-        reset.redeem_code(call.store, NAME, body["password"], now=call.now, purpose="registration", account_id=member.id)
+        reset.redeem_code(
+            call.store, NAME, body["password"], now=call.now, purpose="registration", account_id=member.id
+        )
     return member
 
 

@@ -12,7 +12,16 @@ from typing import Any
 from faker import Faker
 
 from mocks.env import Env
-from mocks.errors import AccountNotFound, ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
+from mocks.errors import (
+    AccountNotFound,
+    ApiError,
+    CodeAlreadyUsed,
+    CodeExpired,
+    CodeNotFound,
+    Kind,
+    TokenInvalid,
+    WrongPassword,
+)
 from mocks.flows import reset
 from mocks.flows.codes import generate_token, render_reset_link
 from mocks.flows.sessions import introspect_token, issue_token
@@ -130,7 +139,12 @@ def create_oauth_token(call: Call) -> Reply:
     )
     return Reply(
         200,
-        {"access_token": token.value, "token_type": "bearer", "expires_in": TOKEN_TTL, "refresh_token": token.refresh_token},
+        {
+            "access_token": token.value,
+            "token_type": "bearer",
+            "expires_in": TOKEN_TTL,
+            "refresh_token": token.refresh_token,
+        },
     )
 
 

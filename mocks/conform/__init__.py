@@ -1,0 +1,1 @@
+"""`resetkit conform`: run the contract suites against any target and report per operation and check."""

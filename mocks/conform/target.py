@@ -1,0 +1,116 @@
+"""What the suites test: the mock (with its admin API) or another deployment, and how to reach each vendor."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from mocks.settings import ALL_VENDORS
+
+
+class TargetError(RuntimeError):
+    """The target cannot be used: unreachable, or missing what the run needs (a usage or setup error)."""
+
+
+@dataclass
+class Admin:
+    """A sync client for the mock's /__admin API: outbox, accounts, clock, reset."""
+
+    url: str
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.session.request(method, f"{self.url}{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def credentials(self) -> dict[str, dict[str, str]]:
+        result: dict[str, dict[str, str]] = self._call("GET", "/credentials")
+        return result
+
+    def messages(self, vendor: str | None = None, to: str | None = None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in {"vendor": vendor, "to": to}.items() if v}
+        result: list[dict[str, Any]] = self._call("GET", "/outbox", params=params)["messages"]
+        return result
+
+    def latest_message(self, vendor: str, to: str) -> dict[str, Any] | None:
+        found = self.messages(vendor, to)
+        return found[0] if found else None
+
+    def create_account(self, vendor: str, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", "/accounts", json={"vendor": vendor, **fields})
+        return result
+
+    def advance_clock(self, seconds: float) -> None:
+        self._call("POST", "/clock", json={"advance_seconds": seconds})
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+
+@dataclass
+class Target:
+    """The implementation under test. For the mock, vendors live under /<vendor>; elsewhere at the root URL."""
+
+    url: str
+    vendors: tuple[str, ...]
+    credentials: dict[str, dict[str, str]]
+    admin: Admin | None
+    include_inferred: bool = False
+
+    @property
+    def is_mock(self) -> bool:
+        return self.admin is not None
+
+    def base_url(self, vendor: str) -> str:
+        return f"{self.url}/{vendor}" if self.is_mock and not self._single_root else self.url
+
+    _single_root: bool = False
+
+
+def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
+    """A YAML or JSON file keyed by vendor, with the same keys as `GET /__admin/credentials`."""
+    text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise TargetError(f"{path}: expected a mapping of vendor to credentials")
+    return {str(k): {str(kk): str(vv) for kk, vv in v.items()} for k, v in data.items()}
+
+
+def connect(
+    url: str,
+    vendors: tuple[str, ...] = (),
+    credentials_file: str | None = None,
+    include_inferred: bool = False,
+) -> Target:
+    """Probe `url`: a resetkit mock answers /__admin/credentials; anything else is a deployment of one vendor."""
+    url = url.rstrip("/")
+    session = requests.Session()
+    try:
+        probe = session.get(f"{url}/__admin/credentials", timeout=5)
+    except requests.RequestException as exc:
+        raise TargetError(f"target {url} is unreachable: {exc.__class__.__name__}") from None
+    admin = Admin(f"{url}/__admin", session) if probe.status_code == 200 else None
+    served = tuple(probe.json()) if admin is not None else ()
+    wanted = vendors or (served or ALL_VENDORS)
+    if admin is not None:
+        missing = [v for v in wanted if v not in served]
+        if missing:
+            raise TargetError(f"the mock at {url} does not serve {', '.join(missing)}")
+    elif len(wanted) != 1:
+        raise TargetError("a target that is not a resetkit mock serves one vendor: pass exactly one --vendor")
+    credentials = load_credentials(credentials_file) if credentials_file else {}
+    if admin is not None and not credentials_file:
+        credentials = admin.credentials()
+    lacking = [v for v in wanted if v not in credentials]
+    if lacking:
+        raise TargetError(f"no credentials for {', '.join(lacking)}: pass --credentials FILE")
+    target = Target(url, tuple(wanted), credentials, admin, include_inferred)
+    # A mock started with --vendor serves that vendor at its root.
+    target._single_root = admin is not None and len(served) == 1
+    return target

@@ -1,0 +1,75 @@
+"""Run the mock on a free port in a background thread: for tests, schemathesis and pytest-bdd (which are sync)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from mocks.app import create_app, create_env
+from mocks.env import Env
+from mocks.settings import Settings
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveMock:
+    """A started mock: `url` is its root; `env` is its state, shared with the server thread."""
+
+    url: str
+    env: Env
+    _loop: asyncio.AbstractEventLoop
+    _runner: web.AppRunner
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+        future.result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> LiveMock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_live_mock(settings: Settings) -> LiveMock:
+    """Start the mock on `settings.host` (port 0 picks a free one) and return once it accepts connections."""
+    port = settings.port or free_port(settings.host)
+    settings = Settings(**{**{f: getattr(settings, f) for f in settings.__slots__}, "port": port})
+    env = create_env(settings)
+    app = create_app(settings, env=env)
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app, access_log=None)
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(runner.setup())
+            loop.run_until_complete(web.TCPSite(runner, settings.host, port).start())
+        except BaseException as exc:  # surfaced to the caller below
+            failure.append(exc)
+            ready.set()
+            return
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, name=f"resetkit-mock-{port}", daemon=True)
+    thread.start()
+    ready.wait(timeout=30)
+    if failure:
+        raise failure[0]
+    return LiveMock(f"http://{settings.host}:{port}", env, loop, runner, thread)

@@ -26,7 +26,7 @@ from mocks.vendors import load_vendor
 from mocks.vendors.base import Call, Reply, Vendor
 
 log = logging.getLogger("resetkit")
-OPERATION = "resetkit.operation"
+OPERATION = web.RequestKey("operation", Operation)
 
 
 class SpecDriftError(RuntimeError):

@@ -44,10 +44,12 @@ def authenticate(
     if not operation.security or any(not requirement for requirement in operation.security):
         return None
     failed_scheme = operation.security[0][0]
+    presented = False
     for requirement in operation.security:
         principal = None
         for scheme_name in requirement:
             credential = credential_for(schemes[scheme_name], headers, query)
+            presented = presented or credential is not None
             checked = vendor.authenticators[scheme_name](credential, env) if credential is not None else None
             if checked is None:
                 failed_scheme = scheme_name
@@ -59,5 +61,6 @@ def authenticate(
     raise ApiError(
         Kind.UNAUTHENTICATED,
         "missing or invalid credentials",
-        details={"scheme": failed_scheme},
+        # `presented`: some credential was sent but rejected (vendors may answer that differently from "none").
+        details={"scheme": failed_scheme, "presented": presented},
     )

@@ -232,6 +232,9 @@ def render_error(error: ApiError, status: int, path: str, operation_id: str | No
     if operation_id == "resetPassword" and error.kind is Kind.INVALID and info.get("rule") == "required":
         status = 400  # api-3510851: a missing password or token is a 400, not a 422
     if error.kind is Kind.UNAUTHENTICATED and info.get("scheme") == "memberToken":
+        if not info.get("presented"):
+            # 460 is documented for an invalid or expired token; with no token at all we answer the generic 401.
+            return Reply(401, {"error": "Missing member access token"})
         return Reply(460, {"error": "Invalid or expired access token"})
     if status == 422:
         body = {"error": "Invalid parameters", "details": _validation_details(error)}

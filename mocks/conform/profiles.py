@@ -44,7 +44,7 @@ BUSINESS_REJECTIONS: Mapping[str, Mapping[str, list[str]]] = {
 EXTRA_REJECTIONS: Mapping[str, list[str]] = {"placewise": ["470", "471", "460", "461", "462", "463"]}
 
 # Documented auth answers other than 401/403; ignored_auth cannot know them, so it is off for these operations.
-NON_STANDARD_AUTH: Mapping[str, list[str]] = {}
+NON_STANDARD_AUTH: Mapping[str, list[str]] = {"placewise": ["showTokenInfo"]}  # 460 for a bad token
 
 _POSITIVE_DEFAULT = ["2xx", "401", "403", "404", "409", "429", "5xx"]
 _NEGATIVE_DEFAULT = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]

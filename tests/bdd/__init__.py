@@ -1,0 +1,3 @@
+"""Behaviour scenarios (pytest-bdd) for each vendor's password reset, written for product owners in features/."""
+
+from __future__ import annotations

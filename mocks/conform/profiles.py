@@ -60,7 +60,9 @@ def auth_schemes(vendor: str, credentials: Mapping[str, str], base_url: str) -> 
     if vendor == "placewise":
         return {
             "clientToken": {"api_key": credentials["client_token"]},
-            "memberToken": {"bearer": credentials.get("member_token") or _placewise_member_token(credentials, base_url)},
+            "memberToken": {
+                "bearer": credentials.get("member_token") or _placewise_member_token(credentials, base_url)
+            },
         }
     if vendor == "zitadel":
         return {"zitadelAccessToken": {"bearer": credentials["access_token"]}}

@@ -1,0 +1,86 @@
+"""Bad input never reaches a 5xx: each vendor answers a 4xx in its own error shape and keeps serving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from mocks.settings import ALL_VENDORS
+
+# For each vendor: an operation that takes a JSON body, its headers, and a check of the vendor's error shape.
+ENDPOINTS: dict[str, tuple[str, dict[str, str]]] = {
+    "placewise": ("/v1/auth/reset_password/send", {"X-Loyalty-Club-Slug": "infinity-mall"}),
+    "zitadel": ("/v2/users/1/password_reset", {"Authorization": "Bearer resetkit-zitadel-dev-pat"}),
+    "socialid": (
+        "/v2/marketing/login/users/reset_password/email",
+        {"Authorization": "Bearer 0358172c0cd160dfa731c7a76284fe0c30580f3fc8d827831e9f8b1821d8124c"},
+    ),
+    "leadsquared": (
+        "/api/Authentication/SecureForgotPassword",
+        {"Authorization": "cmVzZXRraXQtbGVhZHNxdWFyZWQtcHVibGljLWF1dGgta2V5"},
+    ),
+}
+
+
+def is_vendor_shape(vendor: str) -> Callable[[Any], bool]:
+    return {
+        "placewise": lambda body: isinstance(body.get("error"), str),
+        "zitadel": lambda body: isinstance(body.get("code"), int | str) and "message" in body,
+        "socialid": lambda body: isinstance(body.get("error"), str),
+        "leadsquared": lambda body: body.get("Status") == "Error" and "ExceptionType" in body,
+    }[vendor]
+
+
+BAD_REQUESTS = {
+    "malformed json": (b'{"identifier": ', "application/json"),
+    "invalid utf-8": (b'{"identifier": "\xff\xfe"}', "application/json"),
+    "wrong content type": (b'{"identifier": "a@b.c"}', "text/plain"),
+    "missing content type": (b'{"identifier": "a@b.c"}', None),
+    "json array": (b"[1, 2]", "application/json"),
+    "body over 1 MiB": (b'{"identifier": "' + b"a" * (1024 * 1024 + 10) + b'"}', "application/json"),
+}
+
+
+@pytest.fixture(params=ALL_VENDORS)
+def vendor(request: pytest.FixtureRequest) -> str:
+    selected = request.config.getoption("--vendor")
+    if selected and request.param not in selected:
+        pytest.skip(f"{request.param} not selected")
+    return str(request.param)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
+async def test_bad_body_is_a_4xx_in_the_vendor_shape(client: TestClient, vendor: str, case: str) -> None:
+    path, headers = ENDPOINTS[vendor]
+    body, content_type = BAD_REQUESTS[case]
+    sent = {**headers, **({"Content-Type": content_type} if content_type else {})}
+    response = await client.post(f"/{vendor}{path}", data=body, headers=sent, skip_auto_headers=["Content-Type"])
+    assert 400 <= response.status < 500, await response.text()
+    payload = await response.json()
+    assert is_vendor_shape(vendor)(payload), payload
+    assert "Traceback" not in await response.text()
+    # ... and the server keeps serving.
+    assert (await client.get("/__admin/clock")).status == 200
+
+
+async def test_unknown_path_is_404_in_the_vendor_shape(client: TestClient, vendor: str) -> None:
+    response = await client.get(f"/{vendor}/no/such/path", headers=ENDPOINTS[vendor][1])
+    assert response.status == 404
+    assert is_vendor_shape(vendor)(await response.json())
+
+
+async def test_wrong_method_is_405_with_allow(client: TestClient, vendor: str) -> None:
+    path, headers = ENDPOINTS[vendor]
+    response = await client.delete(f"/{vendor}{path}", headers=headers)
+    assert response.status == 405
+    assert "POST" in response.headers["Allow"]
+    assert is_vendor_shape(vendor)(await response.json())
+
+
+async def test_a_path_outside_every_vendor_lists_the_vendors(client: TestClient) -> None:
+    response = await client.get("/nowhere")
+    assert response.status == 404
+    assert "/placewise" in (await response.json())["vendors"]

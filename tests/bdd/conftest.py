@@ -1,0 +1,448 @@
+"""Shared step vocabulary for every vendor's features: accounts, the reset lifecycle, outbox, clock and responses.
+
+How a vendor plugs in: features/<vendor>/*.feature carry the vendor's tag (@placewise, @zitadel, ...), and
+tests/bdd/test_<vendor>.py calls `scenarios("<vendor>")` and defines a `driver` fixture implementing `Driver`
+(how that vendor requests a reset, completes it from the delivered link and signs in). The steps below work
+through the driver, so one step text means the same thing for every vendor; vendor-only steps live in the
+vendor's test module and keep their values in `ctx.data`.
+
+Scenarios tagged @mock_only need the mock's outbox, admin API or clock and are skipped on other targets.
+A scenario tagged @mock_bug documents behaviour the mock gets wrong: on the mock it is a strict xfail
+(it starts failing once the mock is fixed, so the tag gets removed), elsewhere it runs normally.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from parse import with_pattern
+from pytest_bdd import given, parsers, then, when
+
+from mocks.conform.target import Target
+from mocks.runner import LiveMock, start_live_mock
+from mocks.settings import ALL_VENDORS, Settings
+
+TIMEOUT = 10
+VENDOR_LABELS = {"Placewise": "placewise", "ZITADEL": "zitadel", "Social ID": "socialid", "LeadSquared": "leadsquared"}
+SECONDS_PER_UNIT = {"second": 1, "seconds": 1, "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600}
+
+
+@with_pattern("|".join(VENDOR_LABELS))
+def _vendor_label(text: str) -> str:
+    return VENDOR_LABELS[text]
+
+
+def step_text(text: str) -> parsers.parse:
+    """A `parse` step pattern that also knows `{name:Vendor}` (Placewise, ZITADEL, Social ID or LeadSquared)."""
+    return parsers.parse(text, extra_types={"Vendor": _vendor_label})
+
+
+# The world a scenario runs in ------------------------------------------------------------------------------
+@dataclass
+class Account:
+    """A person the feature names by an e-mail address (`alias`); the real identifiers are unique per run."""
+
+    alias: str
+    email: str
+    password: str
+    phone: str
+    username: str
+    id: str = ""
+    exists: bool = True
+
+
+@dataclass
+class Context:
+    """What one scenario has seen so far: its accounts, the last response and the messages delivered."""
+
+    vendor: str
+    accounts: dict[str, Account] = field(default_factory=dict)
+    response: requests.Response | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def account(self, alias: str) -> Account:
+        assert alias in self.accounts, f'the scenario never introduced "{alias}" (add a Given step for it)'
+        return self.accounts[alias]
+
+    def introduce(self, alias: str, password: str, *, exists: bool) -> Account:
+        local, _, domain = alias.partition("@")
+        tag = uuid.uuid4().hex[:12]
+        account = Account(
+            alias=alias,
+            email=f"{local}.{tag}@{domain or 'example.com'}",
+            password=password,
+            phone=f"+4798{secrets.randbelow(10**8):08d}",
+            username=f"{local}_{tag}",
+            exists=exists,
+        )
+        self.accounts[alias] = account
+        return account
+
+    @property
+    def last_response(self) -> requests.Response:
+        assert self.response is not None, "no request was made yet"
+        return self.response
+
+    def json(self) -> Any:
+        response = self.last_response
+        try:
+            return response.json()
+        except ValueError:
+            pytest.fail(f"expected a JSON body, got {response.status_code} {response.text[:300]!r}")
+
+    def substitute(self, text: str) -> str:
+        """Replace each account alias in `text` by that account's real e-mail address."""
+        for alias in sorted(self.accounts, key=len, reverse=True):
+            text = text.replace(alias, self.accounts[alias].email)
+        return text
+
+    def message(self, which: str = "latest") -> dict[str, Any]:
+        assert self.messages, "no message was delivered in this scenario"
+        return self.messages[0] if which == "first" else self.messages[-1]
+
+
+class Driver(Protocol):
+    """What the shared steps need from a vendor; each tests/bdd/test_<vendor>.py provides one as `driver`."""
+
+    vendor: str  # the key in ALL_VENDORS
+    sign_in_refused_status: int  # the status a wrong password gets
+
+    def request_reset(self, account: Account) -> requests.Response:
+        """Ask for a reset for the account's e-mail address, the vendor's default way."""
+
+    def request_reset_with_body(self, body: str) -> requests.Response:
+        """Send `body` verbatim as the JSON body of the default reset request."""
+
+    def complete_reset(self, link: str, password: str) -> requests.Response:
+        """Set `password` with the secret(s) the delivered `link` carries, as the landing page would."""
+
+    def sign_in(self, account: Account, password: str) -> requests.Response:
+        """Sign the account in with `password`."""
+
+
+def http(method: str, url: str, **kwargs: Any) -> requests.Response:
+    """One request to the target; drivers use this so every call has a timeout."""
+    return requests.request(method, url, timeout=TIMEOUT, **kwargs)
+
+
+def link_params(link: str) -> dict[str, str]:
+    """The query parameters of a delivered link, one value each."""
+    return {key: values[-1] for key, values in parse_qs(urlsplit(link).query).items()}
+
+
+def describe(response: requests.Response) -> str:
+    return f"{response.request.method} {response.url} -> {response.status_code} {response.text[:500]}"
+
+
+# The error shape each vendor documents (contracts.md section 0) ---------------------------------------------
+def _placewise_error(status: int, body: Any) -> list[str]:
+    problems = [] if isinstance(body, dict) and isinstance(body.get("error"), str) else ['no "error" string']
+    if status == 422 and not (isinstance(body, dict) and isinstance(body.get("details"), dict)):
+        problems.append('a 422 needs the "details" object of doc-341637')
+    return problems
+
+
+def _socialid_error(status: int, body: Any) -> list[str]:
+    # The login-user calls answer {"error"}; the token endpoint adds RFC 6749's "error_description".
+    return [] if isinstance(body, dict) and isinstance(body.get("error"), str) else ['no "error" string']
+
+
+def _leadsquared_error(status: int, body: Any) -> list[str]:
+    if not isinstance(body, dict):
+        return ["not a JSON object"]
+    problems = [] if body.get("Status") == "Error" else ['"Status" is not "Error"']
+    problems += [
+        f'no "{key}" string' for key in ("ExceptionType", "ExceptionMessage") if not isinstance(body.get(key), str)
+    ]
+    return problems
+
+
+def _zitadel_error(status: int, body: Any) -> list[str]:
+    # REST (grpc-gateway) answers {code: int, message, details: [...]}; Connect answers {code: "not_found", message}.
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return ['no "message" string']
+    code = body.get("code")
+    if isinstance(code, bool) or not isinstance(code, int | str):
+        return ['"code" is neither a gRPC code number nor a Connect code name']
+    if isinstance(code, int) and not isinstance(body.get("details", []), list):
+        return ['"details" is not a list']
+    return []
+
+
+ERROR_SHAPES: dict[str, Callable[[int, Any], list[str]]] = {
+    "placewise": _placewise_error,
+    "socialid": _socialid_error,
+    "leadsquared": _leadsquared_error,
+    "zitadel": _zitadel_error,
+}
+
+
+# Fixtures ----------------------------------------------------------------------------------------------------
+if importlib.util.find_spec("mocks.vendors.zitadel") is None:
+    # Until mocks/vendors/zitadel.py exists the root `live_mock` (all vendors) cannot start; serve the vendors
+    # the mock has. This block switches itself off once the ZITADEL vendor lands.
+    @pytest.fixture(scope="session")
+    def live_mock() -> Iterator[LiveMock]:
+        """The mock on a free port in a thread, strict, with every vendor it implements so far."""
+        vendors = tuple(v for v in ALL_VENDORS if importlib.util.find_spec(f"mocks.vendors.{v}") is not None)
+        with start_live_mock(Settings(port=0, strict=True, accounts=20, vendors=vendors)) as mock:
+            yield mock
+
+
+@pytest.fixture
+def vendor(request: pytest.FixtureRequest) -> str:
+    """The vendor a scenario is about: its feature's vendor tag."""
+    tagged = {m.name for m in request.node.iter_markers() if m.name in ALL_VENDORS}
+    assert len(tagged) == 1, f"tag the feature with exactly one vendor ({', '.join(ALL_VENDORS)}); found {tagged}"
+    return tagged.pop()
+
+
+@pytest.fixture
+def ctx(vendor: str) -> Context:
+    return Context(vendor)
+
+
+@pytest.fixture
+def driver() -> Driver:
+    pytest.fail("tests/bdd/test_<vendor>.py must define a `driver` fixture (see Driver in tests/bdd/conftest.py)")
+
+
+@pytest.fixture(autouse=True)
+def _scenario_fits_target(request: pytest.FixtureRequest, target: Target, vendor: str) -> None:
+    """Skip what the target cannot answer: a vendor it does not serve, or a @mock_only scenario off the mock."""
+    if vendor not in target.vendors:
+        pytest.skip(f"the target does not serve {vendor}")
+    if request.node.get_closest_marker("mock_only") and not target.is_mock:
+        pytest.skip("@mock_only: needs the mock's outbox, admin API or clock, and the target is not the mock")
+
+
+@pytest.fixture
+def known_mock_bug(request: pytest.FixtureRequest, target: Target) -> None:
+    """Applied by the @mock_bug tag: on the mock the scenario is expected to fail (strictly) until the bug is fixed."""
+    if target.is_mock:
+        request.applymarker(
+            pytest.mark.xfail(
+                reason="@mock_bug: the mock contradicts the spec here (see the feature file)", strict=True
+            )
+        )
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
+    """`@mock_bug` is not a pytest marker: it turns into the `known_mock_bug` fixture."""
+    if tag != "mock_bug":
+        return None
+    pytest.mark.usefixtures("known_mock_bug")(function)
+    return True
+
+
+def _admin(target: Target) -> Any:
+    assert target.admin is not None, "this step needs the mock's admin API: tag the scenario @mock_only"
+    return target.admin
+
+
+def _deliveries(target: Target, vendor: str, account: Account, channel: str) -> list[dict[str, Any]]:
+    address = account.email if channel == "email" else account.phone
+    return [m for m in _admin(target).messages(vendor, address) if m["channel"] == channel]
+
+
+# Given ---------------------------------------------------------------------------------------------------------
+@given(step_text('a {named_vendor:Vendor} account with e-mail "{email}" and password "{password}"'))
+def a_vendor_account(named_vendor: str, email: str, password: str, ctx: Context, target: Target) -> None:
+    """Created through the admin API with a unique e-mail address, phone number and username."""
+    assert named_vendor == ctx.vendor, f"a {ctx.vendor} feature cannot create a {named_vendor} account"
+    account = ctx.introduce(email, password, exists=True)
+    created = _admin(target).create_account(
+        ctx.vendor,
+        email=account.email,
+        password=password,
+        phone=account.phone,
+        username=account.username,
+        given_name=email.partition("@")[0].capitalize(),
+        family_name="Example",
+    )
+    account.id = str(created["id"])
+
+
+@given(step_text('no {named_vendor:Vendor} account exists for "{email}"'))
+def no_vendor_account(named_vendor: str, email: str, ctx: Context) -> None:
+    """A fresh address nobody registered, so no other scenario can have used it."""
+    assert named_vendor == ctx.vendor, f"a {ctx.vendor} feature cannot talk about {named_vendor} accounts"
+    ctx.introduce(email, "Never-Used-1!", exists=False)
+
+
+@given(parsers.re(r'"(?P<email>[^"]+)" has requested (?:a|another) password reset and received the e-mail'))
+def reset_requested_and_received(email: str, ctx: Context, driver: Driver, target: Target) -> None:
+    account = ctx.account(email)
+    response = driver.request_reset(account)
+    assert response.ok, describe(response)
+    received(ctx, target, account, "email")
+
+
+@given(step_text('the reset was completed with the link from the e-mail and the new password "{password}"'))
+def reset_was_completed(password: str, ctx: Context, driver: Driver) -> None:
+    response = driver.complete_reset(link_of(ctx.message()), password)
+    assert response.ok, describe(response)
+
+
+# When ----------------------------------------------------------------------------------------------------------
+@when(step_text('a password reset is requested for "{email}"'))
+def request_reset(email: str, ctx: Context, driver: Driver) -> None:
+    ctx.response = driver.request_reset(ctx.account(email))
+
+
+@when("a password reset is requested with the JSON body:")
+def request_reset_with_body(docstring: str, ctx: Context, driver: Driver) -> None:
+    ctx.response = driver.request_reset_with_body(ctx.substitute(docstring))
+
+
+@when("a password reset is requested with a body that is not valid JSON")
+def request_reset_with_broken_json(ctx: Context, driver: Driver) -> None:
+    ctx.response = driver.request_reset_with_body('{"identifier": "alice@example.com", ')
+
+
+@when(
+    parsers.re(
+        r"the reset is completed with the link from the (?P<which>first |)(?:e-mail|text message)"
+        r' and the new password "(?P<password>[^"]*)"'
+    )
+)
+def complete_reset(which: str, password: str, ctx: Context, driver: Driver) -> None:
+    ctx.response = driver.complete_reset(link_of(ctx.message(which.strip() or "latest")), password)
+
+
+@given(parsers.re(r"the clock moves forward (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
+@when(parsers.re(r"the clock moves forward (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
+def clock_moves_forward(amount: str, unit: str, target: Target) -> None:
+    """Moves the mock's clock (POST /__admin/clock); everything time-limited ages by this much."""
+    _admin(target).advance_clock(int(amount) * SECONDS_PER_UNIT[unit])
+
+
+@when(step_text('"{email}" signs in with password "{password}"'))
+def signs_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
+    ctx.response = driver.sign_in(ctx.account(email), password)
+
+
+# Then: responses -----------------------------------------------------------------------------------------------
+@then(step_text("the response status is {status:d}"))
+def response_status(status: int, ctx: Context) -> None:
+    assert ctx.last_response.status_code == status, describe(ctx.last_response)
+
+
+@then(step_text("the response is in the {named_vendor:Vendor} error shape"))
+def error_shape(named_vendor: str, ctx: Context) -> None:
+    """The vendor's documented error body: JSON, never a stack trace, with the fields the vendor promises."""
+    response = ctx.last_response
+    assert 400 <= response.status_code < 500, describe(response)
+    assert response.headers.get("Content-Type", "").startswith("application/json"), describe(response)
+    assert "Traceback" not in response.text, describe(response)
+    problems = ERROR_SHAPES[named_vendor](response.status_code, ctx.json())
+    assert not problems, f"not the {named_vendor} error shape ({'; '.join(problems)}): {describe(response)}"
+
+
+@then("the response body is empty")
+def body_is_empty(ctx: Context) -> None:
+    assert ctx.last_response.content == b"", describe(ctx.last_response)
+
+
+@then("the response body is:")
+def body_is(docstring: str, ctx: Context) -> None:
+    assert ctx.json() == json.loads(ctx.substitute(docstring)), describe(ctx.last_response)
+
+
+@then(step_text('the response field "{path}" is {literal}'))
+def field_is(path: str, literal: str, ctx: Context) -> None:
+    """`path` is dotted (details.password.0.error); `literal` is JSON ("too_short", 8, true)."""
+    assert field_at(ctx.json(), path) == json.loads(literal), describe(ctx.last_response)
+
+
+@then(step_text('the response header "{name}" is a whole number from {low:d} to {high:d}'))
+def header_in_range(name: str, low: int, high: int, ctx: Context) -> None:
+    value = ctx.last_response.headers.get(name, "")
+    assert value.isdigit() and low <= int(value) <= high, f"{name}: {value!r}; {describe(ctx.last_response)}"
+
+
+def field_at(body: Any, path: str) -> Any:
+    node = body
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            pytest.fail(f"the response has no field {path!r}: {json.dumps(body)[:500]}")
+    return node
+
+
+# Then: the outbox ----------------------------------------------------------------------------------------------
+def received(ctx: Context, target: Target, account: Account, channel: str) -> dict[str, Any]:
+    """The newest message to the account on `channel` not seen before in this scenario; it must carry a link."""
+    seen = {m["id"] for m in ctx.messages}
+    fresh = [m for m in _deliveries(target, ctx.vendor, account, channel) if m["id"] not in seen]
+    assert fresh, f"no new {channel} from {ctx.vendor} to {account.alias}"
+    ctx.messages.append(fresh[0])
+    return fresh[0]
+
+
+def link_of(message: dict[str, Any]) -> str:
+    assert message.get("link"), f"the message carries no link: {message.get('text')!r}"
+    return str(message["link"])
+
+
+@then(step_text('"{email}" receives an e-mail with a reset link'))
+def receives_email(email: str, ctx: Context, target: Target) -> None:
+    link_of(received(ctx, target, ctx.account(email), "email"))
+
+
+@then(step_text('"{email}" receives a text message with a reset link'))
+def receives_text(email: str, ctx: Context, target: Target) -> None:
+    link_of(received(ctx, target, ctx.account(email), "sms"))
+
+
+@then(step_text('the outbox holds no message for "{email}"'))
+def no_message(email: str, ctx: Context, target: Target) -> None:
+    account = ctx.account(email)
+    sent = _deliveries(target, ctx.vendor, account, "email") + _deliveries(target, ctx.vendor, account, "sms")
+    assert not sent, f"{ctx.vendor} sent {len(sent)} message(s) to {email}: {[m['subject'] for m in sent]}"
+
+
+@then(step_text('the message subject is "{subject}"'))
+def message_subject(subject: str, ctx: Context) -> None:
+    assert ctx.message()["subject"] == subject, ctx.message()
+
+
+@then(step_text('the message is sent from "{sender}"'))
+def message_sender(sender: str, ctx: Context) -> None:
+    assert ctx.message()["from"] == sender, ctx.message()
+
+
+@then(step_text('the message text contains "{text}"'))
+def message_text(text: str, ctx: Context) -> None:
+    assert text in ctx.message()["text"], ctx.message()["text"]
+
+
+@then(step_text('the message link starts with "{prefix}"'))
+def message_link_prefix(prefix: str, ctx: Context) -> None:
+    assert link_of(ctx.message()).startswith(prefix), ctx.message()["link"]
+
+
+# Then: signing in ----------------------------------------------------------------------------------------------
+@then(parsers.re(r'"(?P<email>[^"]+)" can (?:still )?sign in with password "(?P<password>[^"]*)"'))
+def can_sign_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
+    response = driver.sign_in(ctx.account(email), password)
+    assert response.ok, describe(response)
+
+
+@then(parsers.re(r'"(?P<email>[^"]+)" can(?:not| no longer) sign in with password "(?P<password>[^"]*)"'))
+def cannot_sign_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
+    response = driver.sign_in(ctx.account(email), password)
+    assert response.status_code == driver.sign_in_refused_status, describe(response)

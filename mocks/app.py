@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -83,6 +84,7 @@ def make_endpoint(
     """The generic pipeline in front of a handler: auth, rate limit, validation, then the vendor's handler."""
     handler = vendor.handlers[operation.operation_id]
     rate_limit = rate_limit_of(operation)
+    prepare_body = functools.partial(vendor.prepare_body, operation) if vendor.prepare_body else None
 
     async def endpoint(request: web.Request) -> web.Response:
         env = request.config_dict[ENV]
@@ -93,10 +95,10 @@ def make_endpoint(
         try:
             headers: CIMultiDictProxy[str] = request.headers
             principal = authenticate(vendor, operation, spec.security_schemes, headers, request.query, env)
-            if rate_limit is not None:
+            if rate_limit is not None and env.settings.rate_limits:
                 enforce_rate_limit(rate_limit, spec, vendor, headers, request.query, env)
             raw = RawRequest(request.match_info, request.query, headers, request.headers.get("Content-Type"), body)
-            valid = validate_request(operation, raw)
+            valid = validate_request(operation, raw, prepare_body)
             call = Call(
                 operation=operation,
                 path=valid.path,

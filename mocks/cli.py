@@ -20,6 +20,7 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--seed", type=int, default=0, help="seed for the fake accounts (same seed, same accounts)")
     serve.add_argument("--accounts", type=int, default=100, help="fake accounts per vendor (default 100)")
     serve.add_argument("--strict", action="store_true", help="validate every response against the spec (500 if not)")
+    serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -31,6 +32,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         accounts=args.accounts,
         strict=args.strict,
+        rate_limits=not args.no_rate_limits,
     )
 
 

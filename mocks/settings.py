@@ -18,6 +18,7 @@ class Settings:
     strict: bool = False
     journal_size: int = 500
     max_body_bytes: int = 1024 * 1024
+    rate_limits: bool = True  # `--no-rate-limits` for load tests; the documented limits apply otherwise
 
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"

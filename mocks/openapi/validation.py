@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -124,8 +124,13 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         raise ApiError(Kind.MALFORMED, reason, details={"location": "body", "field": ""}) from None
 
 
-def validate_request(operation: Operation, request: RawRequest) -> ValidRequest:
-    """Check parameters, then the body. The first problem raises ApiError (INVALID, MISSING_HEADER, ...)."""
+def validate_request(
+    operation: Operation, request: RawRequest, prepare_body: Callable[[Any], Any] | None = None
+) -> ValidRequest:
+    """Check parameters, then the body. The first problem raises ApiError (INVALID, MISSING_HEADER, ...).
+
+    `prepare_body` rewrites the parsed body before the schema sees it (e.g. protobuf JSON names to lowerCamelCase).
+    """
     values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
     sources: dict[str, Mapping[str, str]] = {
         "path": request.path_params,
@@ -150,6 +155,8 @@ def validate_request(operation: Operation, request: RawRequest) -> ValidRequest:
                 raise problem
         values[parameter.location][parameter.name] = value
     body, media_type = parse_body(operation, request)
+    if prepare_body is not None and media_type is not None:
+        body = prepare_body(body)
     if media_type is not None and operation.body is not None:
         validator = operation.body.media.get(media_type)
         if validator is not None:

@@ -100,6 +100,8 @@ class Vendor:
     demo_account: NewAccount
     fake_account: Callable[[Faker], NewAccount]
     spec_name: str = ""
+    # (operation, parsed body) -> the body to validate and hand to the handler; None: the body as parsed
+    prepare_body: Callable[[Operation, Any], Any] | None = None
 
     @property
     def spec_file(self) -> str:

@@ -102,6 +102,10 @@ def _pointer(*parts: str) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+class _Recursive(Exception):
+    """A schema refers to itself; it cannot be inlined."""
+
+
 class _Compiler:
     """Builds validators that `$ref` into the whole document, so components resolve as in the file."""
 
@@ -111,11 +115,29 @@ class _Compiler:
         self.registry: Registry[Any] = Registry().with_resource(self.uri, DRAFT202012.create_resource(document))
 
     def validator(self, pointer: str) -> Draft202012Validator:
-        return Draft202012Validator(
-            {"$ref": f"{self.uri}#{pointer}"},
-            registry=self.registry,
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
-        )
+        """A validator for the schema at `pointer`, with local `$ref`s inlined (resolving them per request is slow).
+
+        A recursive schema cannot be inlined; it keeps its `$ref`s, resolved through the registry.
+        """
+        try:
+            schema: Any = self._inline(_walk(self.document, pointer), ())
+        except _Recursive:
+            schema = {"$ref": f"{self.uri}#{pointer}"}
+        return Draft202012Validator(schema, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    def _inline(self, node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [self._inline(item, stack) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            if ref in stack:
+                raise _Recursive(ref)
+            target = self._inline(_walk(self.document, ref[1:]), (*stack, ref))
+            siblings = {k: self._inline(v, stack) for k, v in node.items() if k != "$ref"}
+            return {"allOf": [target, siblings]} if siblings else target
+        return {key: self._inline(value, stack) for key, value in node.items()}
 
     def resolve(self, node: Any) -> Any:
         """Follow a local `$ref` (for parameters, bodies and responses, which are not JSON Schemas)."""

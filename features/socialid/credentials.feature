@@ -51,7 +51,6 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     Then the response status is 400
     And the response field "error" is "invalid_grant"
 
-  @mock_bug
   Scenario: A password sign-in without a password is an invalid request
     Known mock bug: the mock answers "unsupported_grant_type" (mocks/vendors/socialid.py, _oauth_error).
 
@@ -60,7 +59,6 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     Then the response status is 400
     And the response field "error" is "invalid_request"
 
-  @mock_bug
   Scenario: A password sign-in that names the user twice is an invalid request
     Known mock bug: the mock answers "unsupported_grant_type" (mocks/vendors/socialid.py, _oauth_error).
 
@@ -69,7 +67,6 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     Then the response status is 400
     And the response field "error" is "invalid_request"
 
-  @mock_bug
   Scenario: A grant outside this contract is an unsupported grant type
     Known mock bug: the mock answers "invalid_request" (mocks/vendors/socialid.py, _oauth_error).
 

@@ -109,7 +109,15 @@ def run_conform(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"resetkit conform: {exc}")
         return 2
-    pytest_args = [str(s) for s in suites] + ["-q", "-p", "no:cacheprovider", "--target", args.target, "--rootdir", str(ROOT)]
+    pytest_args = [str(s) for s in suites] + [
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--target",
+        args.target,
+        "--rootdir",
+        str(ROOT),
+    ]
     pytest_args += [f"--vendor={v}" for v in args.vendor]
     if args.credentials:
         pytest_args += ["--credentials", args.credentials]
@@ -124,7 +132,11 @@ def run_conform(args: argparse.Namespace) -> int:
     print()
     print(render_table(outcomes))
     if args.report:
-        text = render_html(args.target, outcomes) if args.report.endswith(".html") else render_markdown(args.target, outcomes)
+        text = (
+            render_html(args.target, outcomes)
+            if args.report.endswith(".html")
+            else render_markdown(args.target, outcomes)
+        )
         Path(args.report).write_text(text, encoding="utf-8")
     if code == 0:
         return 0

@@ -259,7 +259,8 @@ def _responses(compiler: _Compiler, base: str, raw: Mapping[str, Any]) -> dict[s
                 bool(resolved.get("required", False)),
                 compiler.validator(header_pointer + "/schema") if "schema" in resolved else None,
             )
-        responses[str(status).upper()] = ResponseSpec(media=media, headers=headers)
+        key = str(status)
+        responses[key if key == "default" else key.upper()] = ResponseSpec(media=media, headers=headers)
     return responses
 
 

@@ -74,6 +74,7 @@ def _schema_error(validator: Draft202012Validator, value: Any, where: str, name:
             "rule": error.validator,
             "limit": error.validator_value if error.validator in LIMIT_RULES else None,
             "blank": error.validator == "required" or error.instance == "",
+            "document": value,  # the whole parsed value, for vendors whose error code depends on it
         },
     )
 

@@ -37,6 +37,7 @@ DEFAULT_SENDER = "no-reply@socialid.resetkit.example"
 RESET_TOKEN_TTL = 24 * 3600  # undocumented; decided in contracts.md section 0
 TOKEN_TTL = 604_800  # "access_token expires in 1 week" (Social_Login_Tokens)
 
+GRANTS = ("client_credentials", "password")  # the grants this contract covers; others are unsupported_grant_type
 TEMPLATES = {
     "en": ("Reset Password", "We received a request to reset your password.", "Choose a new password"),
     "pt-br": ("Cadastrar Nova Senha", "Recebemos uma requisição para recadastrar sua senha.", "Escolha uma nova senha"),
@@ -169,7 +170,8 @@ def _oauth_error(error: ApiError, status: int) -> Reply:
             {"WWW-Authenticate": 'Basic realm="socialid"'},
         )
     code = error.code or "invalid_request"
-    if (error.details or {}).get("pointer") == ["grant_type"]:
+    document = (error.details or {}).get("document")
+    if isinstance(document, dict) and document.get("grant_type") not in (None, *GRANTS):
         code = "unsupported_grant_type"
     return Reply(status, {"error": code, "error_description": error.message})
 

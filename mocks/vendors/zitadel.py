@@ -39,26 +39,60 @@ CODE_TTL = 3600  # contracts.md section 0: valid 1 h
 DEMO_ID = "310000000000000002"
 RESET = "reset"
 
+
 # ZITADEL's default complexity policy (internal/domain/policy_password_complexity.go): the length counts UTF-8
 # bytes and the character classes are ASCII, as in Go's `len` and `[a-z]`; checked in this order.
+def _contains(pattern: str) -> Callable[[str], bool]:
+    return lambda password: re.search(pattern, password) is not None
+
+
 PASSWORD_POLICY = PasswordPolicy(
     (
         ("min_length", lambda p: len(p.encode()) >= 8, "DOMAIN-HuJf6", "Password is too short"),
-        ("has_lower", lambda p: re.search("[a-z]", p) is not None, "DOMAIN-co3Xw", "Password must contain lower case"),
-        ("has_upper", lambda p: re.search("[A-Z]", p) is not None, "DOMAIN-VoaRj", "Password must contain upper case"),
-        ("has_number", lambda p: re.search("[0-9]", p) is not None, "DOMAIN-ZBv4H", "Password must contain number"),
-        ("has_symbol", lambda p: re.search("[^A-Za-z0-9]", p) is not None, "DOMAIN-ZDLwA", "Password must contain symbol"),
+        ("has_lower", _contains("[a-z]"), "DOMAIN-co3Xw", "Password must contain lower case"),
+        ("has_upper", _contains("[A-Z]"), "DOMAIN-VoaRj", "Password must contain upper case"),
+        ("has_number", _contains("[0-9]"), "DOMAIN-ZBv4H", "Password must contain number"),
+        ("has_symbol", _contains("[^A-Za-z0-9]"), "DOMAIN-ZDLwA", "Password must contain symbol"),
     )
 )
 
 # gRPC status codes: the gateway's HTTP status and the Connect code name and HTTP status for each.
-GATEWAY_STATUS = {1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400,
-                  12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
-CONNECT_CODES = {1: ("canceled", 499), 2: ("unknown", 500), 3: ("invalid_argument", 400), 4: ("deadline_exceeded", 504),
-                 5: ("not_found", 404), 6: ("already_exists", 409), 7: ("permission_denied", 403),
-                 8: ("resource_exhausted", 429), 9: ("failed_precondition", 400), 10: ("aborted", 409),
-                 11: ("out_of_range", 400), 12: ("unimplemented", 501), 13: ("internal", 500),
-                 14: ("unavailable", 503), 15: ("data_loss", 500), 16: ("unauthenticated", 401)}
+GATEWAY_STATUS = {
+    1: 499,
+    2: 500,
+    3: 400,
+    4: 504,
+    5: 404,
+    6: 409,
+    7: 403,
+    8: 429,
+    9: 400,
+    10: 409,
+    11: 400,
+    12: 501,
+    13: 500,
+    14: 503,
+    15: 500,
+    16: 401,
+}
+CONNECT_CODES = {
+    1: ("canceled", 499),
+    2: ("unknown", 500),
+    3: ("invalid_argument", 400),
+    4: ("deadline_exceeded", 504),
+    5: ("not_found", 404),
+    6: ("already_exists", 409),
+    7: ("permission_denied", 403),
+    8: ("resource_exhausted", 429),
+    9: ("failed_precondition", 400),
+    10: ("aborted", 409),
+    11: ("out_of_range", 400),
+    12: ("unimplemented", 501),
+    13: ("internal", 500),
+    14: ("unavailable", 503),
+    15: ("data_loss", 500),
+    16: ("unauthenticated", 401),
+}
 GRPC_CODE_OF_KIND = {
     Kind.MALFORMED: 3,
     Kind.UNSUPPORTED_MEDIA_TYPE: 3,
@@ -98,6 +132,10 @@ def timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def new_code() -> str:
+    return generate_code(CODE_LENGTH)
+
+
 def new_id() -> str:
     """ZITADEL ids are 18-digit decimal strings (sonyflake)."""
     return str(10**17 + secrets.randbelow(9 * 10**17))
@@ -112,18 +150,20 @@ def json_name(name: str) -> str:
 
 
 def protojson_names(value: Any) -> Any:
-    """Accept what protojson accepts: original (snake_case) field names as well as JSON names; `null` is unset."""
+    """Accept original (snake_case) field names as well as JSON names, as protojson does.
+
+    `null` stays as sent: protojson reads it as "unset", but the spec types each field, so it is a 400 here.
+    """
     if isinstance(value, list):
         return [protojson_names(item) for item in value]
     if not isinstance(value, dict):
         return value
     result: dict[str, Any] = {}
     for key, item in value.items():
-        if item is None:
-            continue
         name = json_name(key)
         if name in result:
-            raise ApiError(Kind.INVALID, f'proto: duplicate field "{name}"', details={"location": "body", "field": name})
+            problem = {"location": "body", "field": name}
+            raise ApiError(Kind.INVALID, f'proto: duplicate field "{name}"', details=problem)
         if name in MAP_FIELDS and isinstance(item, dict):
             result[name] = {k: protojson_names(v) for k, v in item.items()}
         else:
@@ -230,6 +270,9 @@ def send(call: Call, user: Account, *, sms: bool, subject: str, text: str, link:
         # ZITADEL notifies asynchronously: the API call succeeds and the notification worker fails later.
         log.warning("zitadel: user %s has no %s; no message sent", user.id, "phone" if sms else "e-mail")
         return
+    html = "" if sms else f"<p>{text.replace(chr(10), '<br>')}</p>"
+    if link and not sms:
+        html += f'<p><a href="{link}">{subject}</a></p>'
     call.outbox.send(
         vendor=NAME,
         channel="sms" if sms else "email",
@@ -237,7 +280,7 @@ def send(call: Call, user: Account, *, sms: bool, subject: str, text: str, link:
         sender=SENDER,
         subject=subject,
         text=text,
-        html="" if sms else f"<p>{text.replace(chr(10), '<br>')}</p>" + (f'<p><a href="{link}">{subject}</a></p>' if link else ""),
+        html=html,
         link=link,
         token=code,
         now=call.now,
@@ -254,9 +297,7 @@ def request_password_reset(call: Call, user_id: str, body: dict[str, Any]) -> di
     if template is not None:
         render_url_template(template, user_id=user_id, code="code", org_id="orgID")
     user = find_user(call, user_id)
-    pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=lambda: generate_code(CODE_LENGTH)
-    )
+    pending = reset.request_reset(call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=new_code)
     touch(call, user)
     if "returnCode" in body:
         return {"details": details(user), "verificationCode": pending.secret}
@@ -271,7 +312,8 @@ def request_password_reset(call: Call, user_id: str, body: dict[str, Any]) -> di
         f"{greeting}\n\nWe received a password reset request. Please use the link below to reset your password."
         f" (Code {code})\n{link}\n\nIf you didn't ask for this mail, please ignore it.\n"
     )
-    send(call, user, sms=notification == "NOTIFICATION_TYPE_SMS", subject="Reset password", text=text, link=link, code=code)
+    sms = notification == "NOTIFICATION_TYPE_SMS"
+    send(call, user, sms=sms, subject="Reset password", text=text, link=link, code=code)
     return {"details": details(user)}
 
 
@@ -334,13 +376,13 @@ def _verification(call: Call, user: Account, medium: dict[str, Any], *, sms: boo
         return None
     purpose = "phone_verification" if sms else "email_verification"
     pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=lambda: generate_code(CODE_LENGTH), purpose=purpose
+        call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=new_code, purpose=purpose
     )
     if "returnCode" in medium:
         return pending.secret
     if sms:
-        send(call, user, sms=True, subject="Verify phone", text=f"Your verification code is {pending.secret}.\n", link=None,
-             code=pending.secret)
+        text = f"Your verification code is {pending.secret}.\n"
+        send(call, user, sms=True, subject="Verify phone", text=text, link=None, code=pending.secret)
         return None
     template = (medium.get("sendCode") or {}).get("urlTemplate")
     link = (
@@ -532,7 +574,7 @@ def is_connect(path: str, operation_id: str | None) -> bool:
 
 
 def render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
-    """grpc-gateway `{code: int, message, details[@type]}` on REST; `{code: "not_found", message, details}` on Connect."""
+    """REST: grpc-gateway `{code: int, message, details[@type]}`; Connect: `{code: "not_found", message, details}`."""
     info = error.details if isinstance(error.details, dict) else {}
     grpc_code = int(info.get("grpc") or GRPC_CODE_OF_KIND.get(error.kind, 2))
     connect = is_connect(path, operation_id)
@@ -547,7 +589,8 @@ def render_error(error: ApiError, status: int, path: str, operation_id: str | No
         body: dict[str, Any] = {"code": name, "message": message}
         if error.code:
             value = base64.b64encode(error_detail_bytes(error.code, error.message)).decode().rstrip("=")
-            body["details"] = [{"type": detail_type, "value": value, "debug": {"id": error.code, "message": error.message}}]
+            debug = {"id": error.code, "message": error.message}
+            body["details"] = [{"type": detail_type, "value": value, "debug": debug}]
         return Reply(TRANSPORT_STATUS.get(error.kind, connect_status), body)
     body = {"code": grpc_code, "message": message}
     if error.code:

@@ -13,11 +13,10 @@ A scenario tagged @mock_bug documents behaviour the mock gets wrong: on the mock
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -28,8 +27,7 @@ from parse import with_pattern
 from pytest_bdd import given, parsers, then, when
 
 from mocks.conform.target import Target
-from mocks.runner import LiveMock, start_live_mock
-from mocks.settings import ALL_VENDORS, Settings
+from mocks.settings import ALL_VENDORS
 
 TIMEOUT = 10
 VENDOR_LABELS = {"Placewise": "placewise", "ZITADEL": "zitadel", "Social ID": "socialid", "LeadSquared": "leadsquared"}
@@ -188,17 +186,6 @@ ERROR_SHAPES: dict[str, Callable[[int, Any], list[str]]] = {
 
 
 # Fixtures ----------------------------------------------------------------------------------------------------
-if importlib.util.find_spec("mocks.vendors.zitadel") is None:
-    # Until mocks/vendors/zitadel.py exists the root `live_mock` (all vendors) cannot start; serve the vendors
-    # the mock has. This block switches itself off once the ZITADEL vendor lands.
-    @pytest.fixture(scope="session")
-    def live_mock() -> Iterator[LiveMock]:
-        """The mock on a free port in a thread, strict, with every vendor it implements so far."""
-        vendors = tuple(v for v in ALL_VENDORS if importlib.util.find_spec(f"mocks.vendors.{v}") is not None)
-        with start_live_mock(Settings(port=0, strict=True, accounts=20, vendors=vendors)) as mock:
-            yield mock
-
-
 @pytest.fixture
 def vendor(request: pytest.FixtureRequest) -> str:
     """The vendor a scenario is about: its feature's vendor tag."""

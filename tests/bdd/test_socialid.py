@@ -155,10 +155,19 @@ def client_credentials_wrong_secret(ctx: Context, driver: SocialIdDriver) -> Non
     ctx.response = driver.token({"grant_type": "client_credentials"}, auth=(driver.login_app_id, "wrong-secret"))
 
 
-@when(parsers.re(r'"(?P<email>[^"]+)" signs in with both the username and the e-mail address and password "(?P<password>[^"]*)"'))
+@when(
+    parsers.re(
+        r'"(?P<email>[^"]+)" signs in with both the username and the e-mail address and password "(?P<password>[^"]*)"'
+    )
+)
 def sign_in_with_both(email: str, password: str, ctx: Context, driver: SocialIdDriver) -> None:
     account = ctx.account(email)
-    form = {"grant_type": "password", "username": account.username, "email_address": account.email, "password": password}
+    form = {
+        "grant_type": "password",
+        "username": account.username,
+        "email_address": account.email,
+        "password": password,
+    }
     ctx.response = driver.token(form)
 
 

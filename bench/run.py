@@ -105,12 +105,16 @@ async def client_loop(url: str, load: Load, seconds: float, connections: int) ->
 
 def run_wrk(url: str, load: Load, seconds: float, connections: int) -> tuple[float, float, float]:
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    headers = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in {**load.headers, "Content-Type": "application/json"}.items())
+    headers = "".join(
+        f'wrk.headers["{k}"] = "{v}"\n' for k, v in {**load.headers, "Content-Type": "application/json"}.items()
+    )
     script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(json.dumps(load.body))}\n{headers}')
     script.close()
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", script.name, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(next(line for line in out.splitlines() if line.startswith("Requests/sec")).split()[1])
 
@@ -143,7 +147,8 @@ def main() -> int:
     mock_port, ceiling_port = free_port(), free_port()
     mock = subprocess.Popen(
         [sys.executable, "-m", "mocks", "serve", "--port", str(mock_port), "--no-rate-limits"],
-        cwd=ROOT, stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     ceiling = subprocess.Popen([sys.executable, str(ROOT / "bench" / "ceiling.py"), str(ceiling_port)])
     try:
@@ -155,19 +160,30 @@ def main() -> int:
 
         credentials = requests.get(f"{base}/__admin/credentials", timeout=5).json()
         zitadel_user = next(
-            a["id"] for a in requests.get(f"{base}/__admin/accounts", params={"vendor": "zitadel"}, timeout=5).json()["accounts"]
+            a["id"]
+            for a in requests.get(f"{base}/__admin/accounts", params={"vendor": "zitadel"}, timeout=5).json()[
+                "accounts"
+            ]
         )
         tool = "wrk" if shutil.which("wrk") else "aiohttp client loop"
         print(f"load: {tool}, {args.connections} connections, {args.seconds:g} s x {args.rounds} rounds (medians)")
         print(f"{'target':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs ceiling':>12}")
         rows = []
         ceiling_load = loads(credentials)[3]
-        runs = [measure(f"{ceiling_url}{ceiling_load.path}", ceiling_load, args.seconds, args.connections) for _ in range(args.rounds)]
+        runs = [
+            measure(f"{ceiling_url}{ceiling_load.path}", ceiling_load, args.seconds, args.connections)
+            for _ in range(args.rounds)
+        ]
         ceiling_rps = statistics.median(r[0] for r in runs)
         rows.append(("ceiling (bare aiohttp)", runs))
         for load in loads(credentials):
             path = load.path.replace("{user}", zitadel_user)
-            rows.append((load.name, [measure(f"{base}{path}", load, args.seconds, args.connections) for _ in range(args.rounds)]))
+            rows.append(
+                (
+                    load.name,
+                    [measure(f"{base}{path}", load, args.seconds, args.connections) for _ in range(args.rounds)],
+                )
+            )
         for name, runs in rows:
             rps = statistics.median(r[0] for r in runs)
             p50 = statistics.median(r[1] for r in runs)

@@ -67,19 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="resetkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
-    try:
-        from mocks.conform.cli import add_conform_parser
-    except ImportError:  # pragma: no cover - conform is optional until installed with its engines
-        add_conform_parser = None
-    if add_conform_parser is not None:
-        add_conform_parser(sub)
+    from mocks.conform.cli import add_conform_parser
+
+    add_conform_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
     if args.command == "conform":
         from mocks.conform.cli import run_conform
 
-        return run_conform(args)
+        code: int = run_conform(args)
+        return code
     parser.error(f"unknown command {args.command}")
     return 2
 

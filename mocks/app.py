@@ -221,9 +221,19 @@ def build_vendor_app(vendor: Vendor, spec: VendorSpec, app: web.Application | No
     return app
 
 
-def create_env(settings: Settings, *, clock: Clock | None = None, store: Store | None = None) -> Env:
-    """Load and bind the specs, then seed the store. No sockets: a test can use this without a server."""
-    vendors = {name: load_vendor(name) for name in (*settings.vendors, "admin")}
+def create_env(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    overrides: Mapping[str, Vendor] | None = None,
+) -> Env:
+    """Load and bind the specs, then seed the store. No sockets: a test can use this without a server.
+
+    `overrides` swaps in vendor records by name (tests use it to plant a defect in one vendor).
+    """
+    overrides = overrides or {}
+    vendors = {name: overrides.get(name) or load_vendor(name) for name in (*settings.vendors, "admin")}
     specs = {name: load_spec(vendor.spec_file.removesuffix(".yaml")) for name, vendor in vendors.items()}
     for name, vendor in vendors.items():
         bind_operations(vendor, specs[name])

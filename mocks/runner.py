@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
 from mocks.app import create_app, create_env
 from mocks.env import Env
 from mocks.settings import Settings
+from mocks.vendors.base import Vendor
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -44,11 +46,11 @@ class LiveMock:
         self.stop()
 
 
-def start_live_mock(settings: Settings) -> LiveMock:
+def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None = None) -> LiveMock:
     """Start the mock on `settings.host` (port 0 picks a free one) and return once it accepts connections."""
     port = settings.port or free_port(settings.host)
-    settings = Settings(**{**{f: getattr(settings, f) for f in settings.__slots__}, "port": port})
-    env = create_env(settings)
+    settings = replace(settings, port=port)
+    env = create_env(settings, overrides=overrides)
     app = create_app(settings, env=env)
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app, access_log=None)

@@ -7,13 +7,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
+
+
+class CompiledSchema:
+    """A fast yes from jsonschema-rs (Rust) on the hot path; on a no, python-jsonschema explains and decides."""
+
+    __slots__ = ("fast", "full")
+
+    def __init__(self, fast: Any, full: Draft202012Validator) -> None:
+        self.fast = fast
+        self.full = full
+
+    def is_valid(self, value: Any) -> bool:
+        if self.fast is not None and self.fast.is_valid(value):
+            return True
+        return bool(self.full.is_valid(value))
+
+    def iter_errors(self, value: Any) -> Iterator[ValidationError]:
+        return self.full.iter_errors(value)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,19 +42,19 @@ class Parameter:
     location: str  # path | query | header
     required: bool
     schema_type: str | None
-    validator: Draft202012Validator | None
+    validator: CompiledSchema | None
 
 
 @dataclass(frozen=True, slots=True)
 class RequestBody:
     required: bool
-    media: Mapping[str, Draft202012Validator | None]  # media type -> body validator
+    media: Mapping[str, CompiledSchema | None]  # media type -> body validator
 
 
 @dataclass(frozen=True, slots=True)
 class ResponseSpec:
-    media: Mapping[str, Draft202012Validator | None]  # empty: the response has no body
-    headers: Mapping[str, tuple[bool, Draft202012Validator | None]]  # name -> (required, validator)
+    media: Mapping[str, CompiledSchema | None]  # empty: the response has no body
+    headers: Mapping[str, tuple[bool, CompiledSchema | None]]  # name -> (required, validator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,16 +134,21 @@ class _Compiler:
         self.uri = f"urn:resetkit:spec:{name}"
         self.registry: Registry[Any] = Registry().with_resource(self.uri, DRAFT202012.create_resource(document))
 
-    def validator(self, pointer: str) -> Draft202012Validator:
+    def validator(self, pointer: str) -> CompiledSchema:
         """A validator for the schema at `pointer`, with local `$ref`s inlined (resolving them per request is slow).
 
         A recursive schema cannot be inlined; it keeps its `$ref`s, resolved through the registry.
         """
+        fast = None
         try:
             schema: Any = self._inline(_walk(self.document, pointer), ())
+            fast = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
         except _Recursive:
             schema = {"$ref": f"{self.uri}#{pointer}"}
-        return Draft202012Validator(schema, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        except (ValueError, jsonschema_rs.ReferencingError):
+            fast = None  # jsonschema-rs cannot compile it: python-jsonschema alone will do
+        full = Draft202012Validator(schema, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return CompiledSchema(fast, full)
 
     def _inline(self, node: Any, stack: tuple[str, ...]) -> Any:
         if isinstance(node, list):

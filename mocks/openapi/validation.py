@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from mocks.errors import ApiError, Kind
-from mocks.openapi.spec import Operation, Parameter
+from mocks.openapi.spec import CompiledSchema, Operation, Parameter
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -53,10 +52,12 @@ def media_type_of(content_type: str | None) -> tuple[str | None, dict[str, str]]
     return kind.strip().lower(), parsed
 
 
-def _schema_error(validator: Draft202012Validator, value: Any, where: str, name: str | None = None) -> ApiError | None:
+def _schema_error(validator: CompiledSchema, value: Any, where: str, name: str | None = None) -> ApiError | None:
     if validator.is_valid(value):
         return None
     error = best_match(validator.iter_errors(value))
+    if error is None:
+        return None
     path = list(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
         # Point at the missing property itself, which is what a client needs to fix.
@@ -183,8 +184,8 @@ def response_problems(
         problems.append(f"content type {content_type} is not one of {sorted(spec.media)} for {status}")
     else:
         validator = spec.media[media_type]
-        if validator is not None and not validator.is_valid(body):
-            error = best_match(validator.iter_errors(body))
+        error = None if validator is None or validator.is_valid(body) else best_match(validator.iter_errors(body))
+        if error is not None:
             where = "/".join(str(p) for p in error.absolute_path)
             problems.append(f"body of {status} at /{where}: {error.message}"[:400])
     lowered = {k.lower(): v for k, v in headers.items()}

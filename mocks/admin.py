@@ -117,7 +117,7 @@ VENDOR = Vendor(
         "resetState": reset_state,
         "getJournal": get_journal,
     },
-    error_status={Kind.NOT_FOUND: 404, Kind.NO_ROUTE: 404, Kind.METHOD_NOT_ALLOWED: 405, Kind.TOO_LARGE: 413},
+    error_status={},
     render_error=_render_error,
     authenticators={},
     credentials=dict,

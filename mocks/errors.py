@@ -25,6 +25,24 @@ class Kind(StrEnum):
     INTERNAL = "internal"
 
 
+# The conventional HTTP status of each kind; a vendor's record overrides only where its docs differ.
+HTTP_STATUS: dict[Kind, int] = {
+    Kind.MALFORMED: 400,
+    Kind.UNSUPPORTED_MEDIA_TYPE: 415,
+    Kind.TOO_LARGE: 413,
+    Kind.INVALID: 400,
+    Kind.MISSING_HEADER: 400,
+    Kind.UNAUTHENTICATED: 401,
+    Kind.FORBIDDEN: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.NO_ROUTE: 404,
+    Kind.METHOD_NOT_ALLOWED: 405,
+    Kind.PRECONDITION: 400,
+    Kind.RATE_LIMITED: 429,
+    Kind.INTERNAL: 500,
+}
+
+
 class ApiError(Exception):
     """A failed call. `status` overrides the vendor's default status for `kind`; `code` is the vendor's own id."""
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mocks.errors import ApiError, Kind
+from mocks.errors import HTTP_STATUS, ApiError, Kind
 from mocks.flows.passwords import hash_password
 from mocks.openapi.spec import Operation
 from mocks.store.models import AccessToken, Account
@@ -90,7 +90,7 @@ class Vendor:
 
     name: str
     handlers: Mapping[str, Handler]
-    # Status for each kind of failure; handlers may still pick a documented status themselves.
+    # Where the vendor's status for a kind of failure differs from HTTP_STATUS; handlers may still pick their own.
     error_status: Mapping[Kind, int]
     # (error, default status, request path, operationId or None) -> the reply in the vendor's error shape
     render_error: Callable[[ApiError, int, str, str | None], Reply]
@@ -108,7 +108,7 @@ class Vendor:
         return f"{self.spec_name or self.name}.yaml"
 
     def status_for(self, error: ApiError) -> int:
-        return error.status or self.error_status.get(error.kind) or 400
+        return error.status or self.error_status.get(error.kind) or HTTP_STATUS[error.kind]
 
 
 def store_account(env: Env, vendor: str, new: NewAccount, account_id: str, **extra: Any) -> Account:

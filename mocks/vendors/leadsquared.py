@@ -163,19 +163,8 @@ VENDOR = Vendor(
         "resetPasswordV2": reset_password,
         "signIn": sign_in,
     },
-    error_status={
-        Kind.MALFORMED: 400,
-        Kind.UNSUPPORTED_MEDIA_TYPE: 400,
-        Kind.INVALID: 400,
-        Kind.MISSING_HEADER: 400,
-        Kind.PRECONDITION: 400,
-        Kind.UNAUTHENTICATED: 401,
-        Kind.NO_ROUTE: 404,
-        Kind.METHOD_NOT_ALLOWED: 405,
-        Kind.TOO_LARGE: 413,
-        Kind.RATE_LIMITED: 429,
-        Kind.INTERNAL: 500,
-    },
+    # The portal pages: a non-JSON content type is a 400 like any body not per the specification.
+    error_status={Kind.UNSUPPORTED_MEDIA_TYPE: 400},
     render_error=render_error,
     authenticators={
         "publicAuthKey": _key_check(PUBLIC_AUTH_KEY, "publicAuthKey"),

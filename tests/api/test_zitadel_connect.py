@@ -202,3 +202,10 @@ async def test_create_session_answers_200_on_connect(client: TestClient) -> None
     assert response.status == 200
     body = await response.json()
     assert body["sessionId"] and body["sessionToken"] and isinstance(body["details"]["sequence"], str)
+
+
+async def test_a_body_over_the_limit_is_413_resource_exhausted(client: TestClient) -> None:
+    body = b'{"userId": "1", "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await client.post(f"{USER_SERVICE}/PasswordReset", data=body, headers=headers)
+    assert response.status == 413 and (await response.json())["code"] == "resource_exhausted"

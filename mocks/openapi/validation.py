@@ -99,12 +99,15 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
     spec = operation.body
     if spec is None:
         return None, None
-    if not request.body.strip():
-        if spec.required:
-            raise ApiError(Kind.INVALID, "request body is required", details={"location": "body", "field": ""})
-        return None, None
     media_type, params = media_type_of(request.content_type)
-    if media_type is None or media_type not in spec.media:
+    unsupported = media_type is None or media_type not in spec.media
+    if not request.body.strip():
+        if not spec.required:
+            return None, None
+        # A required body announced with the wrong Content-Type is refused for the type (Connect answers 415).
+        if not unsupported or media_type is None:
+            raise ApiError(Kind.INVALID, "request body is required", details={"location": "body", "field": ""})
+    if unsupported:
         expected = ", ".join(spec.media)
         raise ApiError(
             Kind.UNSUPPORTED_MEDIA_TYPE,

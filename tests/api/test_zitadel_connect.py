@@ -143,6 +143,12 @@ async def test_a_wrong_content_type_is_415_without_a_body(client: TestClient) ->
     assert "application/json" in response.headers["Accept-Post"]
 
 
+async def test_a_wrong_content_type_is_415_even_with_an_empty_body(client: TestClient) -> None:
+    headers = {**AUTH, "Content-Type": "application/proto"}
+    response = await client.post(f"{USER_SERVICE}/PasswordReset", data=b"", headers=headers)
+    assert response.status == 415
+
+
 async def test_malformed_json_is_invalid_argument(client: TestClient) -> None:
     headers = {**AUTH, "Content-Type": "application/json"}
     response = await client.post(f"{USER_SERVICE}/PasswordReset", data=b'{"userId": ', headers=headers)

@@ -10,6 +10,12 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     Then the response status is 401
     And the response is in the Social ID error shape
 
+  Scenario: A Login App token that is not valid is refused
+    Given no Social ID account exists for "nobody@example.com"
+    When a password reset e-mail is requested for "nobody@example.com" with the Login App token "not-a-valid-token"
+    Then the response status is 401
+    And the response is in the Social ID error shape
+
   Scenario: Completing a reset needs the Login App's id and secret
     When the reset is completed with wrong Login App credentials
     Then the response status is 401

@@ -47,13 +47,22 @@ class _Collector:
             outcome.status = "fail"
             text = str(report.longrepr)
             found = [m.group(1) for line in text.splitlines() if (m := _FAILURE_LINE.match(line))]
-            for check in found or [text.strip().splitlines()[-1][:160] if text.strip() else "failed"]:
+            for check in found or [_crash_summary(report)]:
                 if check not in outcome.checks:
                     outcome.checks.append(check)
         elif report.skipped and outcome.status != "fail":
             outcome.status = "skip"
             longrepr = report.longrepr
             outcome.reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)[:160]
+
+
+def _crash_summary(report: Any) -> str:
+    """One line on what failed: the assertion message (a BDD step's), else the traceback's last line."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = crash.message.strip() if crash is not None else ""
+    text = str(report.longrepr).strip()
+    line = message.splitlines()[0] if message else (text.splitlines()[-1] if text else "failed")
+    return line[:240]
 
 
 def add_conform_parser(sub: Any) -> None:

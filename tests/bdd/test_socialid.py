@@ -108,6 +108,13 @@ def reset_without_token(email: str, ctx: Context, driver: SocialIdDriver) -> Non
     ctx.response = http("POST", url, json={"email_address": ctx.account(email).email})
 
 
+@when(step_text('a password reset e-mail is requested for "{email}" with the Login App token "{token}"'))
+def reset_with_token(email: str, token: str, ctx: Context, driver: SocialIdDriver) -> None:
+    url = f"{driver.base}/v2/marketing/login/users/{PATHS['current']}"
+    headers = {"Authorization": f"Bearer {token}"}
+    ctx.response = http("POST", url, json={"email_address": ctx.account(email).email}, headers=headers)
+
+
 # The reset token handed to the caller's server (S2) ------------------------------------------------------------
 @when(step_text('a reset token is requested for "{email}"'))
 def reset_token(email: str, ctx: Context, driver: SocialIdDriver) -> None:

@@ -1,0 +1,51 @@
+"""Run `resetkit conform` as a user would (a subprocess from the repository root) and read what it printed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFORM_TIMEOUT = 600
+
+
+@dataclass
+class ConformRun:
+    """One finished `resetkit conform`: its exit code, its output and the files it was asked to write."""
+
+    code: int
+    stdout: str
+    stderr: str
+    report: Path
+    junit: Path
+
+    def table(self) -> dict[str, tuple[str, str]]:
+        """The conformance table printed last: item -> (result, details)."""
+        lines = self.stdout.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("operation / scenario")]
+        assert starts, f"no conformance table in the output:\n{self.tail()}"
+        width = len(lines[starts[-1] + 1].split("  ")[0])
+        rows = {}
+        for line in lines[starts[-1] + 2 :]:
+            if not line.strip():
+                break
+            rows[line[:width].rstrip()] = (line[width + 2 : width + 8].strip(), line[width + 10 :])
+        return rows
+
+    def failing(self) -> dict[str, str]:
+        """The failing rows of the table: item -> details."""
+        return {item: details for item, (result, details) in self.table().items() if result == "fail"}
+
+    def tail(self, lines: int = 60) -> str:
+        return "\n".join((self.stdout + self.stderr).splitlines()[-lines:])
+
+
+def run_conform(target: str, tmp_path: Path, *options: str, report_name: str = "report.md") -> ConformRun:
+    """`python -m mocks conform --target URL --report ... --junit ... [options]` from the repository root."""
+    report, junit = tmp_path / report_name, tmp_path / "junit.xml"
+    command = [sys.executable, "-m", "mocks", "conform", "--target", target, "--report", str(report)]
+    command += ["--junit", str(junit), *options]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=CONFORM_TIMEOUT, check=False)
+    return ConformRun(done.returncode, done.stdout, done.stderr, report, junit)

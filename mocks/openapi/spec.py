@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -19,7 +19,10 @@ SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
 
 
 class CompiledSchema:
-    """A fast yes from jsonschema-rs (Rust) on the hot path; on a no, python-jsonschema explains and decides."""
+    """A schema compiled twice: jsonschema-rs (Rust) decides, fast; python-jsonschema explains a failure.
+
+    When python-jsonschema sees no error (its format checks are laxer), the Rust error is explained instead.
+    """
 
     __slots__ = ("fast", "full")
 
@@ -28,12 +31,19 @@ class CompiledSchema:
         self.full = full
 
     def is_valid(self, value: Any) -> bool:
-        if self.fast is not None and self.fast.is_valid(value):
-            return True
+        if self.fast is not None:
+            return bool(self.fast.is_valid(value))
         return bool(self.full.is_valid(value))
 
-    def iter_errors(self, value: Any) -> Iterator[ValidationError]:
-        return self.full.iter_errors(value)  # type: ignore[no-any-return]
+    def first_error(self, value: Any) -> ValidationError | None:
+        """The most relevant error, as a python-jsonschema ValidationError (None if `value` is valid)."""
+        error = best_match(self.full.iter_errors(value))
+        if error is not None or self.fast is None:
+            return error
+        for rust in self.fast.iter_errors(value):
+            keyword = str(rust.schema_path[-1]) if rust.schema_path else "schema"
+            return ValidationError(rust.message, validator=keyword, path=list(rust.instance_path), instance=rust.instance)
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jsonschema.exceptions import best_match
 
 from mocks.errors import ApiError, Kind
 from mocks.openapi.spec import CompiledSchema, Operation, Parameter
@@ -55,7 +54,7 @@ def media_type_of(content_type: str | None) -> tuple[str | None, dict[str, str]]
 def _schema_error(validator: CompiledSchema, value: Any, where: str, name: str | None = None) -> ApiError | None:
     if validator.is_valid(value):
         return None
-    error = best_match(validator.iter_errors(value))
+    error = validator.first_error(value)
     if error is None:
         return None
     path = list(error.absolute_path)
@@ -187,7 +186,7 @@ def response_problems(
         problems.append(f"content type {content_type} is not one of {sorted(spec.media)} for {status}")
     else:
         validator = spec.media[media_type]
-        error = None if validator is None or validator.is_valid(body) else best_match(validator.iter_errors(body))
+        error = None if validator is None or validator.is_valid(body) else validator.first_error(body)
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path)
             problems.append(f"body of {status} at /{where}: {error.message}"[:400])

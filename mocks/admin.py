@@ -93,7 +93,8 @@ def reset_state(call: Call) -> Reply:
 def get_journal(call: Call) -> Reply:
     limit = call.query.get("limit", 100)
     entries = list(call.env.journal)[-limit:][::-1]
-    return Reply(200, {"requests": [{**e, "at": _iso(e["at"])} for e in entries]})
+    requests = [{**e._asdict(), "at": _iso(e.at), "duration_ms": round(e.duration_ms, 3)} for e in entries]
+    return Reply(200, {"requests": requests})
 
 
 def _render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:

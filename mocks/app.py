@@ -13,7 +13,7 @@ from multidict import CIMultiDictProxy
 
 from mocks.auth import authenticate, credential_for
 from mocks.clock import SystemClock
-from mocks.env import Env
+from mocks.env import Env, JournalEntry
 from mocks.errors import ApiError, Kind
 from mocks.flows.ratelimit import RateLimit, take
 from mocks.keys import ENV, SPEC, VENDOR
@@ -194,20 +194,22 @@ def _vendor_prefixes(request: web.Request) -> list[str]:
 async def journal(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Keep the last N requests (bounded) for `GET /__admin/journal`."""
+    """Keep the last N vendor requests (bounded) for `GET /__admin/journal`; cheap, as it runs on every call."""
     started = time.perf_counter()
     response = await handler(request)
-    if not request.path.startswith("/__admin"):
+    path = request.raw_path
+    if not path.startswith("/__admin"):
         env = request.config_dict[ENV]
+        operation = request.get(OPERATION)
         env.journal.append(
-            {
-                "at": env.clock.now(),
-                "method": request.method,
-                "path": request.path_qs,
-                "status": response.status,
-                "operation": getattr(request.get(OPERATION), "operation_id", None),
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-            }
+            JournalEntry(
+                env.clock.now(),
+                request.method,
+                path,
+                response.status,
+                operation.operation_id if operation is not None else None,
+                (time.perf_counter() - started) * 1000,
+            )
         )
     return response
 

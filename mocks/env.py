@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 from faker import Faker
 
@@ -16,6 +16,17 @@ from mocks.settings import Settings
 from mocks.vendors.base import Vendor
 
 
+class JournalEntry(NamedTuple):
+    """One request a vendor received (kept as a tuple: the journal is written on every call)."""
+
+    at: float
+    method: str
+    path: str
+    status: int
+    operation: str | None
+    duration_ms: float
+
+
 @dataclass
 class Env:
     settings: Settings
@@ -24,7 +35,7 @@ class Env:
     clock: Clock
     vendors: Mapping[str, Vendor]
     specs: Mapping[str, VendorSpec]
-    journal: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=500))
+    journal: deque[JournalEntry] = field(default_factory=lambda: deque(maxlen=500))
     violations: list[str] = field(default_factory=list)
     _seeded: object = None
 

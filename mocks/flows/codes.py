@@ -10,8 +10,17 @@ UPPER_ALNUM = string.ascii_uppercase + string.digits
 
 
 def generate_code(length: int, alphabet: str = UPPER_ALNUM) -> str:
-    """A short code such as ZITADEL's 6 characters of A-Z0-9 (about 31 bits)."""
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    """A short code such as ZITADEL's 6 characters of A-Z0-9 (about 31 bits), uniform over the alphabet.
+
+    Random bytes at or above the largest multiple of the alphabet size are dropped, so `% size` has no bias;
+    drawing bytes in bulk is several times faster than `secrets.choice` per character.
+    """
+    size = len(alphabet)
+    limit = 256 - 256 % size
+    chars: list[str] = []
+    while len(chars) < length:
+        chars.extend(alphabet[b % size] for b in secrets.token_bytes(length * 2) if b < limit)
+    return "".join(chars[:length])
 
 
 def generate_token(nbytes: int = 32) -> str:

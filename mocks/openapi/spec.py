@@ -42,7 +42,9 @@ class CompiledSchema:
             return error
         for rust in self.fast.iter_errors(value):
             keyword = str(rust.schema_path[-1]) if rust.schema_path else "schema"
-            return ValidationError(rust.message, validator=keyword, path=list(rust.instance_path), instance=rust.instance)
+            return ValidationError(
+                rust.message, validator=keyword, path=list(rust.instance_path), instance=rust.instance
+            )
         return None
 
 

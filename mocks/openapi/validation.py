@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-
 from mocks.errors import ApiError, Kind
 from mocks.openapi.spec import CompiledSchema, Operation, Parameter
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from multidict import CIMultiDictProxy
 
 from mocks.auth import authenticate, credential_for
@@ -50,9 +51,8 @@ def bind_operations(vendor: Vendor, spec: VendorSpec) -> None:
         raise SpecDriftError("; ".join(problems))
 
 
-def respond(request: web.Request, reply: Reply) -> web.Response:
+def respond(env: Env, request: web.Request, reply: Reply) -> web.Response:
     """Serialise a Reply; in strict mode a response the spec does not allow becomes a loud 500."""
-    env = request.config_dict[ENV]
     operation: Operation | None = request.get(OPERATION)
     body = None if reply.body is None else json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
     if env.settings.strict and operation is not None:
@@ -69,17 +69,17 @@ def respond(request: web.Request, reply: Reply) -> web.Response:
     return web.Response(status=reply.status, text=body, content_type=reply.content_type, headers=reply.headers)
 
 
-def render(request: web.Request, vendor: Vendor, error: ApiError) -> web.Response:
+def render(env: Env, request: web.Request, vendor: Vendor, error: ApiError) -> web.Response:
     status = vendor.status_for(error)
     operation: Operation | None = request.get(OPERATION)
     reply = vendor.render_error(error, status, request.path, operation.operation_id if operation else None)
     if error.headers:
         reply = Reply(reply.status, reply.body, {**reply.headers, **error.headers}, reply.content_type)
-    return respond(request, reply)
+    return respond(env, request, reply)
 
 
 def make_endpoint(
-    vendor: Vendor, spec: VendorSpec, operation: Operation
+    env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The generic pipeline in front of a handler: auth, rate limit, validation, then the vendor's handler."""
     handler = vendor.handlers[operation.operation_id]
@@ -87,7 +87,6 @@ def make_endpoint(
     prepare_body = functools.partial(vendor.prepare_body, operation) if vendor.prepare_body else None
 
     async def endpoint(request: web.Request) -> web.Response:
-        env = request.config_dict[ENV]
         # A body over the size limit fails here, before the operation owns the request: the resulting 413 is a
         # transport answer (like 404 and 405), so strict mode does not hold it to the operation's responses.
         body = await request.read() if operation.body is not None else b""
@@ -112,8 +111,8 @@ def make_endpoint(
             )
             reply = handler(call)
         except ApiError as error:
-            return render(request, vendor, error)
-        return respond(request, reply)
+            return render(env, request, vendor, error)
+        return respond(env, request, reply)
 
     endpoint.__name__ = operation.operation_id
     return endpoint
@@ -159,67 +158,64 @@ _HTTP_KINDS: Mapping[int, Kind] = {
 }
 
 
-@web.middleware
-async def shape_errors(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """aiohttp's own 404/405/413 and any unexpected exception answer in the owning vendor's error shape."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        vendor = _owner(request)
-        kind = _HTTP_KINDS.get(exc.status, Kind.MALFORMED)
-        headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
-        error = ApiError(kind, exc.reason, status=exc.status if kind is Kind.MALFORMED else None, headers=headers)
-        if vendor is None:
-            return web.json_response({"error": exc.reason, "vendors": _vendor_prefixes(request)}, status=exc.status)
-        return render(request, vendor, error)
-    except Exception:
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        vendor = _owner(request)
-        error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-        if vendor is None:
-            return web.json_response({"error": error.message}, status=500)
-        return render(request, vendor, error)
+def make_middleware(env: Env) -> Middleware:
+    """The one middleware: journal every vendor request, and shape aiohttp's own 404/405/413 and any
+    unexpected exception in the owning vendor's error shape."""
 
-
-def _vendor_prefixes(request: web.Request) -> list[str]:
-    env = request.config_dict[ENV]
-    return [env.settings.prefix(name) or "/" for name in env.settings.vendors]
-
-
-@web.middleware
-async def journal(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Keep the last N vendor requests (bounded) for `GET /__admin/journal`; cheap, as it runs on every call."""
-    started = time.perf_counter()
-    response = await handler(request)
-    path = request.raw_path
-    if not path.startswith("/__admin"):
-        env = request.config_dict[ENV]
-        operation = request.get(OPERATION)
-        env.journal.append(
-            JournalEntry(
-                env.clock.now(),
-                request.method,
-                path,
-                response.status,
-                operation.operation_id if operation is not None else None,
-                (time.perf_counter() - started) * 1000,
+    @web.middleware
+    async def frame(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        started = time.perf_counter()
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            response = _transport_error(env, request, exc)
+        except Exception:
+            log.exception("unhandled error in %s %s", request.method, request.path)
+            error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
+            vendor = _owner(request)
+            response = (
+                render(env, request, vendor, error)
+                if vendor
+                else web.json_response({"error": error.message}, status=500)
             )
-        )
-    return response
+        path = request.raw_path
+        if not path.startswith("/__admin"):
+            operation = request.get(OPERATION)
+            env.journal.append(
+                JournalEntry(
+                    env.clock.now(),
+                    request.method,
+                    path,
+                    response.status,
+                    operation.operation_id if operation is not None else None,
+                    (time.perf_counter() - started) * 1000,
+                )
+            )
+        return response
+
+    return frame
 
 
-def build_vendor_app(vendor: Vendor, spec: VendorSpec, app: web.Application | None = None) -> web.Application:
-    app = app if app is not None else web.Application()
+def _transport_error(env: Env, request: web.Request, exc: web.HTTPException) -> web.Response:
+    vendor = _owner(request)
+    if vendor is None:
+        prefixes = [env.settings.prefix(name) or "/" for name in env.settings.vendors]
+        return web.json_response({"error": exc.reason, "vendors": prefixes}, status=exc.status)
+    kind = _HTTP_KINDS.get(exc.status, Kind.MALFORMED)
+    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
+    error = ApiError(kind, exc.reason, status=exc.status if kind is Kind.MALFORMED else None, headers=headers)
+    return render(env, request, vendor, error)
+
+
+def build_vendor_app(env: Env, vendor: Vendor, spec: VendorSpec, app: web.Application) -> web.Application:
     app[VENDOR] = vendor
     app[SPEC] = spec
     for operation in spec:
-        app.router.add_route(operation.method, operation.path, make_endpoint(vendor, spec, operation))
+        app.router.add_route(operation.method, operation.path, make_endpoint(env, vendor, spec, operation))
     return app
 
 
@@ -255,18 +251,20 @@ def create_env(
 def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | None = None) -> web.Application:
     """The whole mock. With `settings.mount_at_root` the single vendor answers at "/", otherwise under /<vendor>."""
     env = env or create_env(settings, clock=clock)
-    root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[journal, shape_errors])
+    root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[make_middleware(env)])
     root[ENV] = env
     admin = env.vendors["admin"]
     if settings.mount_at_root:
         (name,) = settings.vendors
-        build_vendor_app(env.vendors[name], env.specs[name], root)
+        build_vendor_app(env, env.vendors[name], env.specs[name], root)
     else:
         for name in settings.vendors:
             sub = build_vendor_app(
-                env.vendors[name], env.specs[name], web.Application(client_max_size=settings.max_body_bytes)
+                env, env.vendors[name], env.specs[name], web.Application(client_max_size=settings.max_body_bytes)
             )
             root.add_subapp(settings.prefix(name), sub)
-    admin_app = build_vendor_app(admin, env.specs["admin"], web.Application(client_max_size=settings.max_body_bytes))
+    admin_app = build_vendor_app(
+        env, admin, env.specs["admin"], web.Application(client_max_size=settings.max_body_bytes)
+    )
     root.add_subapp("/__admin", admin_app)
     return root

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class ValidRequest:
     media_type: str | None
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same few Content-Type values over and over
 def media_type_of(content_type: str | None) -> tuple[str | None, dict[str, str]]:
     """`application/json; charset=utf-8` -> ("application/json", {"charset": "utf-8"})."""
     if not content_type:

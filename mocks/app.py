@@ -17,7 +17,7 @@ from mocks.clock import SystemClock
 from mocks.env import Env, JournalEntry
 from mocks.errors import ApiError, Kind
 from mocks.flows.ratelimit import RateLimit, take
-from mocks.keys import ENV, SPEC, VENDOR
+from mocks.keys import ENV
 from mocks.openapi.spec import Operation, VendorSpec, load_spec
 from mocks.openapi.validation import RawRequest, response_problems, validate_request
 from mocks.outbox import Outbox
@@ -141,11 +141,16 @@ def enforce_rate_limit(
         )
 
 
-def _owner(request: web.Request) -> Vendor | None:
-    """The vendor whose app this request reached, innermost first (a prefix with no matching route counts)."""
-    for app in reversed(request.match_info.apps):
-        vendor = app.get(VENDOR)
-        if vendor is not None:
+def mounts(env: Env) -> list[tuple[str, Vendor]]:
+    """(path prefix, vendor) for every served vendor and the admin API, most specific first."""
+    served = [(env.settings.prefix(name), env.vendors[name]) for name in env.settings.vendors]
+    return [("/__admin", env.vendors["admin"]), *sorted(served, key=lambda mount: -len(mount[0]))]
+
+
+def _owner(owners: list[tuple[str, Vendor]], path: str) -> Vendor | None:
+    """The vendor a path belongs to, even when no route matches (its error shape answers the 404)."""
+    for prefix, vendor in owners:
+        if path == prefix or path.startswith(prefix + "/"):
             return vendor
     return None
 
@@ -158,7 +163,7 @@ _HTTP_KINDS: Mapping[int, Kind] = {
 }
 
 
-def make_middleware(env: Env) -> Middleware:
+def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
     """The one middleware: journal every vendor request, and shape aiohttp's own 404/405/413 and any
     unexpected exception in the owning vendor's error shape."""
 
@@ -172,11 +177,11 @@ def make_middleware(env: Env) -> Middleware:
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
-            response = _transport_error(env, request, exc)
+            response = _transport_error(env, _owner(owners, request.path), request, exc)
         except Exception:
             log.exception("unhandled error in %s %s", request.method, request.path)
             error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-            vendor = _owner(request)
+            vendor = _owner(owners, request.path)
             response = (
                 render(env, request, vendor, error)
                 if vendor
@@ -200,8 +205,7 @@ def make_middleware(env: Env) -> Middleware:
     return frame
 
 
-def _transport_error(env: Env, request: web.Request, exc: web.HTTPException) -> web.Response:
-    vendor = _owner(request)
+def _transport_error(env: Env, vendor: Vendor | None, request: web.Request, exc: web.HTTPException) -> web.Response:
     if vendor is None:
         prefixes = [env.settings.prefix(name) or "/" for name in env.settings.vendors]
         return web.json_response({"error": exc.reason, "vendors": prefixes}, status=exc.status)
@@ -211,12 +215,10 @@ def _transport_error(env: Env, request: web.Request, exc: web.HTTPException) -> 
     return render(env, request, vendor, error)
 
 
-def build_vendor_app(env: Env, vendor: Vendor, spec: VendorSpec, app: web.Application) -> web.Application:
-    app[VENDOR] = vendor
-    app[SPEC] = spec
+def add_operations(app: web.Application, env: Env, prefix: str, vendor: Vendor, spec: VendorSpec) -> None:
+    """One route per spec operation, under `prefix`; all vendors share one router (no sub-app hop per request)."""
     for operation in spec:
-        app.router.add_route(operation.method, operation.path, make_endpoint(env, vendor, spec, operation))
-    return app
+        app.router.add_route(operation.method, prefix + operation.path, make_endpoint(env, vendor, spec, operation))
 
 
 def create_env(
@@ -249,22 +251,11 @@ def create_env(
 
 
 def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | None = None) -> web.Application:
-    """The whole mock. With `settings.mount_at_root` the single vendor answers at "/", otherwise under /<vendor>."""
+    """The whole mock: /<vendor>/... per vendor (or "/" with `settings.mount_at_root`) and /__admin/..."""
     env = env or create_env(settings, clock=clock)
-    root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[make_middleware(env)])
+    owners = mounts(env)
+    root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[make_middleware(env, owners)])
     root[ENV] = env
-    admin = env.vendors["admin"]
-    if settings.mount_at_root:
-        (name,) = settings.vendors
-        build_vendor_app(env, env.vendors[name], env.specs[name], root)
-    else:
-        for name in settings.vendors:
-            sub = build_vendor_app(
-                env, env.vendors[name], env.specs[name], web.Application(client_max_size=settings.max_body_bytes)
-            )
-            root.add_subapp(settings.prefix(name), sub)
-    admin_app = build_vendor_app(
-        env, admin, env.specs["admin"], web.Application(client_max_size=settings.max_body_bytes)
-    )
-    root.add_subapp("/__admin", admin_app)
+    for prefix, vendor in owners:
+        add_operations(root, env, prefix, vendor, env.specs[vendor.name])
     return root

@@ -28,6 +28,7 @@ from mocks.vendors import load_vendor
 from mocks.vendors.base import Call, Reply, Vendor
 
 log = logging.getLogger("resetkit")
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 OPERATION = web.RequestKey("operation", Operation)
 
 
@@ -54,7 +55,7 @@ def bind_operations(vendor: Vendor, spec: VendorSpec) -> None:
 def respond(env: Env, request: web.Request, reply: Reply) -> web.Response:
     """Serialise a Reply; in strict mode a response the spec does not allow becomes a loud 500."""
     operation: Operation | None = request.get(OPERATION)
-    body = None if reply.body is None else json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
+    body = None if reply.body is None else _encode_json(reply.body)
     if env.settings.strict and operation is not None:
         problems = response_problems(
             operation, reply.status, reply.content_type if body is not None else None, reply.body, reply.headers

@@ -28,14 +28,16 @@ def generate_token(nbytes: int = 32) -> str:
     return secrets.token_hex(nbytes)
 
 
-def _is_url_safe(value: str) -> bool:
-    return value.isascii() and value.replace("-", "").replace("_", "").replace(".", "").isalnum()
+def _quote(value: str) -> str:
+    """`quote_plus`, skipped for the usual already URL-safe value (hex tokens, ids, GUIDs): a measurable saving."""
+    if value.isascii() and value.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        return value
+    return quote_plus(value)
 
 
 def render_reset_link(base: str, **params: str) -> str:
     """`base` with `params` appended to its query string; the origin always comes from configuration, never Host."""
-    # Tokens and ids are URL-safe already; quoting them anyway is a measurable share of a request.
-    query = "&".join(f"{quote_plus(k)}={v if _is_url_safe(v) else quote_plus(v)}" for k, v in params.items())
+    query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params.items())
     if "?" not in base and "#" not in base:
         return f"{base}?{query}"
     parts = urlsplit(base)

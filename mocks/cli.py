@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -57,9 +56,6 @@ def serve(args: argparse.Namespace) -> int:
         print(f"resetkit: cannot start: {exc}", file=sys.stderr)
         return 2
     app = create_app(settings, env=env)
-    # Specs, validators and seeded accounts live as long as the process: keep the cyclic GC from rescanning them.
-    gc.collect()
-    gc.freeze()
     credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
     print(banner(settings, credentials), flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

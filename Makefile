@@ -26,6 +26,7 @@ serve: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check mocks tests conftest.py bench
 	$(BIN)/ruff format --check mocks
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

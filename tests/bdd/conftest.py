@@ -7,8 +7,6 @@ through the driver, so one step text means the same thing for every vendor; vend
 vendor's test module and keep their values in `ctx.data`.
 
 Scenarios tagged @mock_only need the mock's outbox, admin API or clock and are skipped on other targets.
-A scenario tagged @mock_bug documents behaviour the mock gets wrong: on the mock it is a strict xfail
-(it starts failing once the mock is fixed, so the tag gets removed), elsewhere it runs normally.
 """
 
 from __future__ import annotations
@@ -210,26 +208,10 @@ def _scenario_fits_target(request: pytest.FixtureRequest, target: Target, vendor
     if vendor not in target.vendors:
         pytest.skip(f"the target does not serve {vendor}")
     if request.node.get_closest_marker("mock_only") and not target.is_mock:
-        pytest.skip("@mock_only: needs the mock's outbox, admin API or clock, and the target is not the mock")
-
-
-@pytest.fixture
-def known_mock_bug(request: pytest.FixtureRequest, target: Target) -> None:
-    """Applied by the @mock_bug tag: on the mock the scenario is expected to fail (strictly) until the bug is fixed."""
-    if target.is_mock:
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="@mock_bug: the mock contradicts the spec here (see the feature file)", strict=True
-            )
+        pytest.skip(
+            "@mock_only: no mailbox/SMS adapter for this target (only the mock's /__admin outbox is supported), "
+            "and no admin API or clock to create accounts or expire tokens"
         )
-
-
-def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
-    """`@mock_bug` is not a pytest marker: it turns into the `known_mock_bug` fixture."""
-    if tag != "mock_bug":
-        return None
-    pytest.mark.usefixtures("known_mock_bug")(function)
-    return True
 
 
 def _admin(target: Target) -> Any:

@@ -118,15 +118,9 @@ def run_conform(args: argparse.Namespace) -> int:
     except TargetError as exc:
         print(f"resetkit conform: {exc}")
         return 2
-    pytest_args = [str(s) for s in suites] + [
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--target",
-        args.target,
-        "--rootdir",
-        str(ROOT),
-    ]
+    # "-W default": resetkit's own warnings-are-errors policy must not fail someone's conformance run.
+    pytest_args = [*map(str, suites), "-q", "-p", "no:cacheprovider", "-W", "default", "--rootdir", str(ROOT)]
+    pytest_args += ["--target", args.target]
     pytest_args += [f"--vendor={v}" for v in args.vendor]
     if args.credentials:
         pytest_args += ["--credentials", args.credentials]

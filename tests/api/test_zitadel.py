@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 from typing import Any
@@ -210,7 +211,7 @@ async def test_a_wrong_method_is_405_unimplemented(client: TestClient) -> None:
 async def test_a_body_over_the_limit_is_413_resource_exhausted(client: TestClient) -> None:
     body = b'{"returnCode": {}, "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     headers = {**AUTH, "Content-Type": "application/json"}
-    response = await client.post(f"{USERS}/{DEMO_ID}/password_reset", data=body, headers=headers)
+    response = await client.post(f"{USERS}/{DEMO_ID}/password_reset", data=io.BytesIO(body), headers=headers)
     assert response.status == 413 and (await response.json())["code"] == 8
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 from typing import Any
 
@@ -213,5 +214,5 @@ async def test_create_session_answers_200_on_connect(client: TestClient) -> None
 async def test_a_body_over_the_limit_is_413_resource_exhausted(client: TestClient) -> None:
     body = b'{"userId": "1", "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     headers = {**AUTH, "Content-Type": "application/json"}
-    response = await client.post(f"{USER_SERVICE}/PasswordReset", data=body, headers=headers)
+    response = await client.post(f"{USER_SERVICE}/PasswordReset", data=io.BytesIO(body), headers=headers)
     assert response.status == 413 and (await response.json())["code"] == "resource_exhausted"

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import zitadel_client
+
+# authlib (imported by the SDK) installs an "always" filter for its own deprecation warning when first imported,
+# which overrides pytest's filterwarnings: import it first, then silence the SDK's import of authlib.jose.
+with warnings.catch_warnings():
+    import authlib.deprecate  # noqa: F401
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import zitadel_client
 from zitadel_client.exceptions import ApiError
 from zitadel_client.models import (
     SessionServiceCheckPassword,

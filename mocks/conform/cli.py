@@ -17,7 +17,7 @@ from mocks.conform.target import TargetError, connect
 from mocks.settings import ALL_VENDORS
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITES = ("tests/contract", "tests/bdd")
+SUITES = ("tests/contract", "tests/bdd", "tests/security")
 _FAILURE_LINE = re.compile(r"^\s*[|]?\s*- (?:ST\d+ )?(.+?)\s*$")
 
 

@@ -140,6 +140,42 @@ USER_ENUMERATION = BrokenServer(
 )
 
 
+# (g) The reset secret echoed in the API response ------------------------------------------------------------------
+def _forgot_password_echoes_the_secret(call: Call) -> Reply:
+    reply = leadsquared.forgot_password(call)
+    sent = call.outbox.latest(vendor="leadsquared")
+    # Planted bug: the TemporaryPassword comes back in the response (the schema allows extra fields; SR-11 does not).
+    return replace(reply, body={**reply.body, "TemporaryPassword": sent.token if sent else None})
+
+
+SECRET_IN_RESPONSE = BrokenServer(
+    vendor="leadsquared",
+    record=replace(
+        leadsquared.VENDOR,
+        handlers={**leadsquared.VENDOR.handlers, "forgotPassword": _forgot_password_echoes_the_secret},
+    ),
+    defect="Forgot Password returns the TemporaryPassword in its response body",
+)
+
+
+# (h) A reset link built from the Host header ------------------------------------------------------------------
+def _reset_email_links_to_the_host(call: Call) -> Reply:
+    # Planted bug: without a redirect_url, the link points at whatever Host the caller sent (reset poisoning).
+    if "redirect_url" not in call.body:
+        call = replace(call, body={**call.body, "redirect_url": f"https://{call.headers.get('Host', '')}/reset"})
+    return socialid.send_reset_password_email(call)
+
+
+HOST_HEADER_LINK = BrokenServer(
+    vendor="socialid",
+    record=replace(
+        socialid.VENDOR,
+        handlers={**socialid.VENDOR.handlers, "sendResetPasswordEmail": _reset_email_links_to_the_host},
+    ),
+    defect="the reset e-mail's link is built from the request's Host header",
+)
+
+
 CATALOGUE: dict[str, BrokenServer] = {
     "wrong_field_type": WRONG_FIELD_TYPE,
     "undocumented_status": UNDOCUMENTED_STATUS,
@@ -147,4 +183,6 @@ CATALOGUE: dict[str, BrokenServer] = {
     "crash_on_malformed_json": CRASH_ON_MALFORMED_JSON,
     "reusable_reset_link": REUSABLE_RESET_LINK,
     "user_enumeration": USER_ENUMERATION,
+    "secret_in_response": SECRET_IN_RESPONSE,
+    "host_header_link": HOST_HEADER_LINK,
 }

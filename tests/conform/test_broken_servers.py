@@ -12,8 +12,10 @@ import pytest
 
 from tests.conform.broken import (
     CRASH_ON_MALFORMED_JSON,
+    HOST_HEADER_LINK,
     MISSING_AUTH_CHECK,
     REUSABLE_RESET_LINK,
+    SECRET_IN_RESPONSE,
     UNDOCUMENTED_STATUS,
     USER_ENUMERATION,
     WRONG_FIELD_TYPE,
@@ -80,3 +82,13 @@ def test_planted_reusable_reset_link_is_caught(tmp_path: Path) -> None:
 def test_planted_user_enumeration_is_caught(tmp_path: Path) -> None:
     run = conform_against(USER_ENUMERATION, tmp_path)
     assert_caught(run, "leadsquared::test_an_unknown_email_address_gets_the_same_answer_as_a_known_one")
+
+
+def test_planted_secret_in_response_is_caught(tmp_path: Path) -> None:
+    run = conform_against(SECRET_IN_RESPONSE, tmp_path)
+    assert_caught(run, "security_profile::test_sr11_the_initiation_response_carries_no_secret[leadsquared]")
+
+
+def test_planted_host_header_link_is_caught(tmp_path: Path) -> None:
+    run = conform_against(HOST_HEADER_LINK, tmp_path)
+    assert_caught(run, "security_profile::test_sr13_forged_host_headers_do_not_change_the_link[socialid-Host]")

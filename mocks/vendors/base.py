@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from mocks.errors import HTTP_STATUS, ApiError, Kind
 from mocks.flows.passwords import hash_password
 from mocks.openapi.spec import Operation
+from mocks.outbox import Channel
 from mocks.store.models import AccessToken, Account
 
 if TYPE_CHECKING:
@@ -154,3 +156,41 @@ def account_view(account: Account) -> dict[str, Any]:
         "given_name": account.given_name,
         "family_name": account.family_name,
     }
+
+
+def deliver(
+    call: Call,
+    account: Account,
+    *,
+    channel: Channel,
+    sender: str,
+    subject: str,
+    text: str,
+    link: str | None = None,
+    token: str | None = None,
+    html: str | None = None,
+) -> bool:
+    """Record the message a vendor would send to the account's e-mail or phone; False if it has no such address.
+
+    Without `html`, an e-mail's HTML is the escaped text plus a link button.
+    """
+    to = account.phone if channel == "sms" else account.email
+    if not to:
+        return False
+    if html is None:
+        html = "" if channel == "sms" else f"<p>{escape(text).replace(chr(10), '<br>')}</p>"
+        if link and channel == "email":
+            html += f'<p><a href="{escape(link)}">{escape(subject)}</a></p>'
+    call.outbox.send(
+        vendor=call.vendor.name,
+        channel=channel,
+        to=to,
+        sender=sender,
+        subject=subject,
+        text=text,
+        html=html,
+        link=link,
+        token=token,
+        now=call.now,
+    )
+    return True

@@ -17,7 +17,17 @@ from mocks.flows import reset
 from mocks.flows.codes import generate_token, render_reset_link
 from mocks.flows.sessions import issue_token
 from mocks.outbox import Channel
-from mocks.vendors.base import Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person, store_account
+from mocks.vendors.base import (
+    Call,
+    NewAccount,
+    Principal,
+    Reply,
+    Vendor,
+    account_view,
+    deliver,
+    fake_person,
+    store_account,
+)
 
 NAME = "leadsquared"
 ACCESS_KEY = "u$r-resetkit-access-key"
@@ -65,17 +75,16 @@ def forgot_password(call: Call) -> Reply:
         call.store, lead, now=call.now, ttl_seconds=TEMPORARY_PASSWORD_TTL, make_secret=lambda: generate_token(32)
     )
     link = render_reset_link(PORTAL_RESET_URL, LeadId=lead.id, TemporaryPassword=pending.secret)
-    call.outbox.send(
-        vendor=NAME,
+    text = f"Hello {lead.given_name},\n\nUse this link to set a new portal password:\n{link}\n"
+    deliver(
+        call,
+        lead,
         channel=channel,
-        to=to,
         sender=SENDER,
         subject="Reset your portal password",
-        text=f"Hello {lead.given_name},\n\nUse this link to set a new portal password:\n{link}\n",
-        html=f'<p>Hello {lead.given_name},</p><p><a href="{link}">Set a new portal password</a></p>',
+        text=text,
         link=link,
         token=pending.secret,
-        now=call.now,
     )
     return Reply(200, FORGOT_ANSWER)
 

@@ -15,8 +15,19 @@ from mocks.errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, K
 from mocks.flows import reset
 from mocks.flows.codes import generate_code, generate_token, render_reset_link
 from mocks.flows.sessions import introspect_token, issue_token
+from mocks.outbox import Channel
 from mocks.store.models import Account
-from mocks.vendors.base import Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person, store_account
+from mocks.vendors.base import (
+    Call,
+    NewAccount,
+    Principal,
+    Reply,
+    Vendor,
+    account_view,
+    deliver,
+    fake_person,
+    store_account,
+)
 
 NAME = "placewise"
 LOYALTY_CLUB = "infinity-mall"
@@ -47,29 +58,17 @@ def _deliver_reset(call: Call, member: Account, via_sms: bool) -> None:
         call.store, member, now=call.now, ttl_seconds=RESET_TTL, make_secret=lambda: generate_token(16)
     )
     link = render_reset_link(RESET_PAGE, token=pending.secret)
-    _send(
+    text = f"Use this link to choose a new password:\n{link}\n"
+    channel: Channel = "sms" if via_sms else "email"
+    deliver(
         call,
         member,
-        via_sms,
-        "Reset your password",
-        f"Use this link to choose a new password:\n{link}\n",
-        link,
-        pending.secret,
-    )
-
-
-def _send(call: Call, member: Account, via_sms: bool, subject: str, text: str, link: str | None, token: str) -> None:
-    call.outbox.send(
-        vendor=NAME,
-        channel="sms" if via_sms else "email",
-        to=(member.phone or "") if via_sms else member.email,
+        channel=channel,
         sender=SENDER,
-        subject=subject,
+        subject="Reset your password",
         text=text,
-        html="" if via_sms else f"<p>{text.replace(chr(10), '<br>')}</p>",
         link=link,
-        token=token,
-        now=call.now,
+        token=pending.secret,
     )
 
 
@@ -101,7 +100,16 @@ def _send_registration_password(call: Call, identifier: str, via_sms: bool) -> R
             purpose="registration",
         )
         text = f"Your registration password is {password}. Sign in with it to set up your account.\n"
-        _send(call, member, via_sms, "Your registration password", text, None, password)
+        channel: Channel = "sms" if via_sms else "email"
+        deliver(
+            call,
+            member,
+            channel=channel,
+            sender=SENDER,
+            subject="Your registration password",
+            text=text,
+            token=password,
+        )
     return Reply(200, EMPTY)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from html import escape
 from typing import Any
 
 from faker import Faker
@@ -26,7 +27,17 @@ from mocks.flows import reset
 from mocks.flows.codes import generate_token, render_reset_link
 from mocks.flows.sessions import introspect_token, issue_token
 from mocks.store.models import Account
-from mocks.vendors.base import Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person, store_account
+from mocks.vendors.base import (
+    Call,
+    NewAccount,
+    Principal,
+    Reply,
+    Vendor,
+    account_view,
+    deliver,
+    fake_person,
+    store_account,
+)
 
 NAME = "socialid"
 LOGIN_APP_ID = "138"
@@ -85,20 +96,19 @@ def send_reset_password_email(call: Call) -> Reply:
     subject, intro, action = TEMPLATES[language]
     link = render_reset_link(call.body.get("redirect_url") or DEFAULT_REDIRECT, token=token)
     intro = call.body.get("description") or intro
-    call.outbox.send(
-        vendor=NAME,
+    logo = call.body.get("logo_url")
+    deliver(
+        call,
+        user,
         channel="email",
-        to=user.email,
         sender=call.body.get("from") or DEFAULT_SENDER,
         subject=call.body.get("subject") or subject,
         text=f"{intro}\n\n{action}: {link}\n",
-        html=(
-            (f'<img src="{call.body["logo_url"]}" alt="">' if call.body.get("logo_url") else "")
-            + f'<p>{intro}</p><p><a href="{link}">{action}</a></p>'
-        ),
         link=link,
         token=token,
-        now=call.now,
+        # The template: the app's logo, its introduction, a button. Caller-supplied values are escaped.
+        html=(f'<img src="{escape(logo)}" alt="">' if logo else "")
+        + f'<p>{escape(intro)}</p><p><a href="{escape(link)}">{escape(action)}</a></p>',
     )
     return Reply(201)
 

@@ -23,8 +23,19 @@ from mocks.flows.codes import generate_code
 from mocks.flows.passwords import PasswordPolicy, verify_password
 from mocks.flows.sessions import issue_token
 from mocks.openapi.spec import Operation
+from mocks.outbox import Channel
 from mocks.store.models import Account
-from mocks.vendors.base import Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person, store_account
+from mocks.vendors.base import (
+    Call,
+    NewAccount,
+    Principal,
+    Reply,
+    Vendor,
+    account_view,
+    deliver,
+    fake_person,
+    store_account,
+)
 
 log = logging.getLogger("resetkit.zitadel")
 
@@ -265,26 +276,10 @@ def password_matches(account: Account, password: str) -> bool:
 
 
 def send(call: Call, user: Account, *, sms: bool, subject: str, text: str, link: str | None, code: str) -> None:
-    to = (user.phone or "") if sms else user.email
-    if not to:
+    channel: Channel = "sms" if sms else "email"
+    if not deliver(call, user, channel=channel, sender=SENDER, subject=subject, text=text, link=link, token=code):
         # ZITADEL notifies asynchronously: the API call succeeds and the notification worker fails later.
         log.warning("zitadel: user %s has no %s; no message sent", user.id, "phone" if sms else "e-mail")
-        return
-    html = "" if sms else f"<p>{text.replace(chr(10), '<br>')}</p>"
-    if link and not sms:
-        html += f'<p><a href="{link}">{subject}</a></p>'
-    call.outbox.send(
-        vendor=NAME,
-        channel="sms" if sms else "email",
-        to=to,
-        sender=SENDER,
-        subject=subject,
-        text=text,
-        html=html,
-        link=link,
-        token=code,
-        now=call.now,
-    )
 
 
 # PasswordReset ---------------------------------------------------------------------------------------------------

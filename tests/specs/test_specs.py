@@ -196,11 +196,16 @@ def test_section_0_operations_are_specified(vendor: str) -> None:
     assert SECTION_0_OPERATIONS[vendor] <= set(load_spec(vendor).operations)
 
 
-@pytest.mark.parametrize("vendor", ALL_VENDORS)
-def test_catalog_lists_every_operation(vendor: str) -> None:
+@pytest.mark.parametrize("vendor", SPEC_NAMES)
+def test_catalog_row_matches_every_operation(vendor: str) -> None:
     catalog = (SPECS_DIR / "README.md").read_text(encoding="utf-8")
-    missing = [op.operation_id for op in load_spec(vendor) if f"`{op.operation_id}`" not in catalog]
-    assert not missing, f"specs/README.md lacks {missing}"
+    stale = [
+        op.operation_id
+        for op in load_spec(vendor)
+        if f"| `{op.method} {op.path}` | {op.source} | {', '.join(op.responses)} |" not in catalog
+        or f"| {vendor} | `{op.operation_id}`" not in catalog
+    ]
+    assert not stale, f"specs/README.md's catalog is missing or out of date for {stale}"
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)

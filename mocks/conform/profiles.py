@@ -46,9 +46,10 @@ EXTRA_REJECTIONS: Mapping[str, list[str]] = {"placewise": ["470", "471", "460", 
 # Documented auth answers other than 401/403; ignored_auth cannot know them, so it is off for these operations.
 NON_STANDARD_AUTH: Mapping[str, list[str]] = {"placewise": ["showTokenInfo"]}  # 460 for a bad token
 
-# `/v2/users/human` is also `/v2/users/{userId}` with userId "human" (ZITADEL routes GET there to GetUserByID),
-# so an honest `Allow: GET, POST` there is not a defect; the check cannot know that.
-ROUTE_OVERLAPS: Mapping[str, list[str]] = {"zitadel": ["addHumanUser"]}
+# Paths where an undocumented method is a real operation of the vendor: `/v2/users/human` is also
+# `/v2/users/{userId}` (GET there is GetUserByID, so `Allow: GET, POST` is honest), and DELETE `/v2/users/{userId}`
+# is ZITADEL's DeleteUser: probing it against a real instance would delete the test user.
+ROUTE_OVERLAPS: Mapping[str, list[str]] = {"zitadel": ["addHumanUser", "getUserById", "passwordReset", "setPassword"]}
 
 _POSITIVE_DEFAULT = ["2xx", "401", "403", "404", "409", "429", "5xx"]
 _NEGATIVE_DEFAULT = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]

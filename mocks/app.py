@@ -1,4 +1,4 @@
-"""Build the aiohttp application: one sub-app per vendor (plus /__admin), every route bound to a spec operation."""
+"""Build the aiohttp application: one router, every route a spec operation of a vendor (or of /__admin)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,6 @@ def make_endpoint(
                 principal=principal,
                 env=env,
                 vendor=vendor,
-                raw_path=request.path,
             )
             reply = handler(call)
         except ApiError as error:

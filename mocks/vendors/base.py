@@ -53,7 +53,6 @@ class Call:
     principal: Principal | None
     env: Env
     vendor: Vendor
-    raw_path: str = ""
 
     @property
     def now(self) -> float:

@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from mocks.openapi.spec import SPECS_DIR
+from mocks.vendors.base import DEMO_PASSWORD
 
 # Statuses a vendor documents for a valid request that the server still refuses on business grounds
 # (unknown token, wrong password...): random valid data hits them, so positive_data_acceptance must allow them.
@@ -94,7 +95,7 @@ def _placewise_member_token(credentials: Mapping[str, str], base_url: str) -> st
             "grant_type": "password",
             "identifier_type": "email",
             "identifier": credentials.get("member_identifier", "demo@placewise.resetkit.example"),
-            "password": credentials.get("member_password", "Demo-Passw0rd!"),
+            "password": credentials.get("member_password", DEMO_PASSWORD),
         },
         headers={"X-Client-Authorization": credentials["client_token"]},
         timeout=10,

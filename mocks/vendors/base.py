@@ -72,6 +72,9 @@ Handler = Callable[[Call], Reply]
 Authenticator = Callable[[str, "Env"], Principal | None]
 
 
+DEMO_PASSWORD = "Demo-Passw0rd!"  # every vendor's demo account (README); passes every vendor's password policy
+
+
 @dataclass(frozen=True, slots=True)
 class NewAccount:
     """What `POST /__admin/accounts` (and the seeder) asks a vendor to create."""

@@ -18,6 +18,7 @@ from mocks.flows.codes import generate_token, render_reset_link
 from mocks.flows.sessions import issue_token
 from mocks.outbox import Channel
 from mocks.vendors.base import (
+    DEMO_PASSWORD,
     Call,
     NewAccount,
     Principal,
@@ -184,7 +185,7 @@ VENDOR = Vendor(
     create_account=create_account,
     demo_account=NewAccount(
         email="demo@leadsquared.resetkit.example",
-        password="Demo-Passw0rd!",
+        password=DEMO_PASSWORD,
         phone="+4791000004",
         given_name="Dana",
         family_name="Demo",

@@ -18,6 +18,7 @@ from mocks.flows.sessions import introspect_token, issue_token
 from mocks.outbox import Channel
 from mocks.store.models import Account
 from mocks.vendors.base import (
+    DEMO_PASSWORD,
     Call,
     NewAccount,
     Principal,
@@ -295,7 +296,7 @@ VENDOR = Vendor(
     create_account=create_account,
     demo_account=NewAccount(
         email="demo@placewise.resetkit.example",
-        password="Demo-Passw0rd!",
+        password=DEMO_PASSWORD,
         phone="+4791000001",
         given_name="Dana",
         family_name="Demo",

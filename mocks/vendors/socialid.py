@@ -28,6 +28,7 @@ from mocks.flows.codes import generate_token, render_reset_link
 from mocks.flows.sessions import introspect_token, issue_token
 from mocks.store.models import Account
 from mocks.vendors.base import (
+    DEMO_PASSWORD,
     Call,
     NewAccount,
     Principal,
@@ -227,7 +228,7 @@ VENDOR = Vendor(
     create_account=create_account,
     demo_account=NewAccount(
         email="john_doe@domain.com",
-        password="Demo-Passw0rd!",
+        password=DEMO_PASSWORD,
         phone="+4791000003",
         username="john_doe",
         given_name="John",

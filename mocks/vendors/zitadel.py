@@ -26,6 +26,7 @@ from mocks.openapi.spec import Operation
 from mocks.outbox import Channel
 from mocks.store.models import Account
 from mocks.vendors.base import (
+    DEMO_PASSWORD,
     Call,
     NewAccount,
     Principal,
@@ -649,7 +650,7 @@ VENDOR = Vendor(
     create_account=create_account,
     demo_account=NewAccount(
         email="demo@zitadel.resetkit.example",
-        password="Demo-Passw0rd!",
+        password=DEMO_PASSWORD,
         phone="+4791000002",
         username="demo@zitadel.resetkit.example",
         given_name="Dana",

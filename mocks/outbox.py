@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections import deque
 from dataclasses import asdict, dataclass
@@ -92,6 +91,3 @@ class Outbox:
 
     def __len__(self) -> int:
         return len(self._messages)
-
-    def snapshot(self) -> list[Message]:
-        return copy.copy(list(self._messages))

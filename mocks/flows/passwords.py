@@ -45,23 +45,3 @@ class PasswordPolicy:
             if not passes(password):
                 return PolicyViolation(rule, code, message)
         return None
-
-
-def min_length(n: int, code: str = "too_short", message: str = "Password is too short") -> PasswordRule:
-    return ("min_length", lambda p: len(p) >= n, code, message)
-
-
-def has_lower(code: str, message: str) -> PasswordRule:
-    return ("has_lower", lambda p: any(c.islower() for c in p), code, message)
-
-
-def has_upper(code: str, message: str) -> PasswordRule:
-    return ("has_upper", lambda p: any(c.isupper() for c in p), code, message)
-
-
-def has_number(code: str, message: str) -> PasswordRule:
-    return ("has_number", lambda p: any(c.isdigit() for c in p), code, message)
-
-
-def has_symbol(code: str, message: str) -> PasswordRule:
-    return ("has_symbol", lambda p: any(not c.isalnum() for c in p), code, message)

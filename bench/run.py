@@ -146,7 +146,7 @@ def main() -> int:
     args = parser.parse_args()
     mock_port, ceiling_port = free_port(), free_port()
     mock = subprocess.Popen(
-        [sys.executable, "-m", "mocks", "serve", "--port", str(mock_port), "--no-rate-limits"],
+        [sys.executable, "-m", "resetkit", "serve", "--port", str(mock_port), "--no-rate-limits"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mocks.app import create_app, create_env
-from mocks.settings import Settings
+from .app import create_app, create_env
+from .settings import Settings
 
 __all__ = ["Settings", "create_app", "create_env"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from mocks.env import Env
-from mocks.errors import ApiError, Kind
-from mocks.vendors.base import Call, NewAccount, Reply, Vendor
+from .env import Env
+from .errors import ApiError, Kind
+from .vendors.base import Call, NewAccount, Reply, Vendor
 
 
 def _iso(timestamp: float) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import time
@@ -10,22 +9,21 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from multidict import CIMultiDictProxy
 
-from mocks.auth import authenticate, credential_for
-from mocks.clock import SystemClock
-from mocks.env import Env, JournalEntry
-from mocks.errors import ApiError, Kind
-from mocks.flows.ratelimit import RateLimit, take
-from mocks.keys import ENV
-from mocks.openapi.spec import Operation, VendorSpec, load_spec
-from mocks.openapi.validation import RawRequest, response_problems, validate_request
-from mocks.outbox import Outbox
-from mocks.protocols import Clock, Store
-from mocks.settings import Settings
-from mocks.store.memory import InMemoryStore
-from mocks.vendors import load_vendor
-from mocks.vendors.base import Call, Reply, Vendor
+from .auth import authenticate, credential_for
+from .clock import SystemClock
+from .env import Env, JournalEntry
+from .errors import ApiError, Kind
+from .flows.ratelimit import RateLimit, take
+from .keys import ENV
+from .openapi.spec import Operation, VendorSpec, load_spec
+from .openapi.validation import RawRequest, response_problems, validate_request
+from .outbox import Outbox
+from .protocols import Clock, Store
+from .settings import Settings
+from .store.memory import InMemoryStore
+from .vendors import load_vendor
+from .vendors.base import Call, Reply, Vendor
 
 log = logging.getLogger("resetkit")
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -52,78 +50,79 @@ def bind_operations(vendor: Vendor, spec: VendorSpec) -> None:
         raise SpecDriftError("; ".join(problems))
 
 
-def respond(env: Env, request: web.Request, reply: Reply) -> web.Response:
-    """Serialise a Reply; in strict mode a response the spec does not allow becomes a loud 500."""
-    operation: Operation | None = request.get(OPERATION)
-    body = None if reply.body is None else _encode_json(reply.body)
-    if env.settings.strict and operation is not None:
-        problems = response_problems(
-            operation, reply.status, reply.content_type if body is not None else None, reply.body, reply.headers
-        )
-        if problems:
-            message = f"resetkit strict mode: {request.method} {request.path} -> {reply.status}: " + "; ".join(problems)
-            env.violations.append(message)
-            log.error(message)
-            return web.json_response({"error": message}, status=500)
-    if body is None:
-        return web.Response(status=reply.status, headers=reply.headers)
-    return web.Response(status=reply.status, text=body, content_type=reply.content_type, headers=reply.headers)
+def strict_check(env: Env, operation: Operation, reply: Reply, where: str) -> Reply:
+    """In strict mode, a reply the spec does not allow for `operation` becomes a loud 500 that names the violation."""
+    if not env.settings.strict:
+        return reply
+    content_type = reply.content_type if reply.body is not None else None
+    problems = response_problems(operation, reply.status, content_type, reply.body, reply.headers)
+    if not problems:
+        return reply
+    message = f"resetkit strict mode: {where} -> {reply.status}: " + "; ".join(problems)
+    env.violations.append(message)
+    log.error(message)
+    return Reply(500, {"error": message})
 
 
-def render(env: Env, request: web.Request, vendor: Vendor, error: ApiError) -> web.Response:
+def error_reply(vendor: Vendor, error: ApiError, path: str, operation: Operation | None) -> Reply:
+    """`error` in the vendor's own error shape, with any headers the error carries (Retry-After, Allow)."""
     status = vendor.status_for(error)
-    operation: Operation | None = request.get(OPERATION)
-    reply = vendor.render_error(error, status, request.path, operation.operation_id if operation else None)
+    reply = vendor.render_error(error, status, path, operation.operation_id if operation else None)
     if error.headers:
         reply = Reply(reply.status, reply.body, {**reply.headers, **error.headers}, reply.content_type)
-    return respond(env, request, reply)
+    return reply
+
+
+def to_response(reply: Reply) -> web.Response:
+    """A Reply on the HTTP wire."""
+    if reply.body is None:
+        return web.Response(status=reply.status, headers=reply.headers)
+    text = _encode_json(reply.body)
+    return web.Response(status=reply.status, text=text, content_type=reply.content_type, headers=reply.headers)
+
+
+def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, raw: RawRequest, path: str) -> Reply:
+    """The pipeline every transport shares: auth, rate limit, validation, then the vendor's handler.
+
+    Knows no HTTP server: the aiohttp endpoint below (and any other transport) builds a RawRequest and sends the Reply.
+    """
+    try:
+        principal = authenticate(vendor, operation, spec.security_schemes, raw.headers, raw.query, env)
+        limit = operation.rate_limit
+        if limit is not None and env.settings.rate_limits:
+            enforce_rate_limit(limit, spec, vendor, raw.headers, raw.query, env)
+        valid = validate_request(operation, raw, vendor.prepare_body)
+        call = Call(
+            operation=operation,
+            path=valid.path,
+            query=valid.query,
+            headers=raw.headers,
+            body=valid.body,
+            principal=principal,
+            env=env,
+            vendor=vendor,
+        )
+        reply = vendor.handlers[operation.operation_id](call)
+    except ApiError as error:
+        reply = error_reply(vendor, error, path, operation)
+    return strict_check(env, operation, reply, f"{operation.method} {path}")
 
 
 def make_endpoint(
     env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The generic pipeline in front of a handler: auth, rate limit, validation, then the vendor's handler."""
-    handler = vendor.handlers[operation.operation_id]
-    rate_limit = rate_limit_of(operation)
-    prepare_body = functools.partial(vendor.prepare_body, operation) if vendor.prepare_body else None
+    """The aiohttp side of one operation: read the request, dispatch it, send the reply."""
 
     async def endpoint(request: web.Request) -> web.Response:
         # A body over the size limit fails here, before the operation owns the request: the resulting 413 is a
         # transport answer (like 404 and 405), so strict mode does not hold it to the operation's responses.
         body = await request.read() if operation.body is not None else b""
         request[OPERATION] = operation
-        try:
-            headers: CIMultiDictProxy[str] = request.headers
-            principal = authenticate(vendor, operation, spec.security_schemes, headers, request.query, env)
-            if rate_limit is not None and env.settings.rate_limits:
-                enforce_rate_limit(rate_limit, spec, vendor, headers, request.query, env)
-            raw = RawRequest(request.match_info, request.query, headers, request.headers.get("Content-Type"), body)
-            valid = validate_request(operation, raw, prepare_body)
-            call = Call(
-                operation=operation,
-                path=valid.path,
-                query=valid.query,
-                headers=headers,
-                body=valid.body,
-                principal=principal,
-                env=env,
-                vendor=vendor,
-            )
-            reply = handler(call)
-        except ApiError as error:
-            return render(env, request, vendor, error)
-        return respond(env, request, reply)
+        raw = RawRequest(request.match_info, request.query, request.headers, request.headers.get("Content-Type"), body)
+        return to_response(dispatch(env, vendor, spec, operation, raw, request.path))
 
     endpoint.__name__ = operation.operation_id
     return endpoint
-
-
-def rate_limit_of(operation: Operation) -> RateLimit | None:
-    """The operation's `x-rate-limit: {limit, window_seconds, key}` (key: the security scheme counted by)."""
-    raw = operation.extensions.get("x-rate-limit")
-    if not raw:
-        return None
-    return RateLimit(limit=int(raw["limit"]), window_seconds=float(raw["window_seconds"]), scheme=str(raw["key"]))
 
 
 def enforce_rate_limit(
@@ -183,7 +182,7 @@ def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
             error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
             vendor = _owner(owners, request.path)
             response = (
-                render(env, request, vendor, error)
+                to_response(error_reply(vendor, error, request.path, request.get(OPERATION)))
                 if vendor
                 else web.json_response({"error": error.message}, status=500)
             )
@@ -212,7 +211,7 @@ def _transport_error(env: Env, vendor: Vendor | None, request: web.Request, exc:
     kind = _HTTP_KINDS.get(exc.status, Kind.MALFORMED)
     headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
     error = ApiError(kind, exc.reason, status=exc.status if kind is Kind.MALFORMED else None, headers=headers)
-    return render(env, request, vendor, error)
+    return to_response(error_reply(vendor, error, request.path, request.get(OPERATION)))
 
 
 def add_operations(app: web.Application, env: Env, prefix: str, vendor: Vendor, spec: VendorSpec) -> None:

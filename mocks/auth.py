@@ -6,10 +6,10 @@ import base64
 import binascii
 from collections.abc import Mapping
 
-from mocks.env import Env
-from mocks.errors import ApiError, Kind
-from mocks.openapi.spec import Operation, SecurityScheme
-from mocks.vendors.base import Principal, Vendor
+from .env import Env
+from .errors import ApiError, Kind
+from .openapi.spec import Operation, SecurityScheme
+from .vendors.base import Principal, Vendor
 
 
 def credential_for(scheme: SecurityScheme, headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:

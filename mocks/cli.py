@@ -1,4 +1,4 @@
-"""`resetkit serve | conform | routes`: the command line."""
+"""`resetkit serve | conform`: the command line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from mocks.settings import ALL_VENDORS, Settings
+from .settings import ALL_VENDORS, Settings
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +47,7 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]]) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from mocks.app import SpecDriftError, create_app, create_env
+    from .app import SpecDriftError, create_app, create_env
 
     settings = settings_from(args)
     try:
@@ -67,14 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="resetkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
-    from mocks.conform.cli import add_conform_parser
+    from .conform.cli import add_conform_parser
 
     add_conform_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
     if args.command == "conform":
-        from mocks.conform.cli import run_conform
+        from .conform.cli import run_conform
 
         code: int = run_conform(args)
         return code

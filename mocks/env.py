@@ -9,11 +9,11 @@ from typing import NamedTuple
 
 from faker import Faker
 
-from mocks.openapi.spec import VendorSpec
-from mocks.outbox import Outbox
-from mocks.protocols import Clock, Store
-from mocks.settings import Settings
-from mocks.vendors.base import Vendor
+from .openapi.spec import VendorSpec
+from .outbox import Outbox
+from .protocols import Clock, Store
+from .settings import Settings
+from .vendors.base import Vendor
 
 
 class JournalEntry(NamedTuple):

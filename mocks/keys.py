@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mocks.env import Env
+from .env import Env
 
 ENV = web.AppKey("env", Env)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 Channel = Literal["email", "sms"]
+Listener = Callable[["Message"], None]
+log = logging.getLogger("resetkit.outbox")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,15 @@ class Outbox:
     def __init__(self, capacity: int = 10_000) -> None:
         self._messages: deque[Message] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every message sent from now on (a live inbox, SMTP delivery); returns unsubscribe.
+
+        Listeners run inside `send`, on the server's loop: they must hand the message off, never block.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def send(
         self,
@@ -69,6 +82,11 @@ class Outbox:
             created_at=now,
         )
         self._messages.append(message)
+        for listener in tuple(self._listeners):
+            try:
+                listener(message)
+            except Exception:  # a broken listener must not turn a sent message into a failed API call
+                log.exception("outbox listener %r failed", listener)
         return message
 
     def find(self, *, vendor: str | None = None, to: str | None = None, channel: str | None = None) -> list[Message]:

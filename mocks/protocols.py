@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from mocks.store.models import AccessToken, Account, PendingReset
+from .store.models import AccessToken, Account, PendingReset
 
 
 class Clock(Protocol):

@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
-from mocks.app import create_app, create_env
-from mocks.env import Env
-from mocks.settings import Settings
-from mocks.vendors.base import Vendor
+from .app import create_app, create_env
+from .env import Env
+from .settings import Settings
+from .vendors.base import Vendor
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -9,15 +9,15 @@ import argparse
 import html
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mocks.conform.target import TargetError, connect
-from mocks.settings import ALL_VENDORS
+from .. import resources
+from ..settings import ALL_VENDORS
 
-ROOT = Path(__file__).resolve().parents[2]
-SUITES = ("tests/contract", "tests/bdd", "tests/security")
+SUITES = ("contract", "bdd", "security")
 _FAILURE_LINE = re.compile(r"^\s*[|]?\s*- (?:ST\d+ )?(.+?)\s*$")
 
 
@@ -106,43 +106,98 @@ def render_html(target: str, outcomes: list[Outcome]) -> str:
     )
 
 
-def run_conform(args: argparse.Namespace) -> int:
-    import pytest
+class ConformSetupError(Exception):
+    """A usage or set-up problem: exit 2 with one line on stderr (and a report saying so, when one was asked for)."""
 
-    suites = [ROOT / suite for suite in SUITES]
-    if not all(path.is_dir() for path in suites) or not (ROOT / "specs").is_dir():
-        print(f"resetkit conform: the suites or specs were not found under {ROOT}")
-        return 2
-    try:
-        connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
-    except TargetError as exc:
-        print(f"resetkit conform: {exc}")
-        return 2
+
+def _fail_setup(args: argparse.Namespace, message: str) -> int:
+    print(f"resetkit conform: {message}", file=sys.stderr)
+    if args.report:
+        try:
+            write_report(args.report, render_setup_error(args.report, args.target, message))
+        except OSError:
+            pass  # the report path itself is the problem; the line above already says what went wrong
+    return 2
+
+
+def write_report(path: str, text: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def render_setup_error(path: str, target: str, message: str) -> str:
+    if path.endswith(".html"):
+        return (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>Conformance {html.escape(target)}</title></head>"
+            f"<body><h1>Conformance report for {html.escape(target)}</h1>"
+            f"<p><strong>Not run: set-up error.</strong> {html.escape(message)}</p></body></html>"
+        )
+    return f"# Conformance report for {target}\n\n**Not run: set-up error.** {message}\n"
+
+
+def _check_output_paths(args: argparse.Namespace) -> None:
+    """Create the report and JUnit folders now, so a bad path fails in a second, not after the whole run."""
+    if args.report and not args.report.endswith((".md", ".html")):
+        raise ConformSetupError(f"--report {args.report}: the name must end in .md or .html")
+    for path in (args.report, args.junit):
+        if not path:
+            continue
+        folder = Path(path).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConformSetupError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+        if not os.access(folder, os.W_OK):
+            raise ConformSetupError(f"cannot write to the folder {folder}")
+
+
+def pytest_arguments(args: argparse.Namespace) -> list[str]:
+    """pytest's whole configuration, explicit: its ini file, rootdir, conftest boundary, plugin and features."""
+    suites = resources.suites_dir()
+    paths = [suites / name for name in SUITES]
+    missing = [str(path) for path in paths if not path.is_dir()]
+    if missing:
+        raise ConformSetupError(f"this installation lacks the suites {', '.join(missing)}; reinstall resetkit")
+    ini = Path(__file__).with_name("pytest.ini")
     # "-W default": resetkit's own warnings-are-errors policy must not fail someone's conformance run.
-    pytest_args = [*map(str, suites), "-q", "-p", "no:cacheprovider", "-W", "default", "--rootdir", str(ROOT)]
+    pytest_args = [*map(str, paths), "-c", str(ini), "--rootdir", str(suites), "--confcutdir", str(suites)]
+    pytest_args += ["-p", f"{resources.PACKAGE}.conform.plugin", "-p", "no:cacheprovider", "-q", "-W", "default"]
+    pytest_args += ["-o", f"bdd_features_base_dir={resources.features_dir()}"]
     pytest_args += ["--target", args.target]
     pytest_args += [f"--vendor={v}" for v in args.vendor]
     if args.credentials:
-        pytest_args += ["--credentials", args.credentials]
+        pytest_args += ["--credentials", str(Path(args.credentials).resolve())]
     if args.include_inferred:
         pytest_args.append("--include-inferred")
     if args.junit:
-        pytest_args += ["--junitxml", args.junit]
+        pytest_args += ["--junitxml", str(Path(args.junit).resolve())]
+    return pytest_args
+
+
+def run_conform(args: argparse.Namespace) -> int:
+    try:
+        import pytest
+
+        from .target import TargetError, connect
+    except ImportError as exc:
+        return _fail_setup(args, f"needs its test engines ({exc.name} is missing): pip install 'resetkit[conform]'")
+    try:
+        _check_output_paths(args)
+        pytest_args = pytest_arguments(args)
+        connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
+    except (ConformSetupError, TargetError, resources.ResourcesMissing) as exc:
+        return _fail_setup(args, str(exc))
     os.environ["RESETKIT_HYPOTHESIS_PROFILE"] = args.profile
     collector = _Collector()
     code = pytest.main(pytest_args, plugins=[collector])
     outcomes = list(collector.outcomes.values())
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not outcomes:
+        reason = "no checks were collected" if code == pytest.ExitCode.NO_TESTS_COLLECTED else f"pytest exit {code}"
+        return _fail_setup(args, f"the suites did not run ({reason}); see the output above")
     print()
     print(render_table(outcomes))
     if args.report:
-        text = (
-            render_html(args.target, outcomes)
-            if args.report.endswith(".html")
-            else render_markdown(args.target, outcomes)
-        )
-        Path(args.report).write_text(text, encoding="utf-8")
-    if code == 0:
-        return 0
-    if code == 1:
-        return 1
-    return 2
+        render = render_html if args.report.endswith(".html") else render_markdown
+        write_report(args.report, render(args.target, outcomes))
+    return 0 if code == pytest.ExitCode.OK else 1

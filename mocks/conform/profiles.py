@@ -9,8 +9,8 @@ from typing import Any
 
 import requests
 
-from mocks.openapi.spec import SPECS_DIR
-from mocks.vendors.base import DEMO_PASSWORD
+from ..resources import specs_dir
+from ..vendors.base import DEMO_PASSWORD
 
 # Statuses a vendor documents for a valid request that the server still refuses on business grounds
 # (unknown token, wrong password...): random valid data hits them, so positive_data_acceptance must allow them.
@@ -58,7 +58,7 @@ _MISSING_HEADER_DEFAULT = ["400", "401", "403", "406", "415", "422"]
 
 
 def spec_path(vendor: str) -> str:
-    return str(SPECS_DIR / f"{vendor}.yaml")
+    return str(specs_dir() / f"{vendor}.yaml")
 
 
 def auth_schemes(vendor: str, credentials: Mapping[str, str], base_url: str) -> dict[str, dict[str, str]]:

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 import yaml
 
-from mocks.settings import ALL_VENDORS
+from ..settings import ALL_VENDORS
 
 
 class TargetError(RuntimeError):
@@ -75,11 +75,29 @@ class Target:
 
 def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
     """A YAML or JSON file keyed by vendor, with the same keys as `GET /__admin/credentials`."""
-    text = Path(path).read_text(encoding="utf-8")
-    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise TargetError(f"{path}: expected a mapping of vendor to credentials")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TargetError(f"cannot read the credentials file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise TargetError(f"the credentials file {path} is not UTF-8 text") from None
+    try:
+        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        number = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+        line = f" (line {number})" if number else ""
+        raise TargetError(f"the credentials file {path} is not valid {_format_of(path)}{line}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise TargetError(f"{path}: expected a mapping of vendor to credentials, e.g. `zitadel: {{access_token: ...}}`")
+    unknown = sorted(str(k) for k in data if k not in ALL_VENDORS)
+    if unknown:
+        raise TargetError(f"{path}: unknown vendor {', '.join(unknown)} (expected {', '.join(ALL_VENDORS)})")
     return {str(k): {str(kk): str(vv) for kk, vv in v.items()} for k, v in data.items()}
+
+
+def _format_of(path: str | Path) -> str:
+    return "JSON" if str(path).endswith(".json") else "YAML"
 
 
 def connect(

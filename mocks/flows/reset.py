@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mocks.errors import AccountNotFound, CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
-from mocks.flows.passwords import hash_password, verify_password
-from mocks.protocols import Store
-from mocks.store.models import Account, PendingReset
+from ..errors import AccountNotFound, CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
+from ..protocols import Store
+from ..store.models import Account, PendingReset
+from .passwords import hash_password, verify_password
 
 
 def find_account(store: Store, vendor: str, identifier: str) -> Account:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mocks.errors import TokenInvalid
-from mocks.flows.codes import generate_token
-from mocks.protocols import Store
-from mocks.store.models import AccessToken
+from ..errors import TokenInvalid
+from ..protocols import Store
+from ..store.models import AccessToken
+from .codes import generate_token
 
 
 def issue_token(

@@ -14,8 +14,10 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from ..flows.ratelimit import RateLimit
+from ..resources import specs_dir
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
 
 
 class CompiledSchema:
@@ -84,6 +86,7 @@ class Operation:
     source: str
     deprecated: bool
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    rate_limit: RateLimit | None = None  # `x-rate-limit: {limit, window_seconds, key}` (key: the scheme counted by)
 
     def response_for(self, status: int) -> ResponseSpec | None:
         """The documented response for `status`, honouring `4XX`-style ranges and `default`."""
@@ -193,7 +196,7 @@ class _Compiler:
 
 def load_spec(name: str, path: Path | None = None) -> VendorSpec:
     """Load `specs/<name>.yaml` and compile every operation; raises ValueError on a malformed spec."""
-    path = path or SPECS_DIR / f"{name}.yaml"
+    path = path or specs_dir() / f"{name}.yaml"
     with path.open("rb") as handle:
         document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     compiler = _Compiler(name, document)
@@ -235,8 +238,15 @@ def load_spec(name: str, path: Path | None = None) -> VendorSpec:
                 source=raw_op.get("x-source", "inferred"),
                 deprecated=bool(raw_op.get("deprecated", False)),
                 extensions={k: v for k, v in raw_op.items() if k.startswith("x-")},
+                rate_limit=_rate_limit(raw_op.get("x-rate-limit")),
             )
     return VendorSpec(name=name, path=path, document=document, operations=operations, security_schemes=schemes)
+
+
+def _rate_limit(raw: Any) -> RateLimit | None:
+    if not raw:
+        return None
+    return RateLimit(limit=int(raw["limit"]), window_seconds=float(raw["window_seconds"]), scheme=str(raw["key"]))
 
 
 def _parameters(

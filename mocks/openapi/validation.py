@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mocks.errors import ApiError, Kind
-from mocks.openapi.spec import CompiledSchema, Operation, Parameter
+from ..errors import ApiError, Kind
+from .spec import CompiledSchema, Operation, Parameter
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -130,7 +130,7 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
 
 
 def validate_request(
-    operation: Operation, request: RawRequest, prepare_body: Callable[[Any], Any] | None = None
+    operation: Operation, request: RawRequest, prepare_body: Callable[[Operation, Any], Any] | None = None
 ) -> ValidRequest:
     """Check parameters, then the body. The first problem raises ApiError (INVALID, MISSING_HEADER, ...).
 
@@ -161,7 +161,7 @@ def validate_request(
         values[parameter.location][parameter.name] = value
     body, media_type = parse_body(operation, request)
     if prepare_body is not None and media_type is not None:
-        body = prepare_body(body)
+        body = prepare_body(operation, body)
     if media_type is not None and operation.body is not None:
         validator = operation.body.media.get(media_type)
         if validator is not None:

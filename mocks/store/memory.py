@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mocks.store.models import AccessToken, Account, PendingReset
+from .models import AccessToken, Account, PendingReset
 
 
 @dataclass

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import importlib
 
-from mocks.vendors.base import Vendor
+from .base import Vendor
 
+# Relative to this package: the code does not care under which name it is installed (see mocks/ARCHITECTURE.md).
 MODULES = {
-    "placewise": "mocks.vendors.placewise",
-    "zitadel": "mocks.vendors.zitadel",
-    "socialid": "mocks.vendors.socialid",
-    "leadsquared": "mocks.vendors.leadsquared",
-    "admin": "mocks.admin",
+    "placewise": ".placewise",
+    "zitadel": ".zitadel",
+    "socialid": ".socialid",
+    "leadsquared": ".leadsquared",
+    "admin": "..admin",
 }
 
 
 def load_vendor(name: str) -> Vendor:
-    vendor: Vendor = importlib.import_module(MODULES[name]).VENDOR
+    vendor: Vendor = importlib.import_module(MODULES[name], __package__).VENDOR
     return vendor

@@ -7,18 +7,18 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from mocks.errors import HTTP_STATUS, ApiError, Kind
-from mocks.flows.passwords import hash_password
-from mocks.openapi.spec import Operation
-from mocks.outbox import Channel
-from mocks.store.models import AccessToken, Account
+from ..errors import HTTP_STATUS, ApiError, Kind
+from ..flows.passwords import hash_password
+from ..openapi.spec import Operation
+from ..outbox import Channel
+from ..store.models import AccessToken, Account
 
 if TYPE_CHECKING:
     from faker import Faker
 
-    from mocks.env import Env
-    from mocks.outbox import Outbox
-    from mocks.protocols import Store
+    from ..env import Env
+    from ..outbox import Outbox
+    from ..protocols import Store
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,13 @@ from typing import Any
 
 from faker import Faker
 
-from mocks.env import Env
-from mocks.errors import AccountNotFound, ApiError, DomainError, Kind, WrongPassword
-from mocks.flows import reset
-from mocks.flows.codes import generate_token, render_reset_link
-from mocks.flows.sessions import issue_token
-from mocks.outbox import Channel
-from mocks.vendors.base import (
+from ..env import Env
+from ..errors import AccountNotFound, ApiError, DomainError, Kind, WrongPassword
+from ..flows import reset
+from ..flows.codes import generate_token, render_reset_link
+from ..flows.sessions import issue_token
+from ..outbox import Channel
+from .base import (
     DEMO_PASSWORD,
     Call,
     NewAccount,

@@ -10,14 +10,14 @@ from typing import Any
 
 from faker import Faker
 
-from mocks.env import Env
-from mocks.errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
-from mocks.flows import reset
-from mocks.flows.codes import generate_code, generate_token, render_reset_link
-from mocks.flows.sessions import introspect_token, issue_token
-from mocks.outbox import Channel
-from mocks.store.models import Account
-from mocks.vendors.base import (
+from ..env import Env
+from ..errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
+from ..flows import reset
+from ..flows.codes import generate_code, generate_token, render_reset_link
+from ..flows.sessions import introspect_token, issue_token
+from ..outbox import Channel
+from ..store.models import Account
+from .base import (
     DEMO_PASSWORD,
     Call,
     NewAccount,

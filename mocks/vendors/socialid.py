@@ -12,8 +12,8 @@ from typing import Any
 
 from faker import Faker
 
-from mocks.env import Env
-from mocks.errors import (
+from ..env import Env
+from ..errors import (
     AccountNotFound,
     ApiError,
     CodeAlreadyUsed,
@@ -23,11 +23,11 @@ from mocks.errors import (
     TokenInvalid,
     WrongPassword,
 )
-from mocks.flows import reset
-from mocks.flows.codes import generate_token, render_reset_link
-from mocks.flows.sessions import introspect_token, issue_token
-from mocks.store.models import Account
-from mocks.vendors.base import (
+from ..flows import reset
+from ..flows.codes import generate_token, render_reset_link
+from ..flows.sessions import introspect_token, issue_token
+from ..store.models import Account
+from .base import (
     DEMO_PASSWORD,
     Call,
     NewAccount,

@@ -16,16 +16,16 @@ from typing import Any
 
 from faker import Faker
 
-from mocks.env import Env
-from mocks.errors import ApiError, Kind
-from mocks.flows import reset
-from mocks.flows.codes import generate_code
-from mocks.flows.passwords import PasswordPolicy, verify_password
-from mocks.flows.sessions import issue_token
-from mocks.openapi.spec import Operation
-from mocks.outbox import Channel
-from mocks.store.models import Account
-from mocks.vendors.base import (
+from ..env import Env
+from ..errors import ApiError, Kind
+from ..flows import reset
+from ..flows.codes import generate_code
+from ..flows.passwords import PasswordPolicy, verify_password
+from ..flows.sessions import issue_token
+from ..openapi.spec import Operation
+from ..outbox import Channel
+from ..store.models import Account
+from .base import (
     DEMO_PASSWORD,
     Call,
     NewAccount,

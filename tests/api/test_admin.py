@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from mocks.env import Env
-from mocks.settings import Settings
+from resetkit.env import Env
+from resetkit.settings import Settings
 
 
 async def test_credentials_cover_every_served_vendor(client: TestClient, settings: Settings) -> None:
@@ -13,7 +13,7 @@ async def test_credentials_cover_every_served_vendor(client: TestClient, setting
 
 
 async def test_seeded_accounts_are_deterministic_for_a_seed(env: Env, settings: Settings) -> None:
-    from mocks.app import create_env
+    from resetkit.app import create_env
 
     again = create_env(settings)
     for vendor in settings.vendors:

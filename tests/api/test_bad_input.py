@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mocks.settings import ALL_VENDORS
+from resetkit.settings import ALL_VENDORS
 
 # For each vendor: an operation that takes a JSON body, its headers, and a check of the vendor's error shape.
 ENDPOINTS: dict[str, tuple[str, dict[str, str]]] = {

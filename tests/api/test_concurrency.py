@@ -6,8 +6,8 @@ import asyncio
 
 from aiohttp.test_utils import TestClient
 
-from mocks.env import Env
-from mocks.vendors.leadsquared import PUBLIC_AUTH_KEY
+from resetkit.env import Env
+from resetkit.vendors.leadsquared import PUBLIC_AUTH_KEY
 
 AUTH = {"Authorization": PUBLIC_AUTH_KEY}
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mocks.env import Env
-from mocks.vendors.leadsquared import PUBLIC_AUTH_KEY
+from resetkit.env import Env
+from resetkit.vendors.leadsquared import PUBLIC_AUTH_KEY
 
 pytestmark = pytest.mark.leadsquared
 AUTH = {"Authorization": PUBLIC_AUTH_KEY}

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from mocks.openapi.spec import SPECS_DIR
-from mocks.vendors import leadsquared, placewise, socialid, zitadel
+from resetkit.resources import specs_dir
+from resetkit.vendors import leadsquared, placewise, socialid, zitadel
 
 SERVERS = {
     "placewise": "https://api.mpc.dev.placewise.com",
@@ -106,7 +106,7 @@ CALLS: list[tuple[str, str, str, dict[str, str], Any]] = [
 
 @cache
 def openapi(vendor: str) -> OpenAPI:
-    return OpenAPI.from_file_path(str(SPECS_DIR / f"{vendor}.yaml"))
+    return OpenAPI.from_file_path(str(specs_dir() / f"{vendor}.yaml"))
 
 
 @pytest.mark.parametrize(("vendor", "method", "path", "headers", "body"), CALLS, ids=lambda v: str(v)[:40])

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mocks.env import Env
-from mocks.vendors.placewise import CLIENT_TOKEN, LOYALTY_CLUB
+from resetkit.env import Env
+from resetkit.vendors.placewise import CLIENT_TOKEN, LOYALTY_CLUB
 
 pytestmark = pytest.mark.placewise
 SLUG = {"X-Loyalty-Club-Slug": LOYALTY_CLUB}

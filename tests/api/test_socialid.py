@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mocks.env import Env
-from mocks.vendors.socialid import API_SECRET, LOGIN_APP_ID, LOGIN_APP_TOKEN
+from resetkit.env import Env
+from resetkit.vendors.socialid import API_SECRET, LOGIN_APP_ID, LOGIN_APP_TOKEN
 
 pytestmark = pytest.mark.socialid
 BEARER = {"Authorization": f"Bearer {LOGIN_APP_TOKEN}"}

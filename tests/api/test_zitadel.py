@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mocks.clock import ManualClock
-from mocks.env import Env
-from mocks.vendors.zitadel import ACCESS_TOKEN, DEMO_ID, ISSUER, ORG_ID
+from resetkit.clock import ManualClock
+from resetkit.env import Env
+from resetkit.vendors.zitadel import ACCESS_TOKEN, DEMO_ID, ISSUER, ORG_ID
 
 pytestmark = pytest.mark.zitadel
 AUTH = {"Authorization": f"Bearer {ACCESS_TOKEN}"}

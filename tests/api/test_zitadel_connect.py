@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mocks.env import Env
-from mocks.vendors.zitadel import DEMO_ID, error_detail_bytes
+from resetkit.env import Env
+from resetkit.vendors.zitadel import DEMO_ID, error_detail_bytes
 from tests.api.test_zitadel import AUTH, EMAIL, NEW, OLD, UNKNOWN_ID, new_user, request_reset
 
 pytestmark = pytest.mark.zitadel

@@ -24,8 +24,8 @@ import requests
 from parse import with_pattern
 from pytest_bdd import given, parsers, then, when
 
-from mocks.conform.target import Target
-from mocks.settings import ALL_VENDORS
+from resetkit.conform.target import Target
+from resetkit.settings import ALL_VENDORS
 
 TIMEOUT = 10
 VENDOR_LABELS = {"Placewise": "placewise", "ZITADEL": "zitadel", "Social ID": "socialid", "LeadSquared": "leadsquared"}

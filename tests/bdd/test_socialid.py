@@ -9,8 +9,9 @@ import pytest
 import requests
 from pytest_bdd import parsers, scenarios, then, when
 
-from mocks.conform.target import Target
-from tests.bdd.conftest import Account, Context, describe, http, link_params, step_text
+from resetkit.conform.target import Target
+
+from .conftest import Account, Context, describe, http, link_params, step_text
 
 scenarios("socialid")
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from mocks.env import Env
-from mocks.errors import ApiError, Kind
-from mocks.runner import LiveMock, start_live_mock
-from mocks.settings import Settings
-from mocks.vendors import leadsquared, placewise, socialid
-from mocks.vendors.base import Call, Principal, Reply, Vendor
+from resetkit.env import Env
+from resetkit.errors import ApiError, Kind
+from resetkit.runner import LiveMock, start_live_mock
+from resetkit.settings import Settings
+from resetkit.vendors import leadsquared, placewise, socialid
+from resetkit.vendors.base import Call, Principal, Reply, Vendor
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,9 @@ class ConformRun:
 
 
 def run_conform(target: str, tmp_path: Path, *options: str, report_name: str = "report.md") -> ConformRun:
-    """`python -m mocks conform --target URL --report ... --junit ... [options]` from the repository root."""
+    """`python -m resetkit conform --target URL --report ... --junit ... [options]` from the repository root."""
     report, junit = tmp_path / report_name, tmp_path / "junit.xml"
-    command = [sys.executable, "-m", "mocks", "conform", "--target", target, "--report", str(report)]
+    command = [sys.executable, "-m", "resetkit", "conform", "--target", target, "--report", str(report)]
     command += ["--junit", str(junit), *options]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=CONFORM_TIMEOUT, check=False)
     return ConformRun(done.returncode, done.stdout, done.stderr, report, junit)

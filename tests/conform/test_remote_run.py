@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mocks.runner import free_port
+from resetkit.runner import free_port
 from tests.conform.conftest import ROOT, ConformRun, run_conform
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ def served_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w", encoding="utf-8")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mocks", "serve", "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "resetkit", "serve", "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     try:

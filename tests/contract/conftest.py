@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 
-from mocks.conform.profiles import config_dict, spec_path
-from mocks.conform.target import Target
+from resetkit.conform.profiles import config_dict, spec_path
+from resetkit.conform.target import Target
 
 
 def load_vendor_schema(vendor: str, target: Target) -> Any:

@@ -32,9 +32,9 @@ from zitadel_client.models import (
     UserServiceSetPasswordRequest,
 )
 
-from mocks.runner import LiveMock, start_live_mock
-from mocks.settings import Settings
-from mocks.vendors.zitadel import ACCESS_TOKEN, ORG_ID
+from resetkit.runner import LiveMock, start_live_mock
+from resetkit.settings import Settings
+from resetkit.vendors.zitadel import ACCESS_TOKEN, ORG_ID
 
 pytestmark = pytest.mark.zitadel
 OLD = "Old-Passw0rd!"

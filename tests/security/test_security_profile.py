@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from mocks.conform.target import Target
+from resetkit.conform.target import Target
 
 TIMEOUT = 10
 PASSWORD = "Old-Passw0rd!"

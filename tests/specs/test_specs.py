@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,9 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from mocks.openapi.spec import SPECS_DIR, load_spec
-from mocks.settings import ALL_VENDORS
+from resetkit.openapi.spec import load_spec
+from resetkit.resources import specs_dir
+from resetkit.settings import ALL_VENDORS
 
 SPEC_NAMES = [*ALL_VENDORS, "admin"]
 
@@ -98,7 +98,7 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
 
 
 def _document(name: str) -> dict[str, Any]:
-    result: dict[str, Any] = yaml.safe_load((SPECS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    result: dict[str, Any] = yaml.safe_load((specs_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
     return result
 
 
@@ -198,7 +198,7 @@ def test_section_0_operations_are_specified(vendor: str) -> None:
 
 @pytest.mark.parametrize("vendor", SPEC_NAMES)
 def test_catalog_row_matches_every_operation(vendor: str) -> None:
-    catalog = (SPECS_DIR / "README.md").read_text(encoding="utf-8")
+    catalog = (specs_dir() / "README.md").read_text(encoding="utf-8")
     stale = [
         op.operation_id
         for op in load_spec(vendor)
@@ -212,6 +212,6 @@ def test_catalog_row_matches_every_operation(vendor: str) -> None:
 def test_schemathesis_loads_the_spec_without_warnings(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        schema = schemathesis.openapi.from_path(str(Path(SPECS_DIR) / f"{name}.yaml"))
+        schema = schemathesis.openapi.from_path(str(specs_dir() / f"{name}.yaml"))
         operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == len(load_spec(name).operations)

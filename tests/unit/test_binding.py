@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from mocks.app import SpecDriftError, bind_operations
-from mocks.openapi.spec import load_spec
-from mocks.vendors import load_vendor
-from mocks.vendors.base import Reply
+from resetkit.app import SpecDriftError, bind_operations
+from resetkit.openapi.spec import load_spec
+from resetkit.vendors import load_vendor
+from resetkit.vendors.base import Reply
 
 
 def test_every_vendor_binds_to_its_spec() -> None:

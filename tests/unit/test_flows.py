@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mocks.errors import CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
-from mocks.flows import reset
-from mocks.flows.codes import UPPER_ALNUM, generate_code, generate_token, render_reset_link
-from mocks.flows.passwords import hash_password, verify_password
-from mocks.flows.ratelimit import RateLimit, take
-from mocks.store.memory import InMemoryStore
-from mocks.store.models import Account
+from resetkit.errors import CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
+from resetkit.flows import reset
+from resetkit.flows.codes import UPPER_ALNUM, generate_code, generate_token, render_reset_link
+from resetkit.flows.passwords import hash_password, verify_password
+from resetkit.flows.ratelimit import RateLimit, take
+from resetkit.store.memory import InMemoryStore
+from resetkit.store.models import Account
 
 NOW = 1_000_000.0
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mocks.errors import ApiError, Kind
-from mocks.openapi.spec import load_spec
-from mocks.openapi.validation import RawRequest, response_problems, validate_request
+from resetkit.errors import ApiError, Kind
+from resetkit.openapi.spec import load_spec
+from resetkit.openapi.validation import RawRequest, response_problems, validate_request
 
 SEND = load_spec("placewise").operations["sendResetPasswordMessage"]
 

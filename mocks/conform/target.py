@@ -11,6 +11,8 @@ import requests
 import yaml
 
 from ..settings import ALL_VENDORS
+from .accounts import Accounts, AdminAccounts, NoAccounts
+from .mailbox import Mailbox, OutboxMailbox
 
 
 class TargetError(RuntimeError):
@@ -62,6 +64,10 @@ class Target:
     credentials: dict[str, dict[str, str]]
     admin: Admin | None
     include_inferred: bool = False
+    # What delivered messages are read from (None: nothing can be read, so checks that need a message skip).
+    mailbox: Mailbox | None = None
+    # Where checks get fresh accounts (the mock's admin API, or whatever the deployment offers).
+    accounts: Accounts = field(default_factory=lambda: NoAccounts("this target offers no way to create accounts"))
 
     @property
     def is_mock(self) -> bool:
@@ -129,6 +135,9 @@ def connect(
     if lacking:
         raise TargetError(f"no credentials for {', '.join(lacking)}: pass --credentials FILE")
     target = Target(url, tuple(wanted), credentials, admin, include_inferred)
+    if admin is not None:
+        target.mailbox = OutboxMailbox(admin)
+        target.accounts = AdminAccounts(admin)
     # A mock started with --vendor serves that vendor at its root.
     target._single_root = admin is not None and len(served) == 1
     return target

@@ -20,6 +20,10 @@ def _served(env: Env, name: str) -> Vendor:
     return env.vendors[name]
 
 
+def get_health(call: Call) -> Reply:
+    return Reply(200, {"status": "ok", "vendors": list(call.env.settings.vendors)})
+
+
 def get_credentials(call: Call) -> Reply:
     env = call.env
     return Reply(200, {name: env.vendors[name].credentials() for name in env.settings.vendors})
@@ -108,6 +112,7 @@ def _no_account(env: Env, new: NewAccount) -> dict[str, Any]:
 VENDOR = Vendor(
     name="admin",
     handlers={
+        "getHealth": get_health,
         "getCredentials": get_credentials,
         "listAccounts": list_accounts,
         "createAccount": create_account,

@@ -1,0 +1,19 @@
+# resetkit as a container: `docker build -t resetkit .` then `docker run -p 8080:8080 -p 8081:8081 resetkit`.
+# The image serves the mock by default; `docker run resetkit conform --target ...` runs a conformance check.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY . .
+RUN python -m pip install --no-cache-dir build && python -m build --wheel --outdir /wheels .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 resetkit
+COPY --from=build /wheels/ /wheels/
+# install: the same command tests/packaging runs against the wheel it builds (keep the two identical)
+RUN python -m pip install --no-cache-dir "$(ls /wheels/resetkit-*.whl)[conform]" && rm -rf /wheels
+USER resetkit
+WORKDIR /home/resetkit
+EXPOSE 8080 8081
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/__admin/health', timeout=2)"]
+ENTRYPOINT ["resetkit"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

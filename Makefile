@@ -10,7 +10,6 @@ ARGS ?=
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Serving needs only the mock's own dependencies; the conformance engines come with the test extra.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python

@@ -33,6 +33,7 @@ def add_conform_parser(sub: Any) -> None:
     conform.add_argument(
         "--suite", action="append", default=[], choices=SUITES, help="run only this suite (repeatable; default all)"
     )
+    conform.add_argument("--select", metavar="EXPR", help="run only the checks whose names match (pytest -k EXPR)")
 
 
 class ConformSetupError(Exception):
@@ -99,6 +100,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         pytest_args += ["--credentials", str(Path(args.credentials).resolve())]
     if args.include_inferred:
         pytest_args.append("--include-inferred")
+    if getattr(args, "select", None):
+        pytest_args += ["-k", args.select]
     if args.junit:
         pytest_args += ["--junitxml", str(Path(args.junit).resolve())]
     return pytest_args

@@ -43,7 +43,11 @@ class Inspector:
     target: Target
     retired: list[Retired] = field(default_factory=list)
     exchanges: list[requests.Response] = field(default_factory=list)
-    on_retire: list[Callable[[], None]] = field(default_factory=list)
+    # The ids of the messages a suite can see now; set by a suite that checks "every message after the reset".
+    message_ids: Callable[[], set[str]] | None = None
+    # The messages that were there just before the first reset completed: every other one came after it.
+    messages_before_reset: set[str] | None = None
+    _pending_snapshot: set[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def vendor_of(self, url: str) -> str | None:
@@ -84,6 +88,8 @@ class Inspector:
         problems = self.problems(response, vendor)
         completes = list(completes)
         if completes and response.ok:
+            if self.messages_before_reset is None:
+                self.messages_before_reset = self._pending_snapshot or set()
             self.retire(*completes)
             leaked = self.leaks(_response_text(response))
             if leaked:
@@ -92,13 +98,16 @@ class Inspector:
             raise AssertionError("; ".join(problems) + f"\n{describe_exchange(response)}")
         return response
 
+    def completing(self) -> None:
+        """A request that may complete a reset is about to be sent: note the messages there are before it."""
+        if self.message_ids is not None and self.messages_before_reset is None:
+            self._pending_snapshot = self.message_ids()
+
     def retire(self, *secrets: tuple[str, str]) -> None:
         """A reset was completed with these (value, what) secrets: none may appear from now on."""
-        fresh = [Retired(value, what) for value, what in secrets if value and value not in self.retired_values]
-        if fresh:
-            self.retired.extend(fresh)
-            for listener in self.on_retire:
-                listener()
+        self.retired.extend(
+            Retired(value, what) for value, what in secrets if value and value not in self.retired_values
+        )
 
     @property
     def retired_values(self) -> set[str]:

@@ -17,22 +17,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from openapi_core import OpenAPI
-from openapi_core.contrib.requests import RequestsOpenAPIResponse
-from openapi_core.datatypes import RequestParameters
-from openapi_core.templating.paths.finders import APICallPathFinder
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from ..resources import specs_dir
+
+if TYPE_CHECKING:
+    from openapi_core import OpenAPI
+
+# openapi-core (and werkzeug) load on the first judgement: every pytest run loads this plugin, few judge.
 
 
 @cache
 def vendor_openapi(vendor: str) -> OpenAPI:
     """The vendor's spec as openapi-core sees it: built (and checked) once per process."""
+    from openapi_core import OpenAPI
+
     return OpenAPI.from_file_path(str(specs_dir() / f"{vendor}.yaml"))
 
 
@@ -52,6 +54,9 @@ class OracleRequest:
     __slots__ = ("body", "content_type", "host_url", "method", "parameters", "path")
 
     def __init__(self, sent: requests.PreparedRequest, base_url: str, server: str) -> None:
+        from openapi_core.datatypes import RequestParameters
+        from werkzeug.datastructures import Headers, ImmutableMultiDict
+
         url = urlsplit(sent.url or "")
         base_path = urlsplit(base_url).path.rstrip("/")
         path = url.path[len(base_path) :] if base_path and url.path.startswith(base_path) else url.path
@@ -86,6 +91,8 @@ class Verdict:
 
 def judge(vendor: str, base_url: str, response: requests.Response) -> Verdict:
     """openapi-core's verdict on `response` (to a request sent to the vendor at `base_url`)."""
+    from openapi_core.contrib.requests import RequestsOpenAPIResponse
+
     openapi = vendor_openapi(vendor)
     request = OracleRequest(response.request, base_url, spec_server(vendor))
     operation = _operation_name(openapi, request)
@@ -96,6 +103,8 @@ def judge(vendor: str, base_url: str, response: requests.Response) -> Verdict:
 
 
 def _operation_name(openapi: OpenAPI, request: OracleRequest) -> str:
+    from openapi_core.templating.paths.finders import APICallPathFinder
+
     try:
         found = APICallPathFinder(openapi.spec).find(request.method, request.host_url + request.path)
     except Exception:  # PathNotFound, OperationNotFound: the problem list says so too

@@ -15,7 +15,7 @@ import json
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -27,7 +27,7 @@ from pytest_bdd import given, parsers, then, when
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from resetkit.conform.accounts import CannotCreateAccounts
-from resetkit.conform.inspection import Inspector, inspect
+from resetkit.conform.inspection import Inspector, active, inspect
 from resetkit.conform.stacktraces import find_stack_trace
 from resetkit.conform.target import Target
 from resetkit.settings import ALL_VENDORS
@@ -139,6 +139,9 @@ def http(method: str, url: str, *, completes: Sequence[tuple[str, str]] = (), **
     request completing a reset uses: once it succeeds they are retired, and no later response or message may
     carry them.
     """
+    inspector = active()
+    if completes and inspector is not None:
+        inspector.completing()
     return inspect(requests.request(method, url, timeout=TIMEOUT, **kwargs), completes=completes)
 
 
@@ -266,17 +269,13 @@ def _on_surface(surface: Surface) -> Surface:
 
 # Every response inspected; no secret after a reset ----------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def _inspected(inspector: Inspector, ctx: Context, target: Target) -> Iterator[Inspector]:
-    """Activates the response inspection for the scenario, and notes which messages existed when a reset was
-    completed, so that every message after it can be searched for the retired secrets."""
-
-    def note_messages_before_the_reset() -> None:
-        if "messages_before_reset" not in ctx.data:
-            ctx.data["messages_before_reset"] = {m["id"] for m in _messages_to_accounts(ctx, target)}
-
-    inspector.on_retire.append(note_messages_before_the_reset)
+def _inspected(inspector: Inspector, ctx: Context, target: Target) -> Inspector:
+    """Activates the response inspection for the scenario, and lets it see which messages there were just before
+    a reset was completed, so that every message after it can be searched for the retired secrets."""
+    if target.mailbox is not None:
+        inspector.message_ids = lambda: {m["id"] for m in _messages_to_accounts(ctx, target)}
     ctx.data["inspector"] = inspector
-    yield inspector
+    return inspector
 
 
 def _messages_to_accounts(ctx: Context, target: Target) -> list[dict[str, Any]]:
@@ -303,7 +302,7 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
         return
     ctx: Context = request.getfixturevalue("ctx")
     inspector: Inspector | None = ctx.data.get("inspector")
-    before = ctx.data.get("messages_before_reset")
+    before = inspector.messages_before_reset if inspector is not None else None
     if inspector is None or before is None:
         return
     for message in _messages_to_accounts(ctx, request.getfixturevalue("target")):

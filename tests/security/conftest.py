@@ -12,7 +12,9 @@ accounts come from `target.accounts`: a check that needs either skips with the r
 
 from __future__ import annotations
 
+import math
 import secrets
+import string
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -533,6 +535,34 @@ def mock_clock(target: Target) -> Any:
     if target.admin is None:
         pytest.skip("needs the mock's clock: a deployment's reset secrets cannot be aged on demand")
     return target.admin
+
+
+# The documented exceptions to "same answer for unknown users" (SR-01): both APIs answer 404 by design.
+REVEALS_UNKNOWN_USERS = {"zitadel": "addressed by user id with admin auth", "socialid": "documents 404 for unknown"}
+
+
+def known_identifier(flow: Flow) -> str:
+    """The credentials file's `known_identifier`, else a new account's."""
+    known = flow.credentials.get("known_identifier")
+    return known if known is not None else flow.identifier(flow.new_account())
+
+
+ALPHABETS = [
+    ("0-9", set(string.digits)),
+    ("hexadecimal", set(string.hexdigits.lower())),
+    ("HEXADECIMAL", set(string.hexdigits.upper())),
+    ("A-Z0-9", set(string.ascii_uppercase + string.digits)),
+    ("a-z0-9", set(string.ascii_lowercase + string.digits)),
+    ("A-Za-z0-9", set(string.ascii_letters + string.digits)),
+    ("base64url", set(string.ascii_letters + string.digits + "-_")),
+]
+
+
+def nominal_bits(samples: list[str]) -> tuple[float, str]:
+    """len * log2(alphabet) for the smallest usual alphabet the samples fit (an upper bound, security.md 6)."""
+    used = set("".join(samples))
+    name, alphabet = next(((n, a) for n, a in ALPHABETS if used <= a), ("bytes", set(map(chr, range(256)))))
+    return min(map(len, samples)) * math.log2(len(alphabet)), name
 
 
 def needs_named_account(flow: Flow) -> None:

@@ -17,8 +17,7 @@ import requests
 from resetkit.conform.outcomes import finding, not_applicable
 from resetkit.conform.timing import MIN_SAMPLES, compare_latencies
 
-from .conftest import Flow
-from .test_security_profile import REVEALS_UNKNOWN_USERS, known_identifier
+from .conftest import REVEALS_UNKNOWN_USERS, Flow, known_identifier
 
 WARM_UP = 3  # pairs sent first and not counted: connection set-up, caches, lazy imports
 

@@ -26,8 +26,8 @@ from .conftest import (
     messages_to,
     needs_named_account,
     new_messages,
+    nominal_bits,
 )
-from .test_security_profile import nominal_bits
 
 ATTEMPT_CAP = 100  # NIST 800-63B 5.2.2, ASVS 4 2.2.1: at most 100 failed attempts
 RACERS = 12  # SR-06: 10 to 20 concurrent redemptions

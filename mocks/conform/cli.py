@@ -117,9 +117,11 @@ def run_conform(args: argparse.Namespace) -> int:
     try:
         _check_output_paths(args)
         pytest_args = pytest_arguments(args)
-        connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
+        target = connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
     except (ConformSetupError, TargetError, resources.ResourcesMissing) as exc:
         return _fail_setup(args, str(exc))
+    if not args.vendor:  # only the vendors the target serves are collected (and so appear in the report)
+        pytest_args += [f"--vendor={v}" for v in target.vendors]
     os.environ["RESETKIT_HYPOTHESIS_PROFILE"] = args.profile
     collector = Collector()
     code = pytest.main(pytest_args, plugins=[collector])

@@ -7,6 +7,11 @@ through the driver, so one step text means the same thing for every vendor; vend
 vendor's test module and keep their values in `ctx.data`.
 
 Scenarios tagged @mock_only need the mock's outbox, admin API or clock and are skipped on other targets.
+
+Every request goes through `http()`, which hands the response to the test's inspector (resetkit.conform.inspection:
+the whole response against the spec, stack traces in error bodies, secrets after a completed reset) before a step
+reads it. A vendor module lists its `SURFACES` (ZITADEL REST and Connect, ...); a scenario whose steps use the
+surfaced calls (`SURFACED_STEPS`) runs once per surface, and its driver takes the `surface` fixture.
 """
 
 from __future__ import annotations

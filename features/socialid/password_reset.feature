@@ -17,8 +17,8 @@ Feature: Social ID: a user resets a forgotten password
     And "alice@example.com" can sign in with password "New-Passw0rd!"
     And "alice@example.com" can no longer sign in with password "Old-Passw0rd!"
 
-  Scenario Outline: The user is found by <lookup> on the <which> path
-    When a password reset e-mail is requested for "alice@example.com" by <lookup> on the <which> path
+  Scenario Outline: The user is found by <lookup>
+    When a password reset e-mail is requested for "alice@example.com" by <lookup>
     Then the response status is 201
     And "alice@example.com" receives an e-mail with a reset link
     When the reset is completed with the link from the e-mail and the new password "New-Passw0rd!"
@@ -26,11 +26,9 @@ Feature: Social ID: a user resets a forgotten password
     And "alice@example.com" can sign in with password "New-Passw0rd!"
 
     Examples:
-      | lookup         | which      |
-      | username       | current    |
-      | e-mail address | current    |
-      | username       | deprecated |
-      | e-mail address | deprecated |
+      | lookup         |
+      | username       |
+      | e-mail address |
 
   Scenario: The Login App gets the reset token and sends its own e-mail
     When a reset token is requested for "alice@example.com"

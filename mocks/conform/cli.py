@@ -8,61 +8,16 @@ from __future__ import annotations
 import argparse
 import html
 import os
-import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import resources
 from ..settings import ALL_VENDORS
+from .report import Collector, Outcome, render_html, render_markdown, render_table
 
 SUITES = ("contract", "bdd", "security")
-_FAILURE_LINE = re.compile(r"^\s*[|]?\s*- (?:ST\d+ )?(.+?)\s*$")
-
-
-@dataclass
-class Outcome:
-    """One row of the table: a suite item (operation or scenario) and what each of its checks said."""
-
-    item: str
-    status: str  # pass | fail | skip
-    checks: list[str] = field(default_factory=list)
-    reason: str = ""
-
-
-class _Collector:
-    """A pytest plugin that keeps one Outcome per test item (schemathesis subtests fold into their operation)."""
-
-    def __init__(self) -> None:
-        self.outcomes: dict[str, Outcome] = {}
-
-    def pytest_runtest_logreport(self, report: Any) -> None:
-        if report.when != "call" and not (report.skipped or report.failed):
-            return
-        file, _, test = report.nodeid.partition("::")
-        name = f"{Path(file).stem.removeprefix('test_')}::{test}"
-        outcome = self.outcomes.setdefault(name, Outcome(name, "pass"))
-        if report.failed:
-            outcome.status = "fail"
-            text = str(report.longrepr)
-            found = [m.group(1) for line in text.splitlines() if (m := _FAILURE_LINE.match(line))]
-            for check in found or [_crash_summary(report)]:
-                if check not in outcome.checks:
-                    outcome.checks.append(check)
-        elif report.skipped and outcome.status != "fail":
-            outcome.status = "skip"
-            longrepr = report.longrepr
-            outcome.reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)[:160]
-
-
-def _crash_summary(report: Any) -> str:
-    """One line on what failed: the assertion message (a BDD step's), else the traceback's last line."""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    message = crash.message.strip() if crash is not None else ""
-    text = str(report.longrepr).strip()
-    line = message.splitlines()[0] if message else (text.splitlines()[-1] if text else "failed")
-    return line[:240]
+__all__ = ["Outcome", "add_conform_parser", "render_html", "render_markdown", "render_table", "run_conform"]
 
 
 def add_conform_parser(sub: Any) -> None:
@@ -74,36 +29,11 @@ def add_conform_parser(sub: Any) -> None:
     conform.add_argument("--report", help="write a report (.md or .html)")
     conform.add_argument("--profile", choices=("ci", "deep"), default="ci", help="how many examples to generate")
     conform.add_argument("--include-inferred", action="store_true", help="also test inferred operations")
-
-
-def render_table(outcomes: list[Outcome]) -> str:
-    width = max([len(o.item) for o in outcomes] + [9])
-    lines = [f"{'operation / scenario':<{width}}  result  details", f"{'-' * width}  ------  -------"]
-    for o in outcomes:
-        details = "; ".join(o.checks) if o.status == "fail" else o.reason
-        lines.append(f"{o.item:<{width}}  {o.status:<6}  {details}")
-    return "\n".join(lines)
-
-
-def render_markdown(target: str, outcomes: list[Outcome]) -> str:
-    rows = [f"| `{o.item}` | {o.status} | {html.escape('; '.join(o.checks) or o.reason)} |" for o in outcomes]
-    failed = sum(o.status == "fail" for o in outcomes)
-    head = f"# Conformance report for {target}\n\n{failed} failing of {len(outcomes)}.\n\n"
-    return head + "| operation / scenario | result | details |\n|---|---|---|\n" + "\n".join(rows) + "\n"
-
-
-def render_html(target: str, outcomes: list[Outcome]) -> str:
-    rows = "".join(
-        f"<tr class='{o.status}'><td><code>{html.escape(o.item)}</code></td><td>{o.status}</td>"
-        f"<td>{html.escape('; '.join(o.checks) or o.reason)}</td></tr>"
-        for o in outcomes
+    # Which suites run (issue 10): all three unless narrowed, e.g. `--suite security` for the security profile only.
+    conform.add_argument(
+        "--suite", action="append", default=[], choices=SUITES, help="run only this suite (repeatable; default all)"
     )
-    style = "td{padding:4px 8px;border-bottom:1px solid #ddd}.fail{background:#fdd}.skip{color:#777}"
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Conformance {html.escape(target)}</title>"
-        f"<style>{style}</style></head><body><h1>Conformance report for {html.escape(target)}</h1>"
-        f"<table><tr><th>operation / scenario</th><th>result</th><th>details</th></tr>{rows}</table></body></html>"
-    )
+    conform.add_argument("--select", metavar="EXPR", help="run only the checks whose names match (pytest -k EXPR)")
 
 
 class ConformSetupError(Exception):
@@ -155,7 +85,7 @@ def _check_output_paths(args: argparse.Namespace) -> None:
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
     """pytest's whole configuration, explicit: its ini file, rootdir, conftest boundary, plugin and features."""
     suites = resources.suites_dir()
-    paths = [suites / name for name in SUITES]
+    paths = [suites / name for name in (getattr(args, "suite", None) or SUITES)]
     missing = [str(path) for path in paths if not path.is_dir()]
     if missing:
         raise ConformSetupError(f"this installation lacks the suites {', '.join(missing)}; reinstall resetkit")
@@ -170,6 +100,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         pytest_args += ["--credentials", str(Path(args.credentials).resolve())]
     if args.include_inferred:
         pytest_args.append("--include-inferred")
+    if getattr(args, "select", None):
+        pytest_args += ["-k", args.select]
     if args.junit:
         pytest_args += ["--junitxml", str(Path(args.junit).resolve())]
     return pytest_args
@@ -185,18 +117,20 @@ def run_conform(args: argparse.Namespace) -> int:
     try:
         _check_output_paths(args)
         pytest_args = pytest_arguments(args)
-        connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
+        target = connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
     except (ConformSetupError, TargetError, resources.ResourcesMissing) as exc:
         return _fail_setup(args, str(exc))
+    if not args.vendor:  # only the vendors the target serves are collected (and so appear in the report)
+        pytest_args += [f"--vendor={v}" for v in target.vendors]
     os.environ["RESETKIT_HYPOTHESIS_PROFILE"] = args.profile
-    collector = _Collector()
+    collector = Collector()
     code = pytest.main(pytest_args, plugins=[collector])
     outcomes = list(collector.outcomes.values())
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not outcomes:
         reason = "no checks were collected" if code == pytest.ExitCode.NO_TESTS_COLLECTED else f"pytest exit {code}"
         return _fail_setup(args, f"the suites did not run ({reason}); see the output above")
     print()
-    print(render_table(outcomes))
+    print(render_table(outcomes, args.target))
     if args.report:
         render = render_html if args.report.endswith(".html") else render_markdown
         write_report(args.report, render(args.target, outcomes))

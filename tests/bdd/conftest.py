@@ -7,14 +7,20 @@ through the driver, so one step text means the same thing for every vendor; vend
 vendor's test module and keep their values in `ctx.data`.
 
 Scenarios tagged @mock_only need the mock's outbox, admin API or clock and are skipped on other targets.
+
+Every request goes through `http()`, which hands the response to the test's inspector (resetkit.conform.inspection:
+the whole response against the spec, stack traces in error bodies, secrets after a completed reset) before a step
+reads it. A vendor module lists its `SURFACES` (ZITADEL REST and Connect, ...); a scenario whose steps use the
+surfaced calls (`SURFACED_STEPS`) runs once per surface, and its driver takes the `surface` fixture.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -23,8 +29,11 @@ import pytest
 import requests
 from parse import with_pattern
 from pytest_bdd import given, parsers, then, when
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from resetkit.conform.accounts import CannotCreateAccounts
+from resetkit.conform.inspection import Inspector, active, inspect
+from resetkit.conform.stacktraces import find_stack_trace
 from resetkit.conform.target import Target
 from resetkit.settings import ALL_VENDORS
 
@@ -127,9 +136,18 @@ class Driver(Protocol):
         """Sign the account in with `password`."""
 
 
-def http(method: str, url: str, **kwargs: Any) -> requests.Response:
-    """One request to the target; drivers use this so every call has a timeout."""
-    return requests.request(method, url, timeout=TIMEOUT, **kwargs)
+def http(method: str, url: str, *, completes: Sequence[tuple[str, str]] = (), **kwargs: Any) -> requests.Response:
+    """One request to the target, with a timeout; every response is inspected before a step sees it.
+
+    The inspection (resetkit.conform.inspection) validates the whole response against the vendor's spec, looks
+    for stack traces in error bodies and for retired secrets. `completes` names the (value, what) secrets a
+    request completing a reset uses: once it succeeds they are retired, and no later response or message may
+    carry them.
+    """
+    inspector = active()
+    if completes and inspector is not None:
+        inspector.completing()
+    return inspect(requests.request(method, url, timeout=TIMEOUT, **kwargs), completes=completes)
 
 
 def link_params(link: str) -> dict[str, str]:
@@ -213,6 +231,88 @@ def _scenario_fits_target(request: pytest.FixtureRequest, target: Target, vendor
             "@mock_only: no mailbox/SMS adapter for this target (only the mock's /__admin outbox is supported), "
             "and no admin API or clock to create accounts or expire tokens"
         )
+
+
+# Surfaces: one scenario, every way the vendor serves its flow ---------------------------------------------------
+@dataclass(frozen=True)
+class Surface:
+    """One way a vendor serves a flow (ZITADEL's REST gateway or Connect, Social ID's deprecated alias, ...)."""
+
+    vendor: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a scenario once per surface of the vendor module's `SURFACES` when one of its steps uses the surfaced
+    flow (the module's `SURFACED_STEPS` pattern; None: every scenario), so the test id names the surface."""
+    surfaces: Sequence[Surface] = getattr(metafunc.module, "SURFACES", ())
+    if len(surfaces) < 2:
+        return
+    pattern: re.Pattern[str] | None = getattr(metafunc.module, "SURFACED_STEPS", None)
+    template = scenario_wrapper_template_registry.get(metafunc.function)
+    steps = [step.name for step in template.steps] if template else []
+    if pattern is None or any(pattern.search(step) for step in steps):
+        metafunc.parametrize("surface", surfaces, ids=[surface.name for surface in surfaces])
+
+
+@pytest.fixture
+def surface(request: pytest.FixtureRequest) -> Surface:
+    """The surface a scenario runs on: the vendor's first one unless the scenario is parametrized over them."""
+    surfaces: Sequence[Surface] = getattr(request.module, "SURFACES", ())
+    assert surfaces, "tests/bdd/test_<vendor>.py must list its SURFACES"
+    return surfaces[0]
+
+
+@pytest.fixture(autouse=True)
+def _on_surface(surface: Surface) -> Surface:
+    """Puts `surface` in every scenario's fixture closure (steps and drivers are looked up only as they run)."""
+    return surface
+
+
+# Every response inspected; no secret after a reset ----------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _inspected(inspector: Inspector, ctx: Context, target: Target) -> Inspector:
+    """Activates the response inspection for the scenario, and lets it see which messages there were just before
+    a reset was completed, so that every message after it can be searched for the retired secrets."""
+    if target.mailbox is not None:
+        inspector.message_ids = lambda: {m["id"] for m in _messages_to_accounts(ctx, target)}
+    ctx.data["inspector"] = inspector
+    return inspector
+
+
+def _messages_to_accounts(ctx: Context, target: Target) -> list[dict[str, Any]]:
+    if target.mailbox is None:
+        return []
+    found: list[dict[str, Any]] = []
+    for account in ctx.accounts.values():
+        if account.exists:
+            found += target.mailbox.messages(ctx.vendor, account.email, "email")
+            found += target.mailbox.messages(ctx.vendor, account.phone, "sms")
+    return found
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
+    request.node.stash[_STEP_FAILED] = True
+
+
+_STEP_FAILED = pytest.StashKey[bool]()
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
+    """After the last step: no message sent after the reset carries its new password, code or token."""
+    if request.node.stash.get(_STEP_FAILED, False) or "ctx" not in request.fixturenames:
+        return
+    ctx: Context = request.getfixturevalue("ctx")
+    inspector: Inspector | None = ctx.data.get("inspector")
+    before = inspector.messages_before_reset if inspector is not None else None
+    if inspector is None or before is None:
+        return
+    for message in _messages_to_accounts(ctx, request.getfixturevalue("target")):
+        if message["id"] not in before:
+            inspector.check_message(message)
 
 
 def _admin(target: Target) -> Any:
@@ -318,7 +418,8 @@ def error_shape(named_vendor: str, ctx: Context) -> None:
     response = ctx.last_response
     assert 400 <= response.status_code < 500, describe(response)
     assert response.headers.get("Content-Type", "").startswith("application/json"), describe(response)
-    assert "Traceback" not in response.text, describe(response)
+    trace = find_stack_trace(response.text)
+    assert trace is None, f"the error body carries {trace}: {describe(response)}"
     problems = ERROR_SHAPES[named_vendor](response.status_code, ctx.json())
     assert not problems, f"not the {named_vendor} error shape ({'; '.join(problems)}): {describe(response)}"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,12 +17,15 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from resetkit.conform.target import Target
 
-from .conftest import Account, Context, describe, http, link_params, step_text
+from .conftest import Account, Context, Surface, describe, http, link_params, step_text
 
 scenarios("leadsquared")
 
 RATE_LIMIT, RATE_WINDOW_SECONDS = 25, 5  # "API calls exceeded the limit of 25 in 5 second(s)"
 RESET_PATHS = {"older": "/api/Authentication/ResetPassword", "v2": "/api/Authentication/v2/ResetPassword"}
+# Reset Password has an older path and a v2 path; every scenario that completes a reset runs on both.
+SURFACES = [Surface("leadsquared", "older"), Surface("leadsquared", "v2")]
+SURFACED_STEPS = re.compile(r"\breset (?:is|was) completed|\breset for .+ is completed")
 
 
 @dataclass
@@ -55,20 +60,26 @@ class LeadSquaredDriver:
     access_key: str
     secret_key: str
     pacer: Pacer | None = None  # None on the mock, whose clock the scenarios move instead
+    surface: str = "older"
     vendor: str = "leadsquared"
     sign_in_refused_status: int = 401
 
     def portal(
-        self, path: str, body: str | dict[str, Any], key: str | None = None, *, paced: bool = True
+        self,
+        path: str,
+        body: str | dict[str, Any],
+        key: str | None = None,
+        *,
+        paced: bool = True,
+        completes: Sequence[tuple[str, str]] = (),
     ) -> requests.Response:
         if self.pacer is not None:
             self.pacer.record(wait=paced)
         headers = {"Authorization": self.public_auth_key if key is None else key}
         if isinstance(body, dict):
-            return http("POST", f"{self.base}{path}", json=body, headers=headers)
-        return http(
-            "POST", f"{self.base}{path}", data=body.encode(), headers={**headers, "Content-Type": "application/json"}
-        )
+            return http("POST", f"{self.base}{path}", json=body, headers=headers, completes=completes)
+        headers["Content-Type"] = "application/json"
+        return http("POST", f"{self.base}{path}", data=body.encode(), headers=headers, completes=completes)
 
     def forgot_password(
         self, body: str | dict[str, Any], key: str | None = None, *, paced: bool = True
@@ -81,16 +92,16 @@ class LeadSquaredDriver:
     def request_reset_with_body(self, body: str) -> requests.Response:
         return self.forgot_password(body)
 
-    def complete_reset(
-        self, link: str, password: str, path: str = "older", lead_id: str | None = None
-    ) -> requests.Response:
+    def complete_reset(self, link: str, password: str, lead_id: str | None = None) -> requests.Response:
+        """Reset Password on the driver's surface (older or v2 path) with the link's lead and temporary password."""
         params = link_params(link)
         body = {
             "Password": password,
             "LeadId": params.get("LeadId", "") if lead_id is None else lead_id,
             "TemporaryPassword": params.get("TemporaryPassword", ""),
         }
-        return self.portal(RESET_PATHS[path], body)
+        completes = [(password, "the new password"), (body["TemporaryPassword"], "the temporary password")]
+        return self.portal(RESET_PATHS[self.surface], body, completes=completes)
 
     def sign_in(self, account: Account, password: str) -> requests.Response:
         return self.portal("/api/Authentication/Signin", {"EmailAddress": account.email, "Password": password})
@@ -101,7 +112,7 @@ class LeadSquaredDriver:
 
 
 @pytest.fixture
-def driver(target: Target) -> LeadSquaredDriver:
+def driver(target: Target, surface: Surface) -> LeadSquaredDriver:
     credentials = target.credentials["leadsquared"]
     return LeadSquaredDriver(
         target.base_url("leadsquared"),
@@ -109,6 +120,7 @@ def driver(target: Target) -> LeadSquaredDriver:
         credentials["access_key"],
         credentials["secret_key"],
         pacer=None if target.is_mock else PACER,
+        surface=surface.name,
     )
 
 
@@ -165,15 +177,6 @@ def reveals_nothing(ctx: Context) -> None:
 
 
 # Reset Password -------------------------------------------------------------------------------------------------
-@when(
-    step_text(
-        'the reset is completed on the {path} path with the link from the e-mail and the new password "{password}"'
-    )
-)
-def reset_on_path(path: str, password: str, ctx: Context, driver: LeadSquaredDriver) -> None:
-    ctx.response = driver.complete_reset(ctx.message()["link"], password, path=path)
-
-
 @when(step_text('the reset for "{other}" is completed with the link from the e-mail and the new password "{password}"'))
 def reset_for_other_lead(other: str, password: str, ctx: Context, driver: LeadSquaredDriver) -> None:
     ctx.response = driver.complete_reset(ctx.message()["link"], password, lead_id=ctx.account(other).id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,12 @@ from pytest_bdd import parsers, scenarios, then, when
 
 from resetkit.conform.target import Target
 
-from .conftest import Account, Context, describe, http, link_params, step_text
+from .conftest import Account, Context, Surface, describe, http, link_params, step_text
 
 scenarios("placewise")
+
+# v1 (by e-mail or MSISDN) and v3 (send_password_reset_token) are different operations with their own scenarios.
+SURFACES = [Surface("placewise", "default")]
 
 
 @dataclass
@@ -42,16 +46,24 @@ class PlacewiseDriver:
         return self.send_reset_message(body)
 
     def v3(
-        self, path: str, body: dict[str, Any], *, club: str | None = None, client_token: str | None = None
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        club: str | None = None,
+        client_token: str | None = None,
+        completes: Sequence[tuple[str, str]] = (),
     ) -> requests.Response:
         headers = {"X-Client-Authorization": self.client_token if client_token is None else client_token}
-        return http("POST", f"{self.base}/v3/{club or self.club}/members/{path}", json=body, headers=headers)
+        url = f"{self.base}/v3/{club or self.club}/members/{path}"
+        return http("POST", url, json=body, headers=headers, completes=completes)
 
     def complete_reset(self, link: str, password: str) -> requests.Response:
         return self.reset_with_token(link_params(link).get("token", ""), password)
 
     def reset_with_token(self, token: str, password: str, **options: Any) -> requests.Response:
-        return self.v3("reset_password", {"token": token, "password": password}, **options)
+        completes = [(password, "the new password"), (token, "the reset token")]
+        return self.v3("reset_password", {"token": token, "password": password}, completes=completes, **options)
 
     def sign_in(self, account: Account, password: str) -> requests.Response:
         body = {"grant_type": "password", "identifier_type": "email", "identifier": account.email, "password": password}

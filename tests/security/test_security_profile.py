@@ -1,93 +1,37 @@
-"""A black-box security profile of the reset flows (shared/security.md SR-xx), against the selected target.
+"""A black-box security profile of asking for a reset (shared/security.md SR-01, 10, 11, 12, 13, 19, 20).
 
-Checks that need to read delivered messages use the mock's outbox and are skipped elsewhere; the no-enumeration
-check also runs on a deployment when the credentials file names a `known_identifier` for the vendor.
+Every check runs against the selected target on every surface of the vendor's initiation; checks that read the
+delivered messages need a mailbox (`target.mailbox`) and skip without one. The no-enumeration check runs on a
+deployment when the credentials file names a `known_identifier` for the vendor, or when accounts can be created.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 import string
-import uuid
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from resetkit.conform.accounts import CannotCreateAccounts
+from resetkit.conform.outcomes import finding, not_applicable
 from resetkit.conform.target import Target
 
-TIMEOUT = 10
-PASSWORD = "Old-Passw0rd!"
-Initiate = Callable[[Target, str, dict[str, str]], requests.Response]
-
-
-def _post(target: Target, vendor: str, path: str, body: Any, headers: dict[str, str]) -> requests.Response:
-    return requests.post(f"{target.base_url(vendor)}{path}", json=body, headers=headers, timeout=TIMEOUT)
-
-
-def placewise(target: Target, identifier: str, extra: dict[str, str]) -> requests.Response:
-    slug = target.credentials["placewise"]["loyalty_club_slug"]
-    headers = {"X-Loyalty-Club-Slug": slug, **extra}
-    return _post(target, "placewise", "/v1/auth/reset_password/send", {"identifier": identifier}, headers)
-
-
-def socialid(target: Target, identifier: str, extra: dict[str, str]) -> requests.Response:
-    headers = {"Authorization": f"Bearer {target.credentials['socialid']['login_app_token']}", **extra}
-    body = {"email_address": identifier}
-    return _post(target, "socialid", "/v2/marketing/login/users/reset_password/email", body, headers)
-
-
-def leadsquared(target: Target, identifier: str, extra: dict[str, str]) -> requests.Response:
-    headers = {"Authorization": target.credentials["leadsquared"]["public_auth_key"], **extra}
-    return _post(
-        target, "leadsquared", "/api/Authentication/SecureForgotPassword", {"EmailAddress": identifier}, headers
-    )
-
-
-def zitadel(target: Target, user_id: str, extra: dict[str, str]) -> requests.Response:
-    headers = {"Authorization": f"Bearer {target.credentials['zitadel']['access_token']}", **extra}
-    return _post(target, "zitadel", f"/v2/users/{user_id}/password_reset", {}, headers)
-
-
-INITIATE: dict[str, Initiate] = {
-    "placewise": placewise,
-    "zitadel": zitadel,
-    "socialid": socialid,
-    "leadsquared": leadsquared,
-}
-# The documented exceptions to "same answer for unknown users" (SR-01): both APIs answer 404 by design.
-REVEALS_UNKNOWN_USERS = {"zitadel": "addressed by user id with admin auth", "socialid": "documents 404 for unknown"}
-
-
-@pytest.fixture(params=sorted(INITIATE))
-def vendor(request: pytest.FixtureRequest, target: Target) -> str:
-    if request.param not in target.vendors:
-        pytest.skip(f"the target does not serve {request.param}")
-    if request.param == "leadsquared" and target.admin is not None:
-        target.admin.advance_clock(5)  # a full 25-calls-per-5-s budget for each check, whatever ran before
-    return str(request.param)
-
-
-@pytest.fixture
-def mock(target: Target) -> Target:
-    if target.admin is None:
-        pytest.skip("needs the mock's outbox (no mailbox/SMS adapter is configured for this target)")
-    return target
-
-
-def new_account(target: Target, vendor: str, email: str | None = None) -> tuple[str, str]:
-    """(identifier the vendor's initiate call takes, stored e-mail) of a fresh account."""
-    email = email or f"sec-{uuid.uuid4().hex[:12]}@example.org"
-    username = f"{email.split('@')[0]}-{uuid.uuid4().hex[:6]}"
-    try:
-        created = target.accounts.create(vendor, email=email, password=PASSWORD, username=username)
-    except CannotCreateAccounts as exc:
-        pytest.skip(f"needs a new account: {exc}")
-    return (created.id if vendor == "zitadel" else email), email
+from .conftest import (
+    OLD_PASSWORD,
+    REVEALS_UNKNOWN_USERS,
+    Client,
+    Flow,
+    ZitadelFlow,
+    known_identifier,
+    mailbox_or_skip,
+    messages_to,
+    new_messages,
+    nominal_bits,
+)
 
 
 def comparable(response: requests.Response) -> tuple[int, str, list[str]]:
@@ -95,35 +39,35 @@ def comparable(response: requests.Response) -> tuple[int, str, list[str]]:
     return response.status_code, response.text, sorted(h.lower() for h in response.headers if h.lower() not in volatile)
 
 
-def test_sr01_unknown_and_known_accounts_get_the_same_answer(target: Target, vendor: str) -> None:
-    if vendor in REVEALS_UNKNOWN_USERS:
-        pytest.skip(f"N/A for {vendor}: {REVEALS_UNKNOWN_USERS[vendor]}")
-    known = target.credentials[vendor].get("known_identifier")
-    if known is None:
-        if target.admin is None:
-            pytest.skip("add `known_identifier` for this vendor to the credentials file")
-        known = new_account(target, vendor)[0]
-    unknown = f"nobody-{uuid.uuid4().hex[:10]}@example.org"
-    assert comparable(INITIATE[vendor](target, known, {})) == comparable(INITIATE[vendor](target, unknown, {}))
+def test_sr01_unknown_and_known_accounts_get_the_same_answer(initiating: Flow) -> None:
+    if initiating.vendor in REVEALS_UNKNOWN_USERS:
+        not_applicable(initiating.vendor, REVEALS_UNKNOWN_USERS[initiating.vendor])
+    known = known_identifier(initiating)
+    unknown = f"nobody-{secrets.token_hex(5)}@example.org"
+    assert comparable(initiating.initiate(known)) == comparable(initiating.initiate(unknown))
 
 
-def test_sr11_the_initiation_response_carries_no_secret(mock: Target, vendor: str) -> None:
-    identifier, email = new_account(mock, vendor)
-    response = INITIATE[vendor](mock, identifier, {})
+def test_sr11_the_initiation_response_carries_no_secret(initiating: Flow) -> None:
+    account = initiating.new_account()
+    seen = {m["id"] for m in messages_to(initiating.target, initiating.vendor, account.email)}
+    response = initiating.initiate(initiating.identifier(account))
     assert response.ok, response.text
-    message = mock.admin.latest_message(vendor, email) if mock.admin else None
-    assert message is not None and message["token"]
-    assert message["token"] not in response.text
-    assert all(message["token"] not in value for value in response.headers.values())
+    [message, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
+    assert message is not None, f"no reset message reached {account.email}"
+    secret = initiating.secret_in(message)
+    assert secret, f"the message carries no secret: {message.get('text')!r}"
+    assert secret not in response.text, "the response body carries the reset secret"
+    assert all(secret not in value for value in response.headers.values()), "a response header carries the secret"
 
 
-def test_sr12_neither_response_nor_message_reveals_the_password(mock: Target, vendor: str) -> None:
-    identifier, email = new_account(mock, vendor)
-    response = INITIATE[vendor](mock, identifier, {})
-    message = mock.admin.latest_message(vendor, email) if mock.admin else None
-    assert message is not None
-    assert PASSWORD not in response.text
-    assert PASSWORD not in message["text"] and PASSWORD not in message["html"]
+def test_sr12_neither_response_nor_message_reveals_the_password(initiating: Flow) -> None:
+    account = initiating.new_account()
+    seen = {m["id"] for m in messages_to(initiating.target, initiating.vendor, account.email)}
+    response = initiating.initiate(initiating.identifier(account))
+    [message, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
+    assert message is not None, f"no reset message reached {account.email}"
+    assert OLD_PASSWORD not in response.text
+    assert OLD_PASSWORD not in (message["text"] or "") and OLD_PASSWORD not in (message["html"] or "")
 
 
 FORGED_HOSTS = [
@@ -135,16 +79,18 @@ FORGED_HOSTS = [
 
 
 @pytest.mark.parametrize("forged", FORGED_HOSTS, ids=lambda h: ",".join(h))
-def test_sr13_forged_host_headers_do_not_change_the_link(mock: Target, vendor: str, forged: dict[str, str]) -> None:
-    identifier, email = new_account(mock, vendor)
-    assert mock.admin is not None
-    INITIATE[vendor](mock, identifier, {})
-    honest = mock.admin.latest_message(vendor, email)
-    INITIATE[vendor](mock, identifier, forged)
-    poisoned = mock.admin.latest_message(vendor, email)
-    assert honest is not None and poisoned is not None and honest["id"] != poisoned["id"]
+def test_sr13_forged_host_headers_do_not_change_the_link(initiating: Flow, forged: dict[str, str]) -> None:
+    account = initiating.new_account()
+    identifier = initiating.identifier(account)
+    seen = {m["id"] for m in messages_to(initiating.target, initiating.vendor, account.email)}
+    initiating.initiate(identifier)
+    [honest, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
+    assert honest is not None, f"no reset message reached {account.email}"
+    initiating.initiate(identifier, forged)
+    [poisoned, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen | {honest["id"]}) or [None]
+    assert poisoned is not None, "the request with forged headers sent no message"
     assert urlsplit(poisoned["link"])[:2] == urlsplit(honest["link"])[:2]
-    assert "evil.example" not in poisoned["text"] + poisoned["html"]
+    assert "evil.example" not in (poisoned["text"] or "") + (poisoned["html"] or "")
 
 
 @pytest.mark.parametrize(
@@ -152,16 +98,19 @@ def test_sr13_forged_host_headers_do_not_change_the_link(mock: Target, vendor: s
     ["MIKE@{domain}", "m\u0131ke@{domain}", "mi\u212ae@{domain}", "\uff4d\uff49\uff4b\uff45@{domain}"],
     ids=["upper", "dotless-i", "kelvin-sign", "full-width"],
 )
-def test_sr19_lookalike_addresses_never_redirect_the_message(mock: Target, vendor: str, lookalike: str) -> None:
-    if vendor == "zitadel":
-        pytest.skip("N/A for zitadel: addressed by user id, not by e-mail")
-    assert mock.admin is not None
-    domain = f"sr19-{uuid.uuid4().hex[:8]}.example.org"
-    new_account(mock, vendor, f"mike@{domain}")
-    submitted = lookalike.format(domain=domain)
-    INITIATE[vendor](mock, submitted, {})
-    recipients = {m["to"] for m in mock.admin.messages(vendor) if domain in m["to"].casefold()}
+def test_sr19_lookalike_addresses_never_redirect_the_message(initiating: Flow, lookalike: str) -> None:
+    if initiating.vendor == "zitadel":
+        not_applicable("zitadel", "addressed by user id, not by e-mail")
+    domain = f"sr19-{secrets.token_hex(4)}.example.org"
+    initiating.new_account(f"mike@{domain}")
+    initiating.initiate(lookalike.format(domain=domain))
+    recipients = {m["to"] for m in _all(initiating) if domain in m["to"].casefold()}
     assert recipients <= {f"mike@{domain}"}, f"a message went to {recipients - {f'mike@{domain}'}}"
+
+
+def _all(flow: Flow) -> list[dict[str, Any]]:
+    """Every message the vendor sent (the mailbox unfiltered by recipient)."""
+    return list(mailbox_or_skip(flow.target).messages(flow.vendor))
 
 
 INJECTIONS: list[Any] = [
@@ -174,35 +123,32 @@ INJECTIONS: list[Any] = [
 
 
 @pytest.mark.parametrize("identifier", INJECTIONS, ids=["array", "comma-list", "encoded-crlf", "crlf", "nul"])
-def test_sr20_recipient_injection_is_refused_or_treated_as_unknown(mock: Target, vendor: str, identifier: Any) -> None:
-    if vendor == "zitadel":
-        pytest.skip("N/A for zitadel: addressed by user id in the path")
-    assert mock.admin is not None
+def test_sr20_recipient_injection_is_refused_or_treated_as_unknown(initiating: Flow, identifier: Any) -> None:
+    if initiating.vendor == "zitadel":
+        not_applicable("zitadel", "addressed by user id in the path")
     for address in ("a@x.example", "b@y.example"):
-        if not mock.admin.messages(vendor, address):
-            new_account(mock, vendor, f"inj-{uuid.uuid4().hex[:8]}-{address}")
-    before = len(mock.admin.messages(vendor))
-    response = INITIATE[vendor](mock, identifier, {})  # type: ignore[arg-type]
+        if not messages_to(initiating.target, initiating.vendor, address):
+            initiating.new_account(f"inj-{secrets.token_hex(4)}-{address}")
+    before = {m["id"] for m in _all(initiating)}
+    response = initiating.initiate(identifier)
     assert response.status_code < 500
-    sent = mock.admin.messages(vendor)[: len(mock.admin.messages(vendor)) - before]
+    sent = [m for m in _all(initiating) if m["id"] not in before]
     assert all(m["to"] not in ("b@y.example", identifier) for m in sent)
     assert len(sent) <= 1
 
 
-def test_sr10_zitadel_codes_are_six_uniform_characters(target: Target) -> None:
+@pytest.fixture
+def zitadel(target: Target, client: Client) -> ZitadelFlow:
     if "zitadel" not in target.vendors:
         pytest.skip("the target does not serve zitadel")
-    user_id = target.credentials["zitadel"].get("user_id")
-    if user_id is None:
-        if target.admin is None:
-            pytest.skip("add `user_id` of a test user for zitadel to the credentials file")
-        user_id = new_account(target, "zitadel")[0]
-    headers = {"Authorization": f"Bearer {target.credentials['zitadel']['access_token']}"}
-    url = f"{target.base_url('zitadel')}/v2/users/{user_id}/password_reset"
-    codes = [
-        requests.post(url, json={"returnCode": {}}, headers=headers, timeout=TIMEOUT).json()["verificationCode"]
-        for _ in range(300)
-    ]
+    return ZitadelFlow(target, client)
+
+
+@pytest.mark.zitadel
+def test_sr10_zitadel_codes_are_six_uniform_characters(zitadel: ZitadelFlow) -> None:
+    """300 returned codes (returnCode: no mailbox needed), for the credentials' `user_id` or a new user."""
+    user_id = zitadel.credentials.get("user_id") or zitadel.new_account().id
+    codes = [_returned_code(zitadel, user_id) for _ in range(300)]
     alphabet = set(string.ascii_uppercase + string.digits)
     assert all(len(code) == 6 and set(code) <= alphabet for code in codes)
     assert len(set(codes)) == len(codes)  # 36^6 codes: any repeat in 300 draws is alarming (security.md section 6)
@@ -212,3 +158,24 @@ def test_sr10_zitadel_codes_are_six_uniform_characters(target: Target) -> None:
     # 35 degrees of freedom: p < 1e-6 lies beyond about 90; only a broken generator gets there.
     assert chi_square < 90, f"characters far from uniform (chi-square {chi_square:.1f})"
     assert math.log2(len(alphabet)) * 6 >= 20  # at least the 20 bits NIST 5.1.3.2 asks of OOB codes
+
+
+def _returned_code(flow: ZitadelFlow, user_id: str) -> str:
+    response = flow.rpc("passwordReset", f"/v2/users/{user_id}/password_reset", {"returnCode": {}}, user_id)
+    assert response.ok, response.text
+    return str(response.json()["verificationCode"])
+
+
+SAMPLES = 10  # enough to catch a constant or counter-like secret; the bits come from length and alphabet
+
+
+def test_sr10_reset_secrets_are_long_and_unique(flow: Flow) -> None:
+    """M: distinct, and at least 20 bits (NIST 5.1.3.2). S: a secret that travels in a link has 128 bits (WSTG)."""
+    account = flow.new_account()
+    samples = [flow.issue(account).value for _ in range(SAMPLES)]
+    assert all(samples), "a reset secret was empty"
+    assert len(set(samples)) == len(samples), f"{len(samples) - len(set(samples))} repeated secrets in {SAMPLES}"
+    bits, alphabet = nominal_bits(samples)
+    assert bits >= 20, f"{bits:.0f} bits ({min(map(len, samples))} characters of {alphabet}): NIST asks for 20"
+    if bits < 128:
+        finding("SR-10", f"the reset secret has {bits:.0f} bits ({alphabet}); a secret in a link should have 128")

@@ -34,7 +34,7 @@ request_log = logging.getLogger("resetkit.requests")  # `--log-requests`: one li
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 OPERATION = web.RequestKey("operation", Operation)
 REQUEST_BODY = web.RequestKey("request_body", bytes)  # what the endpoint read, for the journal
-FAULT = web.RequestKey("fault", str)  # the source of an injected answer ("fault 3", "prefer")
+FAULT = web.RequestKey("fault", str)  # the source of an injected answer ("fault 3", "prefer"); "" for none
 STREAMS = web.AppKey("streams", set[asyncio.Task[object]])  # handlers sending a Stream, cancelled on shutdown
 
 
@@ -213,6 +213,7 @@ def make_endpoint(
         body = await request.read() if operation.body is not None else b""
         request[OPERATION] = operation
         request[REQUEST_BODY] = body
+        request[FAULT] = ""  # set, so that the journal's lookup never raises (a missing key costs an exception)
         if injectable and (faults or "Prefer" in request.headers):
             injection = choose_injection(faults, vendor, operation, request.headers)
             if injection is not None:
@@ -283,13 +284,23 @@ def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
         headers = request.headers
         # aiohttp matched the route before this runs (an OPTIONS is a 405 match): answer the preflight instead,
         # before any validation or auth.
-        if cors_allows is not None and request.method == "OPTIONS" and cors_allows(headers.get("Origin")):
-            if "Access-Control-Request-Method" in headers:
-                response: web.StreamResponse = preflight(headers)
-            else:
-                response = await _guarded(env, owners, request, handler)
+        response: web.StreamResponse
+        if (
+            cors_allows is not None
+            and request.method == "OPTIONS"
+            and "Access-Control-Request-Method" in headers
+            and cors_allows(headers.get("Origin"))
+        ):
+            response = preflight(headers)
         else:
-            response = await _guarded(env, owners, request, handler)
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:
+                if exc.status < 400:
+                    raise
+                response = _transport_error(env, _owner(owners, request.path), request, exc)
+            except Exception:
+                response = _unexpected_error(owners, request)
         path = request.raw_path
         operation = request.get(OPERATION)
         if not path.startswith("/__admin"):
@@ -310,7 +321,7 @@ def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
                     response.headers,
                     sent[:body_limit] if sent is not None else None,
                     len(sent) if sent is not None else 0,
-                    request.get(FAULT),
+                    request.get(FAULT) or None,
                 )
             )
         if log_requests:
@@ -320,35 +331,21 @@ def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
     return frame
 
 
-async def _guarded(
-    env: Env,
-    owners: list[tuple[str, Vendor]],
-    request: web.Request,
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> web.StreamResponse:
-    """The handler's response, with aiohttp's own errors and any unexpected exception in the vendor's shape."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        return _transport_error(env, _owner(owners, request.path), request, exc)
-    except Exception:
-        log.exception("unhandled error in %s %s", request.method, request.path)
-        error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-        vendor = _owner(owners, request.path)
-        return (
-            to_response(error_reply(vendor, error, request.path, request.get(OPERATION)))
-            if vendor
-            else web.json_response({"error": error.message}, status=500)
-        )
+def _unexpected_error(owners: list[tuple[str, Vendor]], request: web.Request) -> web.Response:
+    """A 500 in the owning vendor's shape for an exception no handler expected (logged, never shown)."""
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
+    vendor = _owner(owners, request.path)
+    if vendor is None:
+        return web.json_response({"error": error.message}, status=500)
+    return to_response(error_reply(vendor, error, request.path, request.get(OPERATION)))
 
 
 def _log_request(
     settings: Settings, request: web.Request, status: int, operation: Operation | None, started: float
 ) -> None:
     path = request.raw_path if settings.journal_secrets else redact_url(request.raw_path)
-    fault = request.get(FAULT)
+    fault = request.get(FAULT) or None
     request_log.info(
         "%s %s %d %s %.1fms%s",
         request.method,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -240,7 +240,7 @@ def stream_outbox(call: Call) -> Reply:
     resumed = call.headers.get("Last-Event-ID", "")  # a reconnecting EventSource: go on from there
     last = max(int(call.query.get("after") or 0), int(resumed) if resumed.isdigit() else 0)
 
-    async def events() -> AsyncIterator[bytes]:
+    async def events() -> AsyncGenerator[bytes, None]:
         nonlocal last
         queue: asyncio.Queue[Message] = asyncio.Queue()
         unsubscribe = outbox.subscribe(queue.put_nowait)  # before the replay: nothing sent meanwhile is lost

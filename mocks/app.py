@@ -102,19 +102,19 @@ async def send_stream(request: web.Request, reply: Reply, stream: Stream) -> web
     response = web.StreamResponse(status=reply.status, headers=reply.headers)
     response.content_type = reply.content_type
     task = asyncio.current_task()
+    assert task is not None  # a handler always runs in a task
     streams = request.app[STREAMS]
-    if task is not None:
-        streams.add(task)
+    streams.add(task)
     chunks = stream.chunks()
     try:
         await response.prepare(request)
         async for chunk in chunks:
             await response.write(chunk)
     except ConnectionError:
-        pass  # the client went away; the iterator's clean-up (unsubscribe) runs below
+        pass  # the client went away; the generator's clean-up (unsubscribe) runs below
     finally:
-        streams.discard(task)  # type: ignore[arg-type]
-        await chunks.aclose()  # type: ignore[attr-defined]
+        streams.discard(task)
+        await chunks.aclose()
     return response
 
 

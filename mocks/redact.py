@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -93,11 +93,3 @@ def show_body(body: bytes | None, size: int, content_type: str | None, redact: b
     if redact:
         shown = redact_value(shown) if not isinstance(shown, str) else redact_text(shown, media_type)
     return {"content": shown, "size": size, "truncated": truncated}
-
-
-def secret_header_names(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(name.lower() for name in names)
-
-
-def header_items(headers: Mapping[str, str] | None) -> list[tuple[str, str]]:
-    return list(headers.items()) if headers is not None else []

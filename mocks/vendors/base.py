@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ class Reply:
 class Stream:
     """A body sent as `chunks()` yields it; the transport closes the iterator when the client goes away."""
 
-    chunks: Callable[[], AsyncIterator[bytes]]
+    chunks: Callable[[], AsyncGenerator[bytes, None]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,10 @@ def test_a_page_on_another_origin_resets_every_vendor_through_the_inbox(
         browser.close()
         browser.switch_to.window(inbox)
 
+    browser.find_element(By.ID, "clear").click()
+    wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, "li.message"), "Clear all left messages on the page")
+    assert requests.get(f"{mock.url}/__admin/outbox", timeout=10).json()["messages"] == []
+
     signed_in = requests.get(f"{mock.url}/__admin/journal", params={"limit": 1000}, timeout=10).json()["requests"]
     sign_ins = {(e["vendor"], e["operation"], e["status"]) for e in signed_in}
     for expected in [

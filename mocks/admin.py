@@ -1,13 +1,20 @@
-"""The /__admin API: credentials, accounts, outbox, clock, reset and journal, for tests and frontend developers."""
+"""The /__admin API: credentials, accounts, outbox, clock, reset and journal, for tests and frontend developers;
+faults, the inbox page, its live stream and the hosted reset pages for frontend developers."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
-from .env import Env
+from .env import Env, JournalEntry
 from .errors import ApiError, Kind
-from .vendors.base import Call, NewAccount, Reply, Vendor
+from .outbox import Message
+from .pages import inbox_page, reset_page
+from .redact import redact_headers, redact_url, show_body
+from .vendors.base import Call, NewAccount, Reply, Stream, Vendor
 
 
 def _iso(timestamp: float) -> str:
@@ -95,10 +102,192 @@ def reset_state(call: Call) -> Reply:
 
 
 def get_journal(call: Call) -> Reply:
-    limit = call.query.get("limit", 100)
-    entries = list(call.env.journal)[-limit:][::-1]
-    requests = [{**e._asdict(), "at": _iso(e.at), "duration_ms": round(e.duration_ms, 3)} for e in entries]
+    """Newest first, filtered by vendor, operation and status; secrets redacted unless `--journal-secrets`."""
+    env, query = call.env, call.query
+    limit = query.get("limit", 100)
+    wanted_vendor, wanted_operation, wanted_status = query.get("vendor"), query.get("operation"), query.get("status")
+    redact = not env.settings.journal_secrets
+    secret_headers = _api_key_headers(env)
+    requests = []
+    for entry in reversed(env.journal):
+        if wanted_operation is not None and entry.operation != wanted_operation:
+            continue
+        if wanted_status is not None and entry.status != wanted_status:
+            continue
+        vendor = _vendor_of(env, entry.path)
+        if wanted_vendor is not None and vendor != wanted_vendor:
+            continue
+        requests.append(_journal_view(entry, vendor, redact, secret_headers))
+        if len(requests) == limit:
+            break
     return Reply(200, {"requests": requests})
+
+
+def clear_journal(call: Call) -> Reply:
+    call.env.journal.clear()
+    return Reply(204)
+
+
+def _journal_view(
+    entry: JournalEntry, vendor: str | None, redact: bool, secret_headers: frozenset[str]
+) -> dict[str, Any]:
+    # str(): aiohttp's header names are case-insensitive `istr`s, which a JSON encoder does not take as keys
+    request_headers = [(str(k), v) for k, v in (entry.request_headers or {}).items()]
+    response_headers = [(str(k), v) for k, v in (entry.response_headers or {}).items()]
+    shown_request = redact_headers(request_headers, secret_headers) if redact else dict(request_headers)
+    shown_response = redact_headers(response_headers, secret_headers) if redact else dict(response_headers)
+    request_type = entry.request_headers.get("Content-Type") if entry.request_headers is not None else None
+    response_type = entry.response_headers.get("Content-Type") if entry.response_headers is not None else None
+    return {
+        "at": _iso(entry.at),
+        "method": entry.method,
+        "path": redact_url(entry.path) if redact else entry.path,
+        "status": entry.status,
+        "operation": entry.operation,
+        "duration_ms": round(entry.duration_ms, 3),
+        "vendor": vendor,
+        "fault": entry.fault,
+        "request": {
+            "headers": shown_request,
+            "body": show_body(entry.request_body, entry.request_size, request_type, redact),
+        },
+        "response": {
+            "headers": shown_response,
+            "body": show_body(entry.response_body, entry.response_size, response_type, redact),
+        },
+    }
+
+
+def _vendor_of(env: Env, path: str) -> str | None:
+    """The served vendor a journaled path belongs to (the only one, when it is served at the root)."""
+    if env.settings.mount_at_root:
+        return env.settings.vendors[0]
+    for name in env.settings.vendors:
+        prefix = env.settings.prefix(name)
+        if path == prefix or path.startswith((prefix + "/", prefix + "?")):
+            return name
+    return None
+
+
+def _api_key_headers(env: Env) -> frozenset[str]:
+    """Every header a served spec names as an apiKey: its values are credentials."""
+    return frozenset(
+        (scheme.key_name or "").lower()
+        for name in env.settings.vendors
+        for scheme in env.specs[name].security_schemes.values()
+        if scheme.type == "apiKey" and scheme.location == "header"
+    )
+
+
+# Faults ------------------------------------------------------------------------------------------------------------
+def add_fault(call: Call) -> Reply:
+    """Register a fault; an operation the vendor does not have is a 400 naming it and the ones it has."""
+    body: dict[str, Any] = call.body
+    vendor = _served(call.env, body["vendor"])
+    spec = call.env.specs[vendor.name]
+    operation_id = body.get("operation")
+    status = body.get("status")
+    if operation_id is not None and operation_id not in spec.operations:
+        known = ", ".join(sorted(spec.operations))
+        raise ApiError(Kind.INVALID, f"{vendor.name} has no operation {operation_id} (it has: {known})")
+    if status is None and not body.get("delay_ms") and not body.get("drop_connection"):
+        raise ApiError(Kind.INVALID, "a fault needs a status, a delay_ms or drop_connection: true")
+    documented = None
+    if status is not None and operation_id is not None:
+        documented = spec.operations[operation_id].response_for(status) is not None
+    fault = call.env.faults.add(
+        vendor.name,
+        operation_id,
+        status=status,
+        delay_ms=body.get("delay_ms", 0),
+        drop_connection=body.get("drop_connection", False),
+        times=body.get("times"),
+        probability=float(body.get("probability", 1.0)),
+        retry_after=body.get("retry_after", 1),
+        documented=documented,
+    )
+    return Reply(201, fault.to_json())
+
+
+def list_faults(call: Call) -> Reply:
+    return Reply(200, {"faults": [fault.to_json() for fault in call.env.faults.all()]})
+
+
+def clear_faults(call: Call) -> Reply:
+    call.env.faults.clear()
+    return Reply(204)
+
+
+def delete_fault(call: Call) -> Reply:
+    if not call.env.faults.remove(call.path["faultId"]):
+        raise ApiError(Kind.NOT_FOUND, f"no fault {call.path['faultId']}")
+    return Reply(204)
+
+
+# The inbox page, its live stream and the hosted reset pages ----------------------------------------------------------
+HEARTBEAT_SECONDS = 15.0  # a comment line this often keeps proxies from closing the stream and notices gone clients
+
+
+def get_inbox(call: Call) -> Reply:
+    query = call.query
+    messages = call.outbox.find(
+        vendor=query.get("vendor") or None, to=query.get("to") or None, channel=query.get("channel") or None
+    )
+    html = inbox_page(call.env, messages[: query.get("limit", 200)], len(messages), query)
+    return Reply(200, html.text, html.headers, "text/html")
+
+
+def stream_outbox(call: Call) -> Reply:
+    """Server-Sent Events: the messages after `after` (or Last-Event-ID), then each new one as it is sent."""
+    outbox = call.outbox
+    filters: dict[str, str] = {k: call.query[k] for k in ("vendor", "to", "channel") if k in call.query}
+    resumed = call.headers.get("Last-Event-ID", "")  # a reconnecting EventSource: go on from there
+    last = max(int(call.query.get("after") or 0), int(resumed) if resumed.isdigit() else 0)
+
+    async def events() -> AsyncGenerator[bytes, None]:
+        nonlocal last
+        queue: asyncio.Queue[Message] = asyncio.Queue()
+        unsubscribe = outbox.subscribe(queue.put_nowait)  # before the replay: nothing sent meanwhile is lost
+        try:
+            yield b"retry: 1000\n\n"
+            for message in reversed(outbox.find(**filters)):
+                if int(message.id) > last:
+                    last = int(message.id)
+                    yield _event(message)
+            while True:
+                try:
+                    message = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield b": keep-alive\n\n"
+                    continue
+                if int(message.id) > last and _matches(message, filters):
+                    last = int(message.id)
+                    yield _event(message)
+        finally:
+            unsubscribe()
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return Reply(200, Stream(events), headers, "text/event-stream")
+
+
+def _matches(message: Message, filters: dict[str, str]) -> bool:
+    to = filters.get("to")
+    return (
+        filters.get("vendor", message.vendor) == message.vendor
+        and filters.get("channel", message.channel) == message.channel
+        and (to is None or to.casefold() == message.to.casefold())
+    )
+
+
+def _event(message: Message) -> bytes:
+    data = json.dumps(message.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return f"event: message\nid: {message.id}\ndata: {data}\n\n".encode()
+
+
+def get_reset_page(call: Call) -> Reply:
+    vendor = _served(call.env, call.path["vendor"])
+    page = reset_page(call.env, vendor, {k: str(v) for k, v in call.query.items()})
+    return Reply(200, page.text, page.headers, "text/html")
 
 
 def _render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
@@ -122,6 +311,15 @@ VENDOR = Vendor(
         "advanceClock": advance_clock,
         "resetState": reset_state,
         "getJournal": get_journal,
+        # issue 9: journal, faults, inbox, hosted reset pages
+        "clearJournal": clear_journal,
+        "addFault": add_fault,
+        "listFaults": list_faults,
+        "clearFaults": clear_faults,
+        "deleteFault": delete_fault,
+        "getInbox": get_inbox,
+        "streamOutbox": stream_outbox,
+        "getResetPage": get_reset_page,
     },
     error_status={},
     render_error=_render_error,

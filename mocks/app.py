@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from http import HTTPStatus
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -14,20 +16,26 @@ from .auth import authenticate, credential_for
 from .clock import SystemClock
 from .env import Env, JournalEntry
 from .errors import ApiError, Kind
+from .faults import Faults, Injection, parse_prefer
 from .flows.ratelimit import RateLimit, take
 from .keys import ENV
 from .openapi.spec import Operation, VendorSpec, load_spec
 from .openapi.validation import RawRequest, response_problems, validate_request
 from .outbox import Outbox
 from .protocols import Clock, Store
+from .redact import redact_url
 from .settings import Settings
 from .store.memory import InMemoryStore
 from .vendors import load_vendor
-from .vendors.base import Call, Reply, Vendor
+from .vendors.base import Call, Reply, Stream, Vendor
 
 log = logging.getLogger("resetkit")
+request_log = logging.getLogger("resetkit.requests")  # `--log-requests`: one line per request
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 OPERATION = web.RequestKey("operation", Operation)
+REQUEST_BODY = web.RequestKey("request_body", bytes)  # what the endpoint read, for the journal
+FAULT = web.RequestKey("fault", str)  # the source of an injected answer ("fault 3", "prefer"); "" for none
+STREAMS = web.AppKey("streams", set[asyncio.Task[object]])  # handlers sending a Stream, cancelled on shutdown
 
 
 class SpecDriftError(RuntimeError):
@@ -74,11 +82,40 @@ def error_reply(vendor: Vendor, error: ApiError, path: str, operation: Operation
 
 
 def to_response(reply: Reply) -> web.Response:
-    """A Reply on the HTTP wire."""
+    """A Reply on the HTTP wire: JSON types are encoded, other types send a str or bytes body as it is."""
     if reply.body is None:
         return web.Response(status=reply.status, headers=reply.headers)
+    if "json" not in reply.content_type:
+        if isinstance(reply.body, bytes):
+            return web.Response(
+                status=reply.status, body=reply.body, content_type=reply.content_type, headers=reply.headers
+            )
+        return web.Response(
+            status=reply.status, text=reply.body, content_type=reply.content_type, headers=reply.headers
+        )
     text = _encode_json(reply.body)
     return web.Response(status=reply.status, text=text, content_type=reply.content_type, headers=reply.headers)
+
+
+async def send_stream(request: web.Request, reply: Reply, stream: Stream) -> web.StreamResponse:
+    """A Reply whose body is a Stream: each chunk is written as it comes, until the client goes away or shutdown."""
+    response = web.StreamResponse(status=reply.status, headers=reply.headers)
+    response.content_type = reply.content_type
+    task = asyncio.current_task()
+    assert task is not None  # a handler always runs in a task
+    streams = request.app[STREAMS]
+    streams.add(task)
+    chunks = stream.chunks()
+    try:
+        await response.prepare(request)
+        async for chunk in chunks:
+            await response.write(chunk)
+    except ConnectionError:
+        pass  # the client went away; the generator's clean-up (unsubscribe) runs below
+    finally:
+        streams.discard(task)
+        await chunks.aclose()
+    return response
 
 
 def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, raw: RawRequest, path: str) -> Reply:
@@ -108,18 +145,86 @@ def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, r
     return strict_check(env, operation, reply, f"{operation.method} {path}")
 
 
+# Faults (issue 9): answers injected on purpose, by `/__admin/faults` or a `Prefer` header ---------------------------
+_FAULT_KINDS: Mapping[int, Kind] = {
+    400: Kind.INVALID,
+    401: Kind.UNAUTHENTICATED,
+    403: Kind.FORBIDDEN,
+    404: Kind.NOT_FOUND,
+    405: Kind.METHOD_NOT_ALLOWED,
+    409: Kind.PRECONDITION,
+    413: Kind.TOO_LARGE,
+    415: Kind.UNSUPPORTED_MEDIA_TYPE,
+    429: Kind.RATE_LIMITED,
+}
+
+
+def choose_injection(
+    faults: Faults, vendor: Vendor, operation: Operation, headers: Mapping[str, str]
+) -> Injection | None:
+    """A request's own `Prefer` header wins over a registered fault (which then is not used up)."""
+    prefer = headers.get("Prefer")
+    injection = parse_prefer(prefer) if prefer else None
+    return injection or faults.take(vendor.name, operation.operation_id)
+
+
+def fault_reply(vendor: Vendor, operation: Operation, injection: Injection, path: str) -> Reply:
+    """The injected status in the vendor's own error shape (429 with Retry-After). Never a strict-mode violation:
+    the status is deliberate, documented for the operation or not."""
+    status = injection.status or 500
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Injected fault"
+    kind = _FAULT_KINDS.get(status, Kind.INTERNAL if status >= 500 else Kind.INVALID)
+    headers = {"Retry-After": str(injection.retry_after)} if status == 429 else None
+    error = ApiError(kind, f"{phrase} (injected by resetkit: {injection.source})", status=status, headers=headers)
+    reply = error_reply(vendor, error, path, operation)
+    # A vendor that derives its status from its own codes (ZITADEL's gRPC codes) still answers the asked status.
+    return reply if reply.status == status else Reply(status, reply.body, reply.headers, reply.content_type)
+
+
+async def inject(
+    request: web.Request, injection: Injection, vendor: Vendor, operation: Operation
+) -> web.Response | None:
+    """Delay, then drop the connection or answer the injected status; None: go on with the operation."""
+    request[FAULT] = injection.source
+    if injection.delay_ms:
+        await asyncio.sleep(injection.delay_ms / 1000)
+    if injection.drop_connection:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=444)  # never written: the journal records nginx's "closed without response"
+    if injection.status is not None:
+        return to_response(fault_reply(vendor, operation, injection, request.path))
+    return None
+
+
 def make_endpoint(
     env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation
-) -> Callable[[web.Request], Awaitable[web.Response]]:
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp side of one operation: read the request, dispatch it, send the reply."""
+    faults = env.faults
+    injectable = vendor.name != "admin"
 
-    async def endpoint(request: web.Request) -> web.Response:
+    async def endpoint(request: web.Request) -> web.StreamResponse:
         # A body over the size limit fails here, before the operation owns the request: the resulting 413 is a
         # transport answer (like 404 and 405), so strict mode does not hold it to the operation's responses.
         body = await request.read() if operation.body is not None else b""
         request[OPERATION] = operation
+        request[REQUEST_BODY] = body
+        request[FAULT] = ""  # set, so that the journal's lookup never raises (a missing key costs an exception)
+        if injectable and (faults or "Prefer" in request.headers):
+            injection = choose_injection(faults, vendor, operation, request.headers)
+            if injection is not None:
+                answered = await inject(request, injection, vendor, operation)
+                if answered is not None:
+                    return answered
         raw = RawRequest(request.match_info, request.query, request.headers, request.headers.get("Content-Type"), body)
-        return to_response(dispatch(env, vendor, spec, operation, raw, request.path))
+        reply = dispatch(env, vendor, spec, operation, raw, request.path)
+        if isinstance(reply.body, Stream):
+            return await send_stream(request, reply, reply.body)
+        return to_response(reply)
 
     endpoint.__name__ = operation.operation_id
     return endpoint
@@ -163,32 +268,45 @@ _HTTP_KINDS: Mapping[int, Kind] = {
 
 
 def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
-    """The one middleware: journal every vendor request, and shape aiohttp's own 404/405/413 and any
-    unexpected exception in the owning vendor's error shape."""
+    """The one middleware: answer CORS preflights, journal every vendor request (and log every request with
+    `--log-requests`), and shape aiohttp's own 404/405/413 and any unexpected exception in the owning vendor's
+    error shape."""
+    settings = env.settings
+    cors_allows = origin_check(settings) if settings.cors else None
+    body_limit = settings.journal_body_bytes
+    log_requests = settings.log_requests
 
     @web.middleware
     async def frame(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         started = time.perf_counter()
-        try:
-            response = await handler(request)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
-            response = _transport_error(env, _owner(owners, request.path), request, exc)
-        except Exception:
-            log.exception("unhandled error in %s %s", request.method, request.path)
-            error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-            vendor = _owner(owners, request.path)
-            response = (
-                to_response(error_reply(vendor, error, request.path, request.get(OPERATION)))
-                if vendor
-                else web.json_response({"error": error.message}, status=500)
-            )
+        headers = request.headers
+        # aiohttp matched the route before this runs (an OPTIONS is a 405 match): answer the preflight instead,
+        # before any validation or auth.
+        response: web.StreamResponse
+        if (
+            cors_allows is not None
+            and request.method == "OPTIONS"
+            and "Access-Control-Request-Method" in headers
+            and cors_allows(headers.get("Origin"))
+        ):
+            response = preflight(headers)
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:
+                if exc.status < 400:
+                    raise
+                response = _transport_error(env, _owner(owners, request.path), request, exc)
+            except Exception:
+                response = _unexpected_error(owners, request)
         path = request.raw_path
+        operation = request.get(OPERATION)
         if not path.startswith("/__admin"):
-            operation = request.get(OPERATION)
+            body = request.get(REQUEST_BODY, b"")
+            sent = response.body if isinstance(response, web.Response) else None
+            sent = sent if isinstance(sent, bytes) else None
             env.journal.append(
                 JournalEntry(
                     env.clock.now(),
@@ -197,11 +315,104 @@ def make_middleware(env: Env, owners: list[tuple[str, Vendor]]) -> Middleware:
                     response.status,
                     operation.operation_id if operation is not None else None,
                     (time.perf_counter() - started) * 1000,
+                    headers,
+                    body[:body_limit],
+                    len(body),
+                    response.headers,
+                    sent[:body_limit] if sent is not None else None,
+                    len(sent) if sent is not None else 0,
+                    request.get(FAULT) or None,
                 )
             )
+        if log_requests:
+            _log_request(settings, request, response.status, operation, started)
         return response
 
     return frame
+
+
+def _unexpected_error(owners: list[tuple[str, Vendor]], request: web.Request) -> web.Response:
+    """A 500 in the owning vendor's shape for an exception no handler expected (logged, never shown)."""
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
+    vendor = _owner(owners, request.path)
+    if vendor is None:
+        return web.json_response({"error": error.message}, status=500)
+    return to_response(error_reply(vendor, error, request.path, request.get(OPERATION)))
+
+
+def _log_request(
+    settings: Settings, request: web.Request, status: int, operation: Operation | None, started: float
+) -> None:
+    path = request.raw_path if settings.journal_secrets else redact_url(request.raw_path)
+    fault = request.get(FAULT) or None
+    request_log.info(
+        "%s %s %d %s %.1fms%s",
+        request.method,
+        path,
+        status,
+        operation.operation_id if operation is not None else "-",
+        (time.perf_counter() - started) * 1000,
+        f" ({fault})" if fault else "",
+    )
+
+
+# CORS (issue 9): on by default for every route, so a page on another origin can call the mock ----------------------
+# What a browser script may read besides the CORS-safelisted headers: limits, redirects, auth challenges, Connect and
+# gRPC-web status (connectrpc.com/cors).
+CORS_EXPOSED = ", ".join(
+    (
+        "Retry-After",
+        "Location",
+        "WWW-Authenticate",
+        "Allow",
+        "Accept-Post",
+        "Grpc-Status",
+        "Grpc-Message",
+        "Grpc-Status-Details-Bin",
+    )
+)
+PREFLIGHT_MAX_AGE = "600"
+
+
+def origin_check(settings: Settings) -> Callable[[str | None], bool]:
+    """Whether a request's Origin gets CORS headers: any origin, or only the `--cors-origin` ones."""
+    allowed = frozenset(origin.rstrip("/") for origin in settings.cors_origins)
+    if not allowed:
+        return lambda origin: origin is not None
+    return lambda origin: origin in allowed
+
+
+def preflight(headers: Mapping[str, str]) -> web.Response:
+    """204 allowing the requested method and headers; the origin headers are added like on every response."""
+    allow = {
+        "Access-Control-Allow-Methods": headers["Access-Control-Request-Method"],
+        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+        "Vary": "Access-Control-Request-Method, Access-Control-Request-Headers",
+    }
+    if "Access-Control-Request-Headers" in headers:
+        allow["Access-Control-Allow-Headers"] = headers["Access-Control-Request-Headers"]
+    if headers.get("Access-Control-Request-Private-Network") == "true":
+        allow["Access-Control-Allow-Private-Network"] = "true"  # a public page calling the mock on localhost
+    return web.Response(status=204, headers=allow)
+
+
+def make_cors_headers(settings: Settings) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    """An `on_response_prepare` hook: every response (streams and preflights too) gets its CORS headers."""
+    allows = origin_check(settings)
+
+    async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+        headers = response.headers
+        origin = request.headers.get("Origin")
+        if allows(origin):
+            assert origin is not None
+            headers["Access-Control-Allow-Origin"] = origin
+            headers["Access-Control-Allow-Credentials"] = "true"
+            headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+        vary = headers.get("Vary")
+        headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
+
+    return add_cors_headers
 
 
 def _transport_error(env: Env, vendor: Vendor | None, request: web.Request, exc: web.HTTPException) -> web.Response:
@@ -243,6 +454,7 @@ def create_env(
         clock=clock or SystemClock(),
         vendors=vendors,
         specs=specs,
+        faults=Faults(settings.seed),
     )
     env.journal = type(env.journal)(maxlen=settings.journal_size)
     env.seed()
@@ -257,4 +469,15 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     root[ENV] = env
     for prefix, vendor in owners:
         add_operations(root, env, prefix, vendor, env.specs[vendor.name])
+    if settings.cors:
+        root.on_response_prepare.append(make_cors_headers(settings))
+    root[STREAMS] = set[asyncio.Task[object]]()
+    root.on_shutdown.append(_close_streams)
     return root
+
+
+async def _close_streams(app: web.Application) -> None:
+    """Open streams (a live inbox) never end by themselves: end them so that shutdown does not wait for them."""
+    streams: set[asyncio.Task[object]] = app[STREAMS]
+    for task in list(streams):
+        task.cancel()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
-from .settings import ALL_VENDORS, Settings
+from .settings import ALL_VENDORS, Settings, check_url
 
 
-def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the stateful mock of all (or one) vendors")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -21,6 +23,77 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--accounts", type=int, default=100, help="fake accounts per vendor (default 100)")
     serve.add_argument("--strict", action="store_true", help="validate every response against the spec (500 if not)")
     serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
+    _frontend_options(serve)
+    return serve
+
+
+# Frontend development (issue 9): CORS, links, request log, journal, a config file ------------------------------------
+def _frontend_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--config", metavar="FILE", help="a TOML file of serve options (`port = 9000`, a [link-base] table); flags win"
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="answer CORS only for this origin (repeatable; default: any origin)",
+    )
+    serve.add_argument("--no-cors", action="store_true", help="no CORS headers and no preflight answers")
+    serve.add_argument(
+        "--public-url", type=_url, metavar="URL", help="origin of the mock's own links (default http://HOST:PORT)"
+    )
+    serve.add_argument(
+        "--link-base",
+        action="append",
+        default=[],
+        type=_link_base,
+        metavar="VENDOR=URL",
+        help="where VENDOR's default reset link points, e.g. placewise=http://localhost:3000/reset (repeatable; "
+        "default: the mock's hosted reset page)",
+    )
+    serve.add_argument("--log-requests", action="store_true", help="print one line per request on stdout")
+    serve.add_argument(
+        "--journal-secrets", action="store_true", help="keep credentials, passwords and codes in the journal and log"
+    )
+
+
+def _url(value: str) -> str:
+    try:
+        return check_url(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _link_base(value: str) -> tuple[str, str]:
+    vendor, equals, url = value.partition("=")
+    if not equals or vendor not in ALL_VENDORS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not VENDOR=URL with VENDOR one of {', '.join(ALL_VENDORS)}")
+    return vendor, _url(url)
+
+
+def config_arguments(path: str, serve: argparse.ArgumentParser) -> list[str]:
+    """The TOML file as command-line arguments, so that argparse checks it like flags: `port = 9000` is `--port
+    9000`, `strict = true` is `--strict`, a list repeats the option, a table (`[link-base]`) gives KEY=VALUE pairs."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        serve.error(f"--config {path}: {exc}")
+    known = {option for action in serve._actions for option in action.option_strings}
+    arguments: list[str] = []
+    for key, value in data.items():
+        option = "--" + key.replace("_", "-")
+        if option not in known or option == "--config":
+            serve.error(f"--config {path}: unknown option {key!r}")
+        if isinstance(value, dict):
+            arguments += [part for name, item in value.items() for part in (option, f"{name}={item}")]
+        elif isinstance(value, list):
+            arguments += [part for item in value for part in (option, str(item))]
+        elif value is True:
+            arguments.append(option)
+        elif value is not False:
+            arguments += [option, str(value)]
+    return arguments
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -33,6 +106,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
         accounts=args.accounts,
         strict=args.strict,
         rate_limits=not args.no_rate_limits,
+        # frontend development (issue 9); a later --link-base for the same vendor wins
+        cors=not args.no_cors,
+        cors_origins=tuple(args.cors_origin),
+        public_url=args.public_url,
+        link_bases=tuple(dict(args.link_base).items()),
+        log_requests=args.log_requests,
+        journal_secrets=args.journal_secrets,
     )
 
 
@@ -43,7 +123,24 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]]) -> str:
         creds = ", ".join(f"{k}={v}" for k, v in credentials[name].items())
         lines.append(f"  {name:<12} {base}{settings.prefix(name) or '/'}   {creds}")
     lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
+    lines.append(f"  {'inbox':<12} {settings.base_url}/__admin/inbox   (reset links: {_links(settings)})")
     return "\n".join(lines)
+
+
+def _links(settings: Settings) -> str:
+    custom = dict(settings.link_bases)
+    if not custom:
+        return f"hosted pages at {settings.base_url}/__admin/reset-page/<vendor>"
+    return ", ".join(f"{name} -> {settings.link_base(name)}" for name in settings.vendors)
+
+
+def _log_requests_to_stdout() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    requests_log = logging.getLogger("resetkit.requests")
+    requests_log.addHandler(handler)
+    requests_log.setLevel(logging.INFO)
+    requests_log.propagate = False
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -59,6 +156,8 @@ def serve(args: argparse.Namespace) -> int:
     credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
     print(banner(settings, credentials), flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if settings.log_requests:
+        _log_requests_to_stdout()
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
 
@@ -66,11 +165,16 @@ def serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="resetkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    _serve_parser(sub)
+    serve_parser = _serve_parser(sub)
     from .conform.cli import add_conform_parser
 
     add_conform_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "serve" and args.config:
+        # The file's options go first, so that the command line wins (and adds to repeatable ones).
+        given = list(sys.argv[1:] if argv is None else argv)
+        at = given.index("serve") + 1
+        args = parser.parse_args([*given[:at], *config_arguments(args.config, serve_parser), *given[at:]])
     if args.command == "serve":
         return serve(args)
     if args.command == "conform":

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from faker import Faker
 
+from .faults import Faults
 from .openapi.spec import VendorSpec
 from .outbox import Outbox
 from .protocols import Clock, Store
@@ -25,6 +26,14 @@ class JournalEntry(NamedTuple):
     status: int
     operation: str | None
     duration_ms: float
+    # What was exchanged (issue 9): references and bounded slices taken as they are, redacted only when read.
+    request_headers: Mapping[str, str] | None = None
+    request_body: bytes = b""
+    request_size: int = 0
+    response_headers: Mapping[str, str] | None = None
+    response_body: bytes | None = None
+    response_size: int = 0
+    fault: str | None = None  # "fault 3" or "prefer" when the answer was injected
 
 
 @dataclass
@@ -37,6 +46,7 @@ class Env:
     specs: Mapping[str, VendorSpec]
     journal: deque[JournalEntry] = field(default_factory=lambda: deque(maxlen=500))
     violations: list[str] = field(default_factory=list)
+    faults: Faults = field(default_factory=Faults)  # injected on purpose; cleared by reset()
     _seeded: object = None
 
     def seed(self) -> None:
@@ -58,6 +68,7 @@ class Env:
         self.outbox.clear()
         self.journal.clear()
         self.violations.clear()
+        self.faults.clear()
         offset = getattr(self.clock, "offset", None)
         if offset is not None:
             self.clock.offset = 0.0  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 ALL_VENDORS = ("placewise", "zitadel", "socialid", "leadsquared")
 
@@ -20,5 +21,37 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     rate_limits: bool = True  # `--no-rate-limits` for load tests; the documented limits apply otherwise
 
+    # Frontend development (issue 9): CORS, where links point, the request log and the journal --------------------
+    cors: bool = True  # `--no-cors` turns it off
+    cors_origins: tuple[str, ...] = ()  # `--cors-origin`: only these origins get CORS headers; empty: any origin
+    public_url: str | None = None  # `--public-url`: the mock's origin in the links it sends (never the Host header)
+    link_bases: tuple[tuple[str, str], ...] = ()  # `--link-base VENDOR=URL`: where that vendor's default link points
+    log_requests: bool = False  # `--log-requests`: one line per request on stdout
+    journal_secrets: bool = False  # `--journal-secrets`: keep credentials, passwords and codes in the journal
+    journal_body_bytes: int = 8192  # each request and response body is kept up to this size
+
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"
+
+    @property
+    def base_url(self) -> str:
+        """The mock's public origin (and path, behind a proxy) from configuration only; 0.0.0.0 shown as 127.0.0.1."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def link_base(self, vendor: str) -> str:
+        """Where `vendor`'s default reset link points: `--link-base`, else the mock's hosted reset page."""
+        for name, url in self.link_bases:
+            if name == vendor:
+                return url
+        return f"{self.base_url}/__admin/reset-page/{vendor}"
+
+
+def check_url(url: str) -> str:
+    """`url` if it is absolute (a scheme and a host, or an app scheme such as `myapp://reset`); ValueError if not."""
+    parts = urlsplit(url)
+    if not parts.scheme or not (parts.netloc or parts.path) or "://" not in url:
+        raise ValueError(f"{url!r} is not an absolute URL (like http://localhost:3000/reset)")
+    return url

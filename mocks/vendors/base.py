@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HTTP_STATUS, ApiError, Kind
+from ..flows.codes import render_reset_link
 from ..flows.passwords import hash_password
 from ..openapi.spec import Operation
 from ..outbox import Channel
@@ -23,12 +24,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A handler's answer: the mock turns it into an HTTP response and, in strict mode, checks it against the spec."""
+    """A handler's answer: the mock turns it into an HTTP response and, in strict mode, checks it against the spec.
+
+    A JSON `content_type` (the default) encodes `body` as JSON; any other type sends a `str` or `bytes` body as it
+    is (an HTML page), or a `Stream` piece by piece (Server-Sent Events).
+    """
 
     status: int
     body: Any = None  # None: no body
     headers: Mapping[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A body sent as `chunks()` yields it; the transport closes the iterator when the client goes away."""
+
+    chunks: Callable[[], AsyncGenerator[bytes, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +125,17 @@ class Vendor:
 
     def status_for(self, error: ApiError) -> int:
         return error.status or self.error_status.get(error.kind) or HTTP_STATUS[error.kind]
+
+
+# Default reset links (issue 9) ----------------------------------------------------------------------------------
+def link_base(call: Call) -> str:
+    """Where this vendor's default reset link points: `--link-base`, else the mock's hosted reset page; never Host."""
+    return call.env.settings.link_base(call.vendor.name)
+
+
+def reset_link(call: Call, **params: str) -> str:
+    """The vendor's default reset link: its link base with `params` added to the query string."""
+    return render_reset_link(link_base(call), **params)
 
 
 def store_account(env: Env, vendor: str, new: NewAccount, account_id: str, **extra: Any) -> Account:

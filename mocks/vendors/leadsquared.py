@@ -14,7 +14,7 @@ from faker import Faker
 from ..env import Env
 from ..errors import AccountNotFound, ApiError, DomainError, Kind, WrongPassword
 from ..flows import reset
-from ..flows.codes import generate_token, render_reset_link
+from ..flows.codes import generate_token
 from ..flows.sessions import issue_token
 from ..outbox import Channel
 from .base import (
@@ -27,6 +27,7 @@ from .base import (
     account_view,
     deliver,
     fake_person,
+    reset_link,
     store_account,
 )
 
@@ -34,7 +35,6 @@ NAME = "leadsquared"
 ACCESS_KEY = "u$r-resetkit-access-key"
 SECRET_KEY = "resetkit-secret-key-0123456789abcdef"
 PUBLIC_AUTH_KEY = base64.b64encode(b"resetkit-leadsquared-public-auth-key").decode()
-PORTAL_RESET_URL = "https://portal.resetkit.example/reset-password"  # configured portal page, never from Host
 SENDER = "no-reply@portal.resetkit.example"
 TEMPORARY_PASSWORD_TTL = 24 * 3600  # undocumented; decided (inferred) in specs/leadsquared.yaml
 PRIVATE_KEY_TTL = 4 * 3600  # the Sign-In page: the AuthKey is valid for 4 hours
@@ -75,7 +75,7 @@ def forgot_password(call: Call) -> Reply:
     pending = reset.request_reset(
         call.store, lead, now=call.now, ttl_seconds=TEMPORARY_PASSWORD_TTL, make_secret=lambda: generate_token(32)
     )
-    link = render_reset_link(PORTAL_RESET_URL, LeadId=lead.id, TemporaryPassword=pending.secret)
+    link = reset_link(call, LeadId=lead.id, TemporaryPassword=pending.secret)
     text = f"Hello {lead.given_name},\n\nUse this link to set a new portal password:\n{link}\n"
     deliver(
         call,

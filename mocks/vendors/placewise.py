@@ -13,7 +13,7 @@ from faker import Faker
 from ..env import Env
 from ..errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
 from ..flows import reset
-from ..flows.codes import generate_code, generate_token, render_reset_link
+from ..flows.codes import generate_code, generate_token
 from ..flows.sessions import introspect_token, issue_token
 from ..outbox import Channel
 from ..store.models import Account
@@ -27,6 +27,7 @@ from .base import (
     account_view,
     deliver,
     fake_person,
+    reset_link,
     store_account,
 )
 
@@ -35,7 +36,6 @@ LOYALTY_CLUB = "infinity-mall"
 CLIENT_TOKEN = "resetkit-placewise-client-token"
 # A valid client token without permits, so the 403 path of permit-guarded operations can be exercised.
 CLIENT_TOKEN_WITHOUT_PERMITS = "resetkit-placewise-no-permits-token"
-RESET_PAGE = f"https://{LOYALTY_CLUB}.resetkit.example/reset-password"  # the club's configured page, never Host
 SENDER = f"no-reply@{LOYALTY_CLUB}.resetkit.example"
 RESET_TTL = 3600  # undocumented; one hour (WSTG: "rarely more than an hour")
 REGISTRATION_PASSWORD_TTL = 24 * 3600
@@ -58,7 +58,7 @@ def _deliver_reset(call: Call, member: Account, via_sms: bool) -> None:
     pending = reset.request_reset(
         call.store, member, now=call.now, ttl_seconds=RESET_TTL, make_secret=lambda: generate_token(16)
     )
-    link = render_reset_link(RESET_PAGE, token=pending.secret)
+    link = reset_link(call, token=pending.secret)
     text = f"Use this link to choose a new password:\n{link}\n"
     channel: Channel = "sms" if via_sms else "email"
     deliver(

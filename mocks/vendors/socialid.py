@@ -37,6 +37,7 @@ from .base import (
     account_view,
     deliver,
     fake_person,
+    link_base,
     store_account,
 )
 
@@ -44,7 +45,6 @@ NAME = "socialid"
 LOGIN_APP_ID = "138"
 API_SECRET = "resetkit-socialid-api-secret"
 LOGIN_APP_TOKEN = "0358172c0cd160dfa731c7a76284fe0c30580f3fc8d827831e9f8b1821d8124c"  # the seed's example token
-DEFAULT_REDIRECT = "https://app.resetkit.example/reset_password"  # "the reset password link in the custom template"
 DEFAULT_SENDER = "no-reply@socialid.resetkit.example"
 RESET_TOKEN_TTL = 24 * 3600  # undocumented; decided in contracts.md section 0
 TOKEN_TTL = 604_800  # "access_token expires in 1 week" (Social_Login_Tokens)
@@ -95,7 +95,7 @@ def send_reset_password_email(call: Call) -> Reply:
     token = _issue_reset_token(call, user)
     language = template_language(call.headers.get("Accept-Language"))
     subject, intro, action = TEMPLATES[language]
-    link = render_reset_link(call.body.get("redirect_url") or DEFAULT_REDIRECT, token=token)
+    link = render_reset_link(call.body.get("redirect_url") or link_base(call), token=token)
     intro = call.body.get("description") or intro
     logo = call.body.get("logo_url")
     deliver(

@@ -1,0 +1,107 @@
+"""`resetkit serve` options for frontend development, on the command line and in a `--config` TOML file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from resetkit import cli
+from resetkit.settings import Settings
+
+
+def settings_for(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The Settings `resetkit serve ARGV` would run with (the server itself is not started)."""
+    seen: list[Settings] = []
+
+    def fake_serve(args: argparse.Namespace) -> int:
+        seen.append(cli.settings_from(args))
+        return 0
+
+    monkeypatch.setattr(cli, "serve", fake_serve)
+    assert cli.main(["serve", *argv]) == 0
+    return seen[0]
+
+
+def test_defaults_answer_cors_for_any_origin_and_link_to_the_hosted_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_for([], monkeypatch)
+    assert settings.cors and settings.cors_origins == ()
+    assert settings.link_base("placewise") == "http://127.0.0.1:8080/__admin/reset-page/placewise"
+    assert not settings.log_requests and not settings.journal_secrets
+
+
+def test_flags_set_cors_links_log_and_journal(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_for(
+        [
+            "--cors-origin", "http://localhost:3000",
+            "--cors-origin", "http://localhost:5173",
+            "--public-url", "https://mock.example",
+            "--link-base", "placewise=http://localhost:3000/reset",
+            "--link-base", "placewise=http://localhost:3000/v2/reset",
+            "--log-requests",
+            "--journal-secrets",
+        ],
+        monkeypatch,
+    )  # fmt: skip
+    assert settings.cors_origins == ("http://localhost:3000", "http://localhost:5173")
+    assert settings.link_base("placewise") == "http://localhost:3000/v2/reset"  # the later one wins
+    assert settings.link_base("zitadel") == "https://mock.example/__admin/reset-page/zitadel"
+    assert settings.log_requests and settings.journal_secrets
+
+
+def test_no_cors_turns_cors_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not settings_for(["--no-cors"], monkeypatch).cors
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--link-base", "acme=http://x.example"], ["--link-base", "placewise"], ["--link-base", "placewise=/reset"],
+     ["--public-url", "mock.example"]],
+)  # fmt: skip
+def test_bad_link_options_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", *argv])
+    assert exit_.value.code == 2 and argv[0] in capsys.readouterr().err
+
+
+def test_a_config_file_sets_serve_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "resetkit.toml"
+    config.write_text(
+        'port = 9001\nstrict = true\nlog-requests = true\ncors_origin = ["http://localhost:3000"]\n'
+        '[link-base]\nleadsquared = "http://localhost:3000/portal/reset"\n',
+        encoding="utf-8",
+    )
+    settings = settings_for(["--config", str(config)], monkeypatch)
+    assert settings.port == 9001 and settings.strict and settings.log_requests
+    assert settings.cors_origins == ("http://localhost:3000",)
+    assert settings.link_base("leadsquared") == "http://localhost:3000/portal/reset"
+
+
+def test_the_command_line_wins_over_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "resetkit.toml"
+    config.write_text('port = 9001\n[link-base]\nsocialid = "http://a.example/r"\n', encoding="utf-8")
+    settings = settings_for(
+        ["--port", "9002", "--config", str(config), "--link-base", "socialid=http://b.example/r"], monkeypatch
+    )
+    assert settings.port == 9002 and settings.link_base("socialid") == "http://b.example/r"
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [("colour = 'red'\n", "unknown option 'colour'"), ("port = \n", "--config"), ("port = 'x'\n", "--port")],
+)
+def test_a_bad_config_file_is_a_usage_error(
+    tmp_path: Path, content: str, complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "resetkit.toml"
+    config.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--config", str(config)])
+    assert exit_.value.code == 2 and complaint in capsys.readouterr().err
+
+
+def test_the_banner_names_the_inbox_and_where_links_point() -> None:
+    settings = Settings(link_bases=(("zitadel", "http://localhost:3000/z"),))
+    text = cli.banner(settings, {name: {} for name in settings.vendors})
+    assert "http://127.0.0.1:8080/__admin/inbox" in text and "zitadel -> http://localhost:3000/z" in text

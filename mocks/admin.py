@@ -33,7 +33,11 @@ def get_health(call: Call) -> Reply:
 
 def get_credentials(call: Call) -> Reply:
     env = call.env
-    return Reply(200, {name: env.vendors[name].credentials() for name in env.settings.vendors})
+    # A vendor's other transports add where they listen (ZITADEL: grpc_url), once they started.
+    credentials = {
+        name: {**env.vendors[name].credentials(), **env.endpoints.get(name, {})} for name in env.settings.vendors
+    }
+    return Reply(200, credentials)
 
 
 def list_accounts(call: Call) -> Reply:

@@ -6,7 +6,8 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from aiohttp import web
@@ -27,7 +28,7 @@ from .redact import redact_url
 from .settings import Settings
 from .store.memory import InMemoryStore
 from .vendors import load_vendor
-from .vendors.base import Call, Reply, Stream, Vendor
+from .vendors.base import Call, Dispatch, Reply, RunningTransport, Stream, Vendor
 
 log = logging.getLogger("resetkit")
 request_log = logging.getLogger("resetkit.requests")  # `--log-requests`: one line per request
@@ -85,11 +86,11 @@ def to_response(reply: Reply) -> web.Response:
     """A Reply on the HTTP wire: JSON types are encoded, other types send a str or bytes body as it is."""
     if reply.body is None:
         return web.Response(status=reply.status, headers=reply.headers)
-    if "json" not in reply.content_type:
-        if isinstance(reply.body, bytes):
-            return web.Response(
-                status=reply.status, body=reply.body, content_type=reply.content_type, headers=reply.headers
-            )
+    if isinstance(reply.body, bytes):  # a vendor's binary wire (protobuf, gRPC-web frames, even "+json" ones)
+        return web.Response(
+            status=reply.status, body=reply.body, content_type=reply.content_type, headers=reply.headers
+        )
+    if "json" not in reply.content_type:  # a page
         return web.Response(
             status=reply.status, text=reply.body, content_type=reply.content_type, headers=reply.headers
         )
@@ -122,12 +123,17 @@ def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, r
     """The pipeline every transport shares: auth, rate limit, validation, then the vendor's handler.
 
     Knows no HTTP server: the aiohttp endpoint below (and any other transport) builds a RawRequest and sends the Reply.
+    A vendor's other wires (`Vendor.wire_for`) are decoded into the spec's JSON before validation, and the reply
+    is encoded back after the strict check, so every wire runs this one pipeline.
     """
+    wire = vendor.wire_for(operation, raw.content_type) if vendor.wire_for is not None else None
     try:
         principal = authenticate(vendor, operation, spec.security_schemes, raw.headers, raw.query, env)
         limit = operation.rate_limit
         if limit is not None and env.settings.rate_limits:
             enforce_rate_limit(limit, spec, vendor, raw.headers, raw.query, env)
+        if wire is not None:
+            raw = wire.decode(operation, raw)
         valid = validate_request(operation, raw, vendor.prepare_body)
         call = Call(
             operation=operation,
@@ -142,7 +148,8 @@ def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, r
         reply = vendor.handlers[operation.operation_id](call)
     except ApiError as error:
         reply = error_reply(vendor, error, path, operation)
-    return strict_check(env, operation, reply, f"{operation.method} {path}")
+    reply = strict_check(env, operation, reply, f"{operation.method} {path}")
+    return reply if wire is None else wire.encode(operation, reply)
 
 
 # Faults (issue 9): answers injected on purpose, by `/__admin/faults` or a `Prefer` header ---------------------------
@@ -461,12 +468,77 @@ def create_env(
     return env
 
 
+# Transports (issue 11): servers a vendor runs beside this app (ZITADEL's gRPC), started and stopped with it --------
+@dataclass
+class Transports:
+    """The vendors' other servers. They start in the background once the app has started, so the HTTP port answers
+    as soon as before; `started` completes when every one listens (or failed, which is logged)."""
+
+    started: asyncio.Future[None] | None = None
+    running: list[RunningTransport] = field(default_factory=list)
+
+
+TRANSPORTS = web.AppKey("transports", Transports)
+
+
+def transport_dispatch(env: Env, vendor: Vendor, spec: VendorSpec) -> Dispatch:
+    """The pipeline for a transport's requests, journaled like the HTTP ones."""
+
+    def run(operation_id: str, raw: RawRequest, path: str) -> Reply:
+        started = time.perf_counter()
+        operation = spec.operations[operation_id]
+        reply = dispatch(env, vendor, spec, operation, raw, path)
+        elapsed = (time.perf_counter() - started) * 1000
+        env.journal.append(JournalEntry(env.clock.now(), operation.method, path, reply.status, operation_id, elapsed))
+        return reply
+
+    return run
+
+
+async def _start_transports(env: Env, state: Transports) -> None:
+    for name in env.settings.vendors:
+        vendor = env.vendors[name]
+        for transport in vendor.transports:
+            try:
+                running = await transport.start(env, transport_dispatch(env, vendor, env.specs[name]))
+            except Exception as exc:  # a busy port must not take the HTTP mock down: say so and go on
+                log.error("%s %s did not start: %s", name, transport.name, exc)
+                continue
+            if running is not None:
+                state.running.append(running)
+                env.endpoints.setdefault(name, {}).update(running.endpoints)
+
+
+def transports_context(env: Env) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        state = app[TRANSPORTS]
+        state.started = asyncio.ensure_future(_start_transports(env, state))
+        yield
+        await asyncio.wait([state.started])
+        for running in reversed(state.running):
+            await running.stop()
+        state.running.clear()
+        env.endpoints.clear()
+
+    return context
+
+
+async def transports_started(app: web.Application, timeout: float = 30) -> None:
+    """Wait until the vendors' transports listen (tests and the runner call this after the app started)."""
+    started = app[TRANSPORTS].started
+    if started is not None:
+        await asyncio.wait_for(asyncio.shield(started), timeout)
+
+
 def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | None = None) -> web.Application:
     """The whole mock: /<vendor>/... per vendor (or "/" with `settings.mount_at_root`) and /__admin/..."""
     env = env or create_env(settings, clock=clock)
     owners = mounts(env)
     root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[make_middleware(env, owners)])
     root[ENV] = env
+    root[TRANSPORTS] = Transports()
+    if any(env.vendors[name].transports for name in settings.vendors):
+        root.cleanup_ctx.append(transports_context(env))
     for prefix, vendor in owners:
         add_operations(root, env, prefix, vendor, env.specs[vendor.name])
     if settings.cors:

@@ -23,6 +23,11 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> a
     serve.add_argument("--accounts", type=int, default=100, help="fake accounts per vendor (default 100)")
     serve.add_argument("--strict", action="store_true", help="validate every response against the spec (500 if not)")
     serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
+    # gRPC for ZITADEL's official Node client (issue 11).
+    serve.add_argument(
+        "--grpc-port", type=int, default=None, help="ZITADEL's gRPC (h2c) port (default: --port + 1; 0: a free port)"
+    )
+    serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
     _frontend_options(serve)
     return serve
 
@@ -113,7 +118,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
         link_bases=tuple(dict(args.link_base).items()),
         log_requests=args.log_requests,
         journal_secrets=args.journal_secrets,
+        grpc_port=_grpc_port(args),
     )
+
+
+def _grpc_port(args: argparse.Namespace) -> int | None:
+    """ZITADEL's gRPC port: off with --no-grpc (or without ZITADEL), else --grpc-port, else the HTTP port + 1."""
+    if args.no_grpc or (args.vendor and args.vendor != "zitadel"):
+        return None
+    if args.grpc_port is not None:
+        return int(args.grpc_port)
+    return args.port + 1 if args.port else 0
 
 
 def banner(settings: Settings, credentials: dict[str, dict[str, str]]) -> str:
@@ -122,6 +137,9 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]]) -> str:
     for name in settings.vendors:
         creds = ", ".join(f"{k}={v}" for k, v in credentials[name].items())
         lines.append(f"  {name:<12} {base}{settings.prefix(name) or '/'}   {creds}")
+    if settings.grpc_port is not None and "zitadel" in settings.vendors:
+        where = f"http://{settings.host}:{settings.grpc_port}" if settings.grpc_port else "a free port"
+        lines.append(f"  {'zitadel grpc':<12} {where}   (grpc_url in /__admin/credentials; h2c, --no-grpc to turn off)")
     lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
     lines.append(f"  {'inbox':<12} {settings.base_url}/__admin/inbox   (reset links: {_links(settings)})")
     return "\n".join(lines)

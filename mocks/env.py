@@ -47,6 +47,8 @@ class Env:
     journal: deque[JournalEntry] = field(default_factory=lambda: deque(maxlen=500))
     violations: list[str] = field(default_factory=list)
     faults: Faults = field(default_factory=Faults)  # injected on purpose; cleared by reset()
+    # Where the vendors' other transports listen, by vendor (e.g. zitadel: {grpc_url}); filled once they started.
+    endpoints: dict[str, dict[str, str]] = field(default_factory=dict)
     _seeded: object = None
 
     def seed(self) -> None:

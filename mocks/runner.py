@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
-from .app import create_app, create_env
+from .app import create_app, create_env, transports_started
 from .env import Env
 from .settings import Settings
 from .vendors.base import Vendor
@@ -32,6 +32,11 @@ class LiveMock:
     _loop: asyncio.AbstractEventLoop
     _runner: web.AppRunner
     _thread: threading.Thread
+
+    @property
+    def grpc_url(self) -> str | None:
+        """Where ZITADEL's gRPC listens (with `Settings.grpc_port` set), else None."""
+        return self.env.endpoints.get("zitadel", {}).get("grpc_url")
 
     def stop(self) -> None:
         future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
@@ -62,6 +67,7 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
         try:
             loop.run_until_complete(runner.setup())
             loop.run_until_complete(web.TCPSite(runner, settings.host, port).start())
+            loop.run_until_complete(transports_started(app))  # gRPC and other transports listen before we return
         except BaseException as exc:  # surfaced to the caller below
             failure.append(exc)
             ready.set()

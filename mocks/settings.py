@@ -20,6 +20,9 @@ class Settings:
     journal_size: int = 500
     max_body_bytes: int = 1024 * 1024
     rate_limits: bool = True  # `--no-rate-limits` for load tests; the documented limits apply otherwise
+    # gRPC (issue 11; ZITADEL's Node client speaks it): None = no gRPC server, 0 = a free port, else that port.
+    # `resetkit serve` defaults to the HTTP port + 1 (`--grpc-port N`, `--no-grpc`).
+    grpc_port: int | None = None
 
     # Frontend development (issue 9): CORS, where links point, the request log and the journal --------------------
     cors: bool = True  # `--no-cors` turns it off

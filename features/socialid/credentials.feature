@@ -2,7 +2,8 @@
 Feature: Social ID: Login App credentials, sign-in and their errors
   The reset e-mail and the reset token need a Login App Token (Bearer), obtained with the
   client_credentials grant. Completing a reset and signing in use the Login App's id and secret
-  (HTTP Basic). The token endpoint answers errors the OAuth 2.0 way: {"error", "error_description"}.
+  (HTTP Basic). The login-user calls answer errors Rails-style, {"error": "<status symbol>", "error_description"};
+  the token endpoint answers them the OAuth 2.0 way, {"error": "<OAuth code>", "error_description"}.
 
   Scenario: A reset e-mail needs a Login App token
     Given no Social ID account exists for "nobody@example.com"
@@ -25,6 +26,7 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     When the reset is completed with the token "0000000000000000000000000000000000000000000000000000000000000000" and the new password "New-Passw0rd!"
     Then the response status is 404
     And the response is in the Social ID error shape
+    And the response field "error" is "not_found"
 
   @mock_only
   Scenario: The Login App gets a token with its client credentials and uses it

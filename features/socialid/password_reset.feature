@@ -81,4 +81,7 @@ Feature: Social ID: a user resets a forgotten password
     When the reset is completed with the link from the e-mail and the new password "Abc1!"
     Then the response status is 422
     And the response is in the Social ID error shape
+    And the response field "error" is "unprocessable_entity"
+    And the response field "errors.0.attribute" is "password"
+    And the response field "errors.0.code" is "too_short"
     And "alice@example.com" can still sign in with password "Old-Passw0rd!"

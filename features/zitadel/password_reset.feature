@@ -11,7 +11,7 @@ Feature: Resetting a ZITADEL password
     When a password reset is requested for "alice@example.com"
     Then the response status is 200
     And "alice@example.com" receives an e-mail with a reset link
-    And the message link starts with "https://zitadel.resetkit.example/"
+    And the link carries the user ID of "alice@example.com", the code and the organization ID
 
   Scenario: With returnCode the caller gets the code and nothing is sent
     When a password reset code is requested for "alice@example.com" to be returned

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-import pytest
-
 NOT_APPLICABLE = "N/A"
 FINDING = "FINDING"
 
 
 def not_applicable(vendor: str, reason: str) -> NoReturn:
+    import pytest  # here, not at the top: the report imports this module where pytest may be missing
+
     pytest.skip(f"{NOT_APPLICABLE} for {vendor}: {reason}")
 
 
 def finding(check: str, message: str) -> NoReturn:
+    import pytest
+
     pytest.skip(f"{FINDING} {check} (severity S, a warning): {message}")
 
 

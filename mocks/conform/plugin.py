@@ -57,7 +57,9 @@ def live_mock(request: pytest.FixtureRequest) -> Iterator[LiveMock]:
     """The mock on a free port in a thread, strict: a response that breaks its spec is a 500 and fails the test."""
     vendors = tuple(request.config.getoption("--vendor")) or ALL_VENDORS
     # One vendor is served at the root, as `resetkit serve --vendor X` does; several under /<vendor>.
-    mock_settings = Settings(port=0, strict=True, accounts=20, vendors=vendors, mount_at_root=len(vendors) == 1)
+    mock_settings = Settings(
+        port=0, strict=True, accounts=20, vendors=vendors, mount_at_root=len(vendors) == 1, grpc_port=0
+    )
     with start_live_mock(mock_settings) as mock:
         yield mock
     assert not mock.env.violations, "the mock broke its own spec:\n" + "\n".join(mock.env.violations)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import HTTP_STATUS, ApiError, Kind
 from ..flows.codes import render_reset_link
 from ..flows.passwords import hash_password
 from ..openapi.spec import Operation
+from ..openapi.validation import RawRequest
 from ..outbox import Channel
 from ..store.models import AccessToken, Account
 
@@ -80,6 +81,41 @@ class Call:
 
 
 Handler = Callable[[Call], Reply]
+
+
+# Wires and transports (issue 11): how a vendor speaks beside its spec's JSON over HTTP ------------------------------
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """Another encoding of an operation (protobuf, gRPC-web frames): `decode` turns the request into the spec's JSON
+    before the pipeline validates it, `encode` turns the pipeline's (already strict-checked) JSON reply back."""
+
+    decode: Callable[[Operation, RawRequest], RawRequest]
+    encode: Callable[[Operation, Reply], Reply]
+
+
+# (operation, the request's Content-Type) -> the wire it arrived on, or None for the spec's own media types.
+WireFor = Callable[[Operation, "str | None"], Wire | None]
+# The pipeline as a transport sees it: (operationId, request, path) -> reply (auth, validation, handler, strict).
+Dispatch = Callable[[str, RawRequest, str], Reply]
+
+
+class RunningTransport(Protocol):
+    """A started transport: where it listens (as credential entries, e.g. `grpc_url`) and how to stop it."""
+
+    endpoints: Mapping[str, str]
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Transport:
+    """A server a vendor runs beside the HTTP app (gRPC on its own port); the app starts and stops it."""
+
+    name: str
+    # (env, the vendor's pipeline) -> the running transport; None when the settings switch it off.
+    start: Callable[[Env, Dispatch], Awaitable[RunningTransport | None]]
+
+
 # An authenticator answers the principal for a credential, or None when the credential is not valid.
 Authenticator = Callable[[str, "Env"], Principal | None]
 
@@ -118,6 +154,10 @@ class Vendor:
     spec_name: str = ""
     # (operation, parsed body) -> the body to validate and hand to the handler; None: the body as parsed
     prepare_body: Callable[[Operation, Any], Any] | None = None
+    # Other encodings of its operations (issue 11); None: only the spec's media types.
+    wire_for: WireFor | None = None
+    # Servers beside the HTTP app, started and stopped with it (issue 11).
+    transports: tuple[Transport, ...] = ()
 
     @property
     def spec_file(self) -> str:

@@ -161,15 +161,53 @@ def create_oauth_token(call: Call) -> Reply:
 
 
 # Errors, auth, accounts ----------------------------------------------------------------------------------------
+# The login-user calls answer Rails-style (fidelity.md): `error` is the status as a Rails symbol.
+STATUS_SYMBOLS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable_entity",
+    429: "too_many_requests",
+    500: "internal_server_error",
+    503: "service_unavailable",
+}
+# A schema rule of the "user" object as an ActiveModel error: (code, message), formatted with the rule's limit.
+FIELD_ERRORS = {
+    "minLength": ("too_short", "is too short (minimum is {limit} characters)"),
+    "maxLength": ("too_long", "is too long (maximum is {limit} characters)"),
+}
+
+
+def _rails_error(status: int, description: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": STATUS_SYMBOLS.get(status, "bad_request"), "error_description": description}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def _field_error(info: dict[str, Any]) -> dict[str, str]:
+    pointer = [str(p) for p in info.get("pointer", [])]
+    attribute = pointer[1] if len(pointer) > 1 else "user"
+    code, message = FIELD_ERRORS.get(str(info.get("rule")), ("invalid", "is invalid"))
+    return {"attribute": attribute, "message": message.format(limit=info.get("limit")), "code": code}
+
+
 def render_error(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
     info = error.details or {}
     if operation_id == "createOAuthToken" and status < 500:
         return _oauth_error(error, status)
     if operation_id == "resetPassword" and error.kind is Kind.INVALID and info.get("pointer", [])[:1] == ["user"]:
         if info.get("rule") not in ("required", "type"):
-            return Reply(422, {"error": f"validation error in field user: {error.message}"})
+            field = _field_error(info)
+            return Reply(422, _rails_error(422, f"{field['attribute']} {field['message']}", [field]))
     headers = {"WWW-Authenticate": 'Bearer realm="socialid"'} if status == 401 else {}
-    return Reply(status, {"error": error.message}, headers)
+    return Reply(status, _rails_error(status, error.message), headers)
 
 
 def _oauth_error(error: ApiError, status: int) -> Reply:

@@ -31,8 +31,8 @@ async def statuses(client: TestClient, vendor: str, account: dict[str, Any], cou
 # Each vendor's own error shape ---------------------------------------------------------------------------------
 SHAPES = {
     "placewise": lambda body: set(body) == {"error"},
-    "zitadel": lambda body: isinstance(body["code"], int) and "message" in body,
-    "socialid": lambda body: set(body) == {"error"},
+    "zitadel": lambda body: body["code"] == 14 and "message" in body,  # gRPC Unavailable, the gateway's 503
+    "socialid": lambda body: set(body) == {"error", "error_description"} and body["error"] == "service_unavailable",
     "leadsquared": lambda body: body["Status"] == "Error" and {"ExceptionType", "ExceptionMessage"} <= set(body),
 }
 

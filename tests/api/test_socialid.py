@@ -58,9 +58,15 @@ async def test_an_unsupported_language_falls_back_to_english(client: TestClient,
     assert message is not None and message.subject == "Reset Password"
 
 
-async def test_an_unknown_user_is_404(client: TestClient) -> None:
+async def test_an_unknown_user_is_404_in_the_rails_shape(client: TestClient) -> None:
     response = await client.post(f"{USERS}/reset_password/email", json={"username": "nobody"}, headers=BEARER)
-    assert response.status == 404 and "error" in await response.json()
+    assert response.status == 404
+    assert await response.json() == {"error": "not_found", "error_description": "user not found"}
+
+
+async def test_a_missing_token_is_401_unauthorized_in_the_rails_shape(client: TestClient) -> None:
+    response = await client.post(f"{USERS}/reset_password/email", json={"username": "nobody"})
+    assert response.status == 401 and (await response.json())["error"] == "unauthorized"
 
 
 async def test_neither_username_nor_email_is_400(client: TestClient) -> None:
@@ -99,6 +105,19 @@ async def test_a_used_token_is_404_and_an_expired_one_403(client: TestClient, en
     env.clock.advance(24 * 3600)
     body = {"user": {"reset_password_token": second["reset_password_token"], "password": "New-Passw0rd!"}}
     assert (await client.post(RESET, json=body, headers=BASIC)).status == 403
+
+
+async def test_a_short_password_is_422_with_the_field_error(client: TestClient) -> None:
+    await new_user(client)
+    issued = await client.post(f"{USERS}/reset_password/token", json={"username": "lia"}, headers=BEARER)
+    body = {"user": {"reset_password_token": (await issued.json())["reset_password_token"], "password": "Ab1!"}}
+    response = await client.post(RESET, json=body, headers=BASIC)
+    assert response.status == 422
+    assert await response.json() == {
+        "error": "unprocessable_entity",
+        "error_description": "password is too short (minimum is 6 characters)",
+        "errors": [{"attribute": "password", "message": "is too short (minimum is 6 characters)", "code": "too_short"}],
+    }
 
 
 async def test_client_credentials_issue_a_login_app_token_that_works(client: TestClient) -> None:

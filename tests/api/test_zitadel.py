@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from resetkit.clock import ManualClock
 from resetkit.env import Env
-from resetkit.vendors.zitadel import ACCESS_TOKEN, DEMO_ID, ISSUER, ORG_ID
+from resetkit.vendors.zitadel import ACCESS_TOKEN, DEMO_ID, ORG_ID
 
 pytestmark = pytest.mark.zitadel
 AUTH = {"Authorization": f"Bearer {ACCESS_TOKEN}"}
@@ -83,7 +83,7 @@ async def test_an_empty_object_emails_the_default_link(client: TestClient, env: 
     assert response.status == 200 and "verificationCode" not in await response.json()
     message = env.outbox.latest(to=EMAIL)
     assert message is not None and message.channel == "email" and message.link is not None
-    assert message.link.startswith(f"{ISSUER}/")
+    assert message.link.startswith(f"{env.settings.base_url}/__admin/reset-page/zitadel?")
     assert link_params(message.link) == {"userID": user_id, "code": message.token, "orgID": ORG_ID}
 
 
@@ -98,7 +98,8 @@ async def test_the_default_link_origin_ignores_the_host_header(client: TestClien
     user_id = await new_user(client)
     await client.post(f"{USERS}/{user_id}/password_reset", json={}, headers={**AUTH, "Host": "evil.example"})
     message = env.outbox.latest(to=EMAIL)
-    assert message is not None and message.link is not None and message.link.startswith(f"{ISSUER}/")
+    assert message is not None and message.link is not None
+    assert message.link.startswith(f"{env.settings.base_url}/__admin/reset-page/zitadel?")
 
 
 async def test_send_link_renders_the_url_template(client: TestClient, env: Env) -> None:
@@ -180,10 +181,47 @@ async def test_each_change_raises_the_sequence(client: TestClient) -> None:
     assert int(second) > int(first)
 
 
-async def test_an_unknown_field_is_400_on_the_closed_rest_messages(client: TestClient) -> None:
+# The gateway reads JSON as protojson with DiscardUnknown (fidelity.md) ---------------------------------------------
+async def test_unknown_fields_are_ignored(client: TestClient) -> None:
     user_id = await new_user(client)
-    response = await request_reset(client, user_id, {"returnCode": {}, "surprise": True})
-    assert response.status == 400 and (await response.json())["code"] == 3
+    response = await request_reset(client, user_id, {"returnCode": {"future": 1}, "surprise": True})
+    assert response.status == 200 and "verificationCode" in await response.json()
+
+
+async def test_proto_field_names_are_accepted(client: TestClient) -> None:
+    user_id = await new_user(client)
+    code = (await (await request_reset(client, user_id, {"return_code": {}})).json())["verificationCode"]
+    body = {"new_password": {"password": NEW, "change_required": False}, "verification_code": code}
+    assert (await client.post(f"{USERS}/{user_id}/password", json=body, headers=AUTH)).status == 200
+
+
+async def test_an_unknown_enum_number_falls_back_to_email(client: TestClient, env: Env) -> None:
+    user_id = await new_user(client)
+    assert (await request_reset(client, user_id, {"sendLink": {"notificationType": 7}})).status == 200
+    message = env.outbox.latest(vendor="zitadel")
+    assert message is not None and message.channel == "email"
+
+
+async def test_an_unknown_enum_name_is_ignored(client: TestClient, env: Env) -> None:
+    user_id = await new_user(client)
+    response = await request_reset(client, user_id, {"sendLink": {"notificationType": "NOTIFICATION_TYPE_Pigeon"}})
+    assert response.status == 200
+    message = env.outbox.latest(vendor="zitadel")
+    assert message is not None and message.channel == "email"
+
+
+async def test_null_means_unset(client: TestClient) -> None:
+    user_id = await new_user(client)
+    response = await request_reset(client, user_id, {"sendLink": None, "returnCode": {}})
+    assert response.status == 200 and "verificationCode" in await response.json()
+
+
+async def test_a_field_in_both_spellings_is_400_duplicate_field(client: TestClient) -> None:
+    user_id = await new_user(client)
+    response = await request_reset(client, user_id, {"returnCode": {}, "return_code": {}})
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == 3 and "duplicate field" in body["message"]
 
 
 async def test_malformed_json_is_400_invalid_argument(client: TestClient) -> None:
@@ -304,9 +342,31 @@ async def test_a_policy_failure_leaves_the_code_usable(client: TestClient) -> No
     assert (await set_password(client, user_id, NEW, verificationCode=code)).status == 200
 
 
-async def test_set_password_for_an_unknown_user_is_404(client: TestClient) -> None:
+async def test_set_password_for_an_unknown_user_with_a_code_is_code_not_found(client: TestClient) -> None:
     response = await set_password(client, UNKNOWN_ID, NEW, verificationCode="ABC123")
-    assert response.status == 404 and await error_id(response) == "COMMAND-SAF4f"
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == 9 and body["details"][0]["id"] == "COMMAND-2M9fs"
+
+
+async def test_a_missing_new_password_is_400_password_empty(client: TestClient) -> None:
+    user_id = await new_user(client)
+    code = await returned_code(client, user_id)
+    response = await client.post(f"{USERS}/{user_id}/password", json={"verificationCode": code}, headers=AUTH)
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == 3 and body["details"][0]["id"] == "COMMAND-Mf0sd"
+
+
+async def test_the_administrator_path_for_an_unknown_user_is_400_user_not_found(client: TestClient) -> None:
+    response = await set_password(client, UNKNOWN_ID, NEW)
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == 9 and body["details"][0] == {
+        "@type": DETAIL,
+        "id": "COMMAND-3M0fs",
+        "message": "User could not be found",
+    }
 
 
 async def test_both_verification_members_are_400_invalid_argument(client: TestClient) -> None:
@@ -334,7 +394,7 @@ async def test_the_current_password_again_is_400_not_changed(client: TestClient)
     response = await set_password(client, user_id, OLD, currentPassword=OLD)
     assert response.status == 400
     body = await response.json()
-    assert body["code"] == 9 and body["details"][0]["id"] == "COMMAND-Aesh8"
+    assert body["code"] == 9 and body["details"][0]["id"] == "COMMAND-Aesh5"
 
 
 async def test_without_verification_the_caller_sets_the_password(client: TestClient) -> None:
@@ -352,9 +412,9 @@ HUMAN = {
 }
 
 
-async def test_add_human_user_answers_201_with_an_18_digit_id(client: TestClient) -> None:
+async def test_add_human_user_answers_200_with_an_18_digit_id(client: TestClient) -> None:
     response = await client.post(f"{USERS}/human", json=HUMAN, headers=AUTH)
-    assert response.status == 201
+    assert response.status == 200  # http_response.success_code in @zitadel/proto 1.3.1
     body = await response.json()
     assert re.fullmatch("[0-9]{18}", body["userId"]) and body["details"]["resourceOwner"] == ORG_ID
 
@@ -389,14 +449,14 @@ async def test_a_taken_username_is_409_already_exists(client: TestClient) -> Non
 async def test_return_code_on_the_email_answers_the_verification_code(client: TestClient, env: Env) -> None:
     body = {**HUMAN, "email": {"email": "minnie@example.com", "returnCode": {}}}
     response = await client.post(f"{USERS}/human", json=body, headers=AUTH)
-    assert response.status == 201
+    assert response.status == 200
     assert re.fullmatch("[A-Z0-9]{6}", (await response.json())["emailCode"])
     assert env.outbox.find(to="minnie@example.com") == []
 
 
 async def test_an_unverified_email_gets_a_verification_message(client: TestClient, env: Env) -> None:
     body = {**HUMAN, "email": {"email": "minnie@example.com"}}
-    assert (await client.post(f"{USERS}/human", json=body, headers=AUTH)).status == 201
+    assert (await client.post(f"{USERS}/human", json=body, headers=AUTH)).status == 200
     message = env.outbox.latest(to="minnie@example.com")
     assert message is not None and message.subject == "Verify email"
 
@@ -435,9 +495,11 @@ async def test_a_session_for_an_unknown_user_is_404(client: TestClient) -> None:
     assert (await sign_in(client, "Demo-Passw0rd!", userId=UNKNOWN_ID)).status == 404
 
 
-async def test_a_password_check_without_a_user_check_is_400(client: TestClient) -> None:
+async def test_a_password_check_without_a_user_check_is_400_user_id_missing(client: TestClient) -> None:
     response = await client.post(SESSIONS, json={"checks": {"password": {"password": OLD}}}, headers=AUTH)
-    assert response.status == 400 and (await response.json())["code"] == 3
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == 9 and body["details"][0]["id"] == "COMMAND-Sfw3f"
 
 
 async def test_after_a_reset_the_new_password_signs_in_and_the_old_does_not(client: TestClient, env: Env) -> None:
@@ -448,3 +510,10 @@ async def test_after_a_reset_the_new_password_signs_in_and_the_old_does_not(clie
     assert (await set_password(client, user_id, NEW, verificationCode=message.token)).status == 200
     assert (await sign_in(client, NEW, userId=user_id)).status == 201
     assert (await sign_in(client, OLD, userId=user_id)).status == 400
+
+
+async def test_an_unknown_gender_number_is_kept_and_read_back_as_a_number(client: TestClient) -> None:
+    body = {**HUMAN, "profile": {"givenName": "Minnie", "familyName": "Mouse", "gender": 720}}
+    user_id = (await (await client.post(f"{USERS}/human", json=body, headers=AUTH)).json())["userId"]
+    user = (await (await client.get(f"{USERS}/{user_id}", headers=AUTH)).json())["user"]
+    assert user["human"]["profile"]["gender"] == 720

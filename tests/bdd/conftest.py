@@ -167,9 +167,29 @@ def _placewise_error(status: int, body: Any) -> list[str]:
     return problems
 
 
+# Rails' status symbols (Rack::Utils::SYMBOL_TO_STATUS_CODE), as the Social ID login-user calls name their errors.
+RAILS_STATUS_SYMBOLS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}
+RAILS_STATUS_SYMBOLS |= {405: "method_not_allowed", 415: "unsupported_media_type", 422: "unprocessable_entity"}
+OAUTH_ERRORS = {"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type"}
+
+
 def _socialid_error(status: int, body: Any) -> list[str]:
-    # The login-user calls answer {"error"}; the token endpoint adds RFC 6749's "error_description".
-    return [] if isinstance(body, dict) and isinstance(body.get("error"), str) else ['no "error" string']
+    # Login-user calls: {"error": <status symbol>, "error_description"}, plus "errors" [{attribute, message, code}]
+    # on a 422 (fidelity.md). The token endpoint: RFC 6749's {"error": <OAuth code>, "error_description"}.
+    if not isinstance(body, dict):
+        return ["not a JSON object"]
+    problems = [f'no "{key}" string' for key in ("error", "error_description") if not isinstance(body.get(key), str)]
+    error = body.get("error")
+    expected = RAILS_STATUS_SYMBOLS.get(status)
+    if isinstance(error, str) and error not in OAUTH_ERRORS and expected and error != expected:
+        problems.append(f'"error" is {error!r}, not the status symbol {expected!r}')
+    if status == 422 and error not in OAUTH_ERRORS:
+        errors = body.get("errors")
+        keys = ("attribute", "message", "code")
+        listed = isinstance(errors, list) and bool(errors)
+        if not listed or not all(isinstance(e, dict) and all(k in e for k in keys) for e in errors):
+            problems.append('a 422 needs "errors": [{attribute, message, code}]')
+    return problems
 
 
 def _leadsquared_error(status: int, body: Any) -> list[str]:

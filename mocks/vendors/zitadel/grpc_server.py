@@ -1,0 +1,99 @@
+"""gRPC over HTTP/2 (h2c) for ZITADEL's official clients (`createServerTransport` of @zitadel/client/node): grpcio's
+`grpc.aio` server on the mock's own asyncio loop, on `--grpc-port`. Each RPC runs the Connect operation's pipeline
+through the `application/grpc` wire (wires.py); auth comes from the `authorization: Bearer` metadata, errors are a
+gRPC status with `zitadel.v1.ErrorDetail` in `grpc-status-details-bin`. grpcio is imported only when this starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import importlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from ...env import Env
+from ...openapi.validation import RawRequest
+from ..base import Dispatch, RunningTransport, Transport
+from . import protos
+from .instance import NAME
+from .wires import GRPC
+
+
+class Metadata(Mapping[str, str]):
+    """gRPC invocation metadata as the pipeline's case-insensitive headers (binary `-bin` entries left out)."""
+
+    def __init__(self, pairs: Any) -> None:
+        self._values = {str(k).lower(): v for k, v in pairs or () if isinstance(v, str)}
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+@dataclass
+class RunningGrpc:
+    server: Any
+    endpoints: Mapping[str, str]
+
+    async def stop(self) -> None:
+        await self.server.stop(grace=None)
+
+
+def _connect_operations(env: Env) -> dict[str, str]:
+    """RPC path -> the Connect operation that implements it (the spec's `x-rpc`)."""
+    return {
+        operation.extensions["x-rpc"]: operation.operation_id
+        for operation in env.specs[NAME]
+        if operation.operation_id.startswith("connect") and "x-rpc" in operation.extensions
+    }
+
+
+async def start(env: Env, dispatch: Dispatch) -> RunningTransport | None:
+    """Serve every RPC of protos.rpcs() on `settings.grpc_port` (0: a free port); None when gRPC is off."""
+    port = env.settings.grpc_port
+    if port is None:
+        return None
+    grpc = await asyncio.to_thread(importlib.import_module, "grpc")  # about 0.1 s: off the loop, after HTTP is up
+    await asyncio.to_thread(importlib.import_module, "grpc.aio")
+    status_codes = {code.value[0]: code for code in grpc.StatusCode}
+    operations = _connect_operations(env)
+
+    def behaviour(path: str) -> Any:
+        operation_id = operations[path]
+
+        async def unary(request: bytes, context: Any) -> bytes:
+            raw = RawRequest({}, {}, Metadata(context.invocation_metadata()), GRPC, request)
+            reply = dispatch(operation_id, raw, path)
+            code = int(reply.headers.get("grpc-status", "0"))
+            if code != 0:
+                details = reply.headers.get("grpc-status-details-bin", "")
+                trailing = (("grpc-status-details-bin", base64.b64decode(details + "=" * (-len(details) % 4))),)
+                message = unquote(reply.headers.get("grpc-message", ""))
+                await context.abort(status_codes.get(code, grpc.StatusCode.UNKNOWN), message, trailing)
+            body: bytes = reply.body
+            return body
+
+        return grpc.unary_unary_rpc_method_handler(unary)
+
+    services: dict[str, dict[str, Any]] = {}
+    for path in protos.rpcs():
+        service, method = path[1:].split("/")
+        if path in operations:
+            services.setdefault(service, {})[method] = behaviour(path)
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(s, m) for s, m in services.items()])
+    host = env.settings.host
+    bound = server.add_insecure_port(f"{host}:{port}")
+    await server.start()
+    return RunningGrpc(server, {"grpc_url": f"http://{host}:{bound}"})
+
+
+GRPC_TRANSPORT = Transport(name="grpc", start=start)

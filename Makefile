@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 ARGS ?=
+# Test workers (pytest-xdist); JOBS=0 runs serially.
+JOBS ?= 2
 
 .PHONY: serve test lint typecheck bench conform clean
 
@@ -32,7 +34,7 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(ARGS)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -37,18 +38,24 @@ def node_modules() -> Path:
     key = "-".join(f"{name.replace('/', '+')}@{version}" for name, version in sorted(PACKAGES.items()))
     folder = cache_root() / key
     marker = folder / ".installed"
-    if not marker.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "package.json").write_text(json.dumps({"private": True, "type": "module"}), encoding="utf-8")
-        specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
-        command = [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *specs]
-        try:
-            done = subprocess.run(
-                command, cwd=folder, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
-            )
-        except subprocess.TimeoutExpired:
-            pytest.skip(f"npm install did not finish within {INSTALL_TIMEOUT} s")
-        if done.returncode != 0:
-            pytest.skip(f"npm install failed (no registry?): {done.stderr.strip()[-300:]}")
-        marker.write_text("ok", encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers (pytest -n) share the cache: one installs while the others wait for it.
+    with open(folder / ".lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            _install(npm, folder, marker)
     return folder / "node_modules"
+
+
+def _install(npm: str, folder: Path, marker: Path) -> None:
+    """Install PACKAGES into FOLDER with npm; skips the test when npm fails."""
+    (folder / "package.json").write_text(json.dumps({"private": True, "type": "module"}), encoding="utf-8")
+    specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
+    command = [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *specs]
+    try:
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"npm install did not finish within {INSTALL_TIMEOUT} s")
+    if done.returncode != 0:
+        pytest.skip(f"npm install failed (no registry?): {done.stderr.strip()[-300:]}")
+    marker.write_text("ok", encoding="utf-8")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ..errors import ApiError, Kind
+from ..jsonlimits import JsonLimitExceeded, decode_json
 from .spec import CompiledSchema, Operation, Parameter
 
 JSON = "application/json"
@@ -121,9 +121,11 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         if media_type == FORM:
             pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
             return dict(pairs), media_type
-        return json.loads(text), media_type
+        return decode_json(text), media_type
     except (UnicodeDecodeError, ValueError) as exc:
         reason = "body is not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "body is not valid JSON"
+        if isinstance(exc, JsonLimitExceeded):
+            reason = f"body is refused: {exc}"
         if media_type == FORM and not isinstance(exc, UnicodeDecodeError):
             reason = "body is not a valid form"
         raise ApiError(Kind.MALFORMED, reason, details={"location": "body", "field": ""}) from None

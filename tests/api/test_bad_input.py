@@ -42,6 +42,10 @@ BAD_REQUESTS = {
     "missing content type": (b'{"identifier": "a@b.c"}', None),
     "json array": (b"[1, 2]", "application/json"),
     "body over 1 MiB": (b'{"identifier": "' + b"a" * (1024 * 1024 + 10) + b'"}', "application/json"),
+    "json nested 1000 deep": (b'{"identifier": ' + b"[" * 1000 + b"]" * 1000 + b"}", "application/json"),
+    "number of 5000 digits": (b'{"identifier": ' + b"9" * 5000 + b"}", "application/json"),
+    "NaN": (b'{"identifier": NaN}', "application/json"),
+    "string over 64 KiB": (b'{"identifier": "' + b"a" * 70_000 + b'"}', "application/json"),
 }
 
 
@@ -88,3 +92,19 @@ async def test_a_path_outside_every_vendor_lists_the_vendors(client: TestClient)
     response = await client.get("/nowhere")
     assert response.status == 404
     assert "/placewise" in (await response.json())["vendors"]
+
+
+async def test_a_deeply_nested_body_is_400_on_the_admin_api(client: TestClient) -> None:
+    body = b'{"vendor": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    response = await client.post("/__admin/accounts", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "deeper than 64" in (await response.json())["error"]
+
+
+async def test_the_journal_shows_a_deeply_nested_body_as_text(client: TestClient, vendor: str) -> None:
+    path, headers = ENDPOINTS[vendor]
+    body = b"[" * 1000 + b"]" * 1000
+    await client.post(f"/{vendor}{path}", data=body, headers={**headers, "Content-Type": "application/json"})
+    response = await client.get("/__admin/journal", params={"limit": "1"})
+    assert response.status == 200
+    assert (await response.json())["requests"][0]["request"]["body"]["content"] == body.decode()

@@ -11,7 +11,16 @@ from typing import Any
 from faker import Faker
 
 from ..env import Env
-from ..errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
+from ..errors import (
+    ApiError,
+    CodeAlreadyUsed,
+    CodeExpired,
+    CodeNotFound,
+    DomainError,
+    Kind,
+    TokenInvalid,
+    WrongPassword,
+)
 from ..flows import reset
 from ..flows.codes import generate_code, generate_token
 from ..flows.sessions import introspect_token, issue_token
@@ -197,7 +206,7 @@ def create_token(call: Call) -> Reply:
         if grant != "password":
             raise WrongPassword("external tokens cannot be verified by the mock")
         return _token_reply(call, _password_grant(call))
-    except (WrongPassword, CodeNotFound, CodeAlreadyUsed, CodeExpired):
+    except DomainError:  # a wrong password, then no usable registration password (missing, other, used, expired)
         raise ApiError(Kind.UNAUTHENTICATED, "Invalid credentials", status=461) from None
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .env import Env, JournalEntry
-from .errors import ApiError, Kind
+from .errors import AccountNotFound, ApiError, DomainError, Kind
 from .outbox import Message
 from .pages import inbox_page, reset_page
 from .redact import redact_headers, redact_url, show_body
@@ -304,6 +304,11 @@ def _no_account(env: Env, new: NewAccount) -> dict[str, Any]:
 
 VENDOR = Vendor(
     name="admin",
+    # The admin API runs no flows; should one raise, its account is missing or its state does not allow the call.
+    domain_errors={
+        AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "no such account"),
+        DomainError: lambda: ApiError(Kind.PRECONDITION, "the state does not allow this call"),
+    },
     handlers={
         "getHealth": get_health,
         "getCredentials": get_credentials,

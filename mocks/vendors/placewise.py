@@ -12,9 +12,11 @@ from faker import Faker
 
 from ..env import Env
 from ..errors import (
+    AccountNotFound,
     ApiError,
     CodeAlreadyUsed,
     CodeExpired,
+    CodeMismatch,
     CodeNotFound,
     DomainError,
     Kind,
@@ -286,6 +288,20 @@ def fake_account(faker: Faker) -> NewAccount:
     return replace(fake_person(faker), id=str(faker.unique.random_int(100_000_000, 899_999_999)))
 
 
+def _invalid_token() -> ApiError:
+    return ApiError(Kind.PRECONDITION, "Invalid confirmation token", status=463)
+
+
+DOMAIN_ERRORS = {
+    AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "Member not found"),
+    CodeNotFound: _invalid_token,
+    CodeAlreadyUsed: _invalid_token,
+    CodeExpired: _invalid_token,
+    CodeMismatch: _invalid_token,
+    WrongPassword: lambda: ApiError(Kind.UNAUTHENTICATED, "Invalid credentials", status=461),
+    TokenInvalid: lambda: ApiError(Kind.UNAUTHENTICATED, "Invalid or expired access token", status=460),
+}
+
 VENDOR = Vendor(
     name=NAME,
     handlers={
@@ -312,4 +328,5 @@ VENDOR = Vendor(
         id="134123123",
     ),
     fake_account=fake_account,
+    domain_errors=DOMAIN_ERRORS,
 )

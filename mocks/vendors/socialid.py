@@ -18,6 +18,7 @@ from ..errors import (
     ApiError,
     CodeAlreadyUsed,
     CodeExpired,
+    CodeMismatch,
     CodeNotFound,
     Kind,
     TokenInvalid,
@@ -249,6 +250,20 @@ def fake_account(faker: Faker) -> NewAccount:
     return replace(fake_person(faker, with_username=True), id=str(faker.unique.random_int(100_000, 999_999)))
 
 
+def _token_not_found() -> ApiError:
+    return ApiError(Kind.NOT_FOUND, "reset password token not found")
+
+
+DOMAIN_ERRORS = {
+    AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "user not found"),
+    CodeNotFound: _token_not_found,
+    CodeAlreadyUsed: _token_not_found,
+    CodeMismatch: _token_not_found,
+    CodeExpired: lambda: ApiError(Kind.PRECONDITION, "reset password token expired", status=403),
+    WrongPassword: lambda: ApiError(Kind.INVALID, "invalid username, e-mail address or password", code="invalid_grant"),
+    TokenInvalid: lambda: ApiError(Kind.UNAUTHENTICATED, "invalid or expired access token"),
+}
+
 VENDOR = Vendor(
     name=NAME,
     handlers={
@@ -274,4 +289,5 @@ VENDOR = Vendor(
         id="321",
     ),
     fake_account=fake_account,
+    domain_errors=DOMAIN_ERRORS,
 )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .env import Env, JournalEntry
-from .errors import AccountNotFound, ApiError, DomainError, Kind
+from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .outbox import Message
 from .pages import inbox_page, reset_page
 from .redact import redact_headers, redact_url, show_body
@@ -23,7 +23,9 @@ def _iso(timestamp: float) -> str:
 
 def _served(env: Env, name: str) -> Vendor:
     if name not in env.settings.vendors:
-        raise ApiError(Kind.NOT_FOUND, f"vendor {name} is not served here (serving {', '.join(env.settings.vendors)})")
+        raise ApiError(
+            Kind.NOT_FOUND, f"vendor {clip(name)} is not served here (serving {', '.join(env.settings.vendors)})"
+        )
     return env.vendors[name]
 
 
@@ -63,7 +65,9 @@ def create_account(call: Call) -> Reply:
     vendor = _served(call.env, body["vendor"])
     for identifier in (body["email"], body.get("phone"), body.get("username")):
         if identifier and call.store.find_account(vendor.name, identifier) is not None:
-            raise ApiError(Kind.PRECONDITION, f"{vendor.name} already has an account for {identifier}", status=409)
+            raise ApiError(
+                Kind.PRECONDITION, f"{vendor.name} already has an account for {clip(identifier)}", status=409
+            )
     new = NewAccount(
         email=body["email"],
         password=body["password"],
@@ -193,7 +197,7 @@ def add_fault(call: Call) -> Reply:
     status = body.get("status")
     if operation_id is not None and operation_id not in spec.operations:
         known = ", ".join(sorted(spec.operations))
-        raise ApiError(Kind.INVALID, f"{vendor.name} has no operation {operation_id} (it has: {known})")
+        raise ApiError(Kind.INVALID, f"{vendor.name} has no operation {clip(operation_id)} (it has: {known})")
     if status is None and not body.get("delay_ms") and not body.get("drop_connection"):
         raise ApiError(Kind.INVALID, "a fault needs a status, a delay_ms or drop_connection: true")
     documented = None
@@ -224,7 +228,7 @@ def clear_faults(call: Call) -> Reply:
 
 def delete_fault(call: Call) -> Reply:
     if not call.env.faults.remove(call.path["faultId"]):
-        raise ApiError(Kind.NOT_FOUND, f"no fault {call.path['faultId']}")
+        raise ApiError(Kind.NOT_FOUND, f"no fault {clip(call.path['faultId'])}")
     return Reply(204)
 
 

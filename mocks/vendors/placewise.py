@@ -22,6 +22,7 @@ from ..errors import (
     Kind,
     TokenInvalid,
     WrongPassword,
+    clip,
 )
 from ..flows import reset
 from ..flows.codes import generate_code, generate_token
@@ -88,7 +89,7 @@ def _deliver_reset(call: Call, member: Account, via_sms: bool) -> None:
 def send_reset_password_message(call: Call) -> Reply:
     """Always `{}`: an unknown identifier must not be told apart from a known one."""
     if call.headers["X-Loyalty-Club-Slug"] != LOYALTY_CLUB:
-        raise ApiError(Kind.INVALID, f"Unknown loyalty club: {call.headers['X-Loyalty-Club-Slug']}", status=471)
+        raise ApiError(Kind.INVALID, f"Unknown loyalty club: {clip(call.headers['X-Loyalty-Club-Slug'])}", status=471)
     identifier = call.body["identifier"].strip()
     member = call.store.find_account(NAME, identifier)
     if member is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import HTTP_STATUS, ApiError, DomainError, Kind
 from ..flows.codes import render_reset_link
-from ..flows.passwords import hash_password
+from ..flows.passwords import PasswordPolicy, hash_password
 from ..openapi.spec import Operation
 from ..openapi.validation import RawRequest
 from ..outbox import Channel
@@ -161,6 +161,8 @@ class Vendor:
     # The answer to a domain error a handler let through, for every DomainError class (tests/unit/test_error_mapping.py
     # fails for one left out). Handlers still translate where an operation documents its own answer.
     domain_errors: Mapping[type[DomainError], Callable[[], ApiError]] = field(default_factory=dict)
+    # What `POST /__admin/accounts` checks a password against (unless `force`); None: any non-empty password.
+    password_policy: PasswordPolicy | None = None
 
     @property
     def spec_file(self) -> str:

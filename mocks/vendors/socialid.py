@@ -26,6 +26,7 @@ from ..errors import (
 )
 from ..flows import reset
 from ..flows.codes import generate_token, render_reset_link
+from ..flows.passwords import PasswordPolicy
 from ..flows.sessions import introspect_token, issue_token
 from ..store.models import Account
 from .base import (
@@ -254,6 +255,11 @@ def _token_not_found() -> ApiError:
     return ApiError(Kind.NOT_FOUND, "reset password token not found")
 
 
+# specs/socialid.yaml, the reset's user.password: at least 6 characters (inferred; shorter is a 422 on "user").
+PASSWORD_POLICY = PasswordPolicy(
+    (("min_length", lambda password: len(password) >= 6, "too_short", "is too short (minimum is 6 characters)"),)
+)
+
 DOMAIN_ERRORS = {
     AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "user not found"),
     CodeNotFound: _token_not_found,
@@ -290,4 +296,5 @@ VENDOR = Vendor(
     ),
     fake_account=fake_account,
     domain_errors=DOMAIN_ERRORS,
+    password_policy=PASSWORD_POLICY,
 )

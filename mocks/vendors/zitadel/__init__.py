@@ -95,4 +95,5 @@ VENDOR = Vendor(
     wire_for=wires.wire_for,
     transports=(GRPC_TRANSPORT,),
     domain_errors=DOMAIN_ERRORS,
+    password_policy=users.PASSWORD_POLICY,
 )

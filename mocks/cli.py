@@ -250,10 +250,15 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _serve_until_signalled(app: web.Application, sock: socket.socket, settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
     from .app import transports_started
     from .keys import ENV
 
     env = app[ENV]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)  # from before start-up: no KeyboardInterrupt traceback, ever
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     await runner.setup()
     await web.SockSite(runner, sock).start()
@@ -263,16 +268,8 @@ async def _serve_until_signalled(app: web.Application, sock: socket.socket, sett
         pass  # the banner says gRPC did not start; the log says why
     credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
     print(banner(settings, credentials, env.endpoints.get("zitadel", {}).get("grpc_url")), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
-        await runner.cleanup()  # stop accepting, wait up to DRAIN_SECONDS for requests in flight, stop gRPC
+    await stop.wait()
+    await runner.cleanup()  # stop accepting, wait up to DRAIN_SECONDS for requests in flight, close streams, stop gRPC
     return 0
 
 

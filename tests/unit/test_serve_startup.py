@@ -100,25 +100,26 @@ def test_the_highest_port_defaults_grpc_to_a_free_port(monkeypatch: pytest.Monke
     assert seen[0].grpc_port == 0
 
 
+def slow_request(base: str, answers: list[int]) -> None:
+    """A request that takes 1.5 s (a `Prefer` delay), then answers 503; its status goes to `answers`."""
+    request = urllib.request.Request(
+        f"{base}/leadsquared/api/Authentication/SecureForgotPassword",
+        data=b'{"EmailAddress": "nobody@example.com"}',
+        headers={"Content-Type": "application/json", "Prefer": "code=503, delay=1500"},
+    )
+    try:
+        urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        answers.append(error.code)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=lambda s: signal.Signals(s).name)
 def test_a_signal_lets_the_request_in_flight_finish_then_exits_0(
     started: tuple[subprocess.Popen[str], str], signum: int
 ) -> None:
     process, base = started
     answers: list[int] = []
-
-    def slow_request() -> None:
-        request = urllib.request.Request(
-            f"{base}/leadsquared/api/Authentication/SecureForgotPassword",
-            data=b'{"EmailAddress": "nobody@example.com"}',
-            headers={"Content-Type": "application/json", "Prefer": "code=503, delay=1500"},
-        )
-        try:
-            urllib.request.urlopen(request, timeout=10)
-        except urllib.error.HTTPError as error:
-            answers.append(error.code)
-
-    client = threading.Thread(target=slow_request)
+    client = threading.Thread(target=slow_request, args=(base, answers))
     client.start()
     time.sleep(0.5)  # the request is in its delay
     process.send_signal(signum)
@@ -126,6 +127,31 @@ def test_a_signal_lets_the_request_in_flight_finish_then_exits_0(
     assert answers == [503]  # answered, not cut off
     assert process.wait(10) == 0
     assert process.stderr is not None and "Traceback" not in process.stderr.read()
+
+
+def test_a_second_signal_does_not_cut_the_drain_short(started: tuple[subprocess.Popen[str], str]) -> None:
+    process, base = started
+    answers: list[int] = []
+    client = threading.Thread(target=slow_request, args=(base, answers))
+    client.start()
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    client.join(10)
+    assert answers == [503] and process.wait(10) == 0
+    assert process.stderr is not None and "Traceback" not in process.stderr.read()
+
+
+def test_an_open_event_stream_does_not_hold_up_the_exit(started: tuple[subprocess.Popen[str], str]) -> None:
+    process, base = started
+    stream = urllib.request.urlopen(f"{base}/__admin/outbox/stream", timeout=10)
+    assert stream.readline() == b"retry: 1000\n"
+    began = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(cli.DRAIN_SECONDS) == 0
+    assert time.monotonic() - began < cli.DRAIN_SECONDS / 2
+    stream.close()
 
 
 def test_help_lists_only_commands_that_exist(capsys: pytest.CaptureFixture[str]) -> None:

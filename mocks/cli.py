@@ -208,7 +208,10 @@ DRAIN_SECONDS = 10.0  # how long SIGTERM/SIGINT waits for requests in flight bef
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    """The listening socket, before anything else starts, so that a busy port fails fast and `--port 0` is known."""
+    """The bound socket, before anything else starts, so that a busy port fails fast and `--port 0` is known.
+
+    It listens only once the app serves: until then a client is refused (and retries) rather than left waiting.
+    """
     family, kind, proto, _, address = socket.getaddrinfo(
         host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -216,7 +219,6 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does: restart over TIME_WAIT
         sock.bind(address)
-        sock.listen(128)
     except OSError:
         sock.close()
         raise
@@ -261,7 +263,12 @@ async def _serve_until_signalled(app: web.Application, sock: socket.socket, sett
         loop.add_signal_handler(signum, stop.set)  # from before start-up: no KeyboardInterrupt traceback, ever
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     await runner.setup()
-    await web.SockSite(runner, sock).start()
+    try:
+        await web.SockSite(runner, sock).start()  # listen(): another process may have taken the port meanwhile
+    except OSError as exc:
+        await runner.cleanup()
+        print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     try:
         await transports_started(app)
     except TimeoutError:

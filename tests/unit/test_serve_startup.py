@@ -72,6 +72,12 @@ def test_a_port_in_use_is_one_line_and_exit_2() -> None:
     assert "Traceback" not in run.stderr and run.stdout == ""
 
 
+def test_an_address_this_machine_does_not_have_is_one_line_and_exit_2() -> None:
+    run = run_serve("--host", "192.0.2.1", "--port", "0")  # TEST-NET-1: never a local address
+    assert run.returncode == 2
+    assert run.stderr == "resetkit: cannot listen on 192.0.2.1:0: Cannot assign requested address\n"
+
+
 @pytest.mark.parametrize(
     ("options", "complaint"),
     [

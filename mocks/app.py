@@ -26,7 +26,7 @@ from .outbox import Outbox
 from .protocols import Clock, Store
 from .redact import redact_url
 from .settings import Settings
-from .store.memory import InMemoryStore
+from .store.memory import InMemoryStore, StoreLimits
 from .vendors import load_vendor
 from .vendors.base import Call, Dispatch, Reply, RunningTransport, Stream, Vendor
 
@@ -243,7 +243,9 @@ def enforce_rate_limit(
     credential = credential_for(spec.security_schemes[limit.scheme], headers, query)
     if credential is None:
         return
-    retry_after = take(env.store.hits(vendor.name, f"{limit.scheme}:{credential}"), limit, env.clock.now())
+    now = env.clock.now()
+    hits = env.store.hits(vendor.name, f"{limit.scheme}:{credential}", now=now, window_seconds=limit.window_seconds)
+    retry_after = take(hits, limit, now)
     if retry_after is not None:
         raise ApiError(
             Kind.RATE_LIMITED,
@@ -456,8 +458,8 @@ def create_env(
         bind_operations(vendor, specs[name])
     env = Env(
         settings=settings,
-        store=store or InMemoryStore(),
-        outbox=Outbox(),
+        store=store or InMemoryStore(store_limits(settings)),
+        outbox=Outbox(settings.outbox_size),
         clock=clock or SystemClock(),
         vendors=vendors,
         specs=specs,
@@ -466,6 +468,16 @@ def create_env(
     env.journal = type(env.journal)(maxlen=settings.journal_size)
     env.seed()
     return env
+
+
+def store_limits(settings: Settings) -> StoreLimits:
+    """The caps of the state that requests create (issue 12), from `resetkit serve`'s options."""
+    return StoreLimits(
+        max_resets=settings.max_resets,
+        max_tokens=settings.max_tokens,
+        max_rate_windows=settings.max_rate_windows,
+        reset_grace_seconds=settings.reset_grace_seconds,
+    )
 
 
 # Transports (issue 11): servers a vendor runs beside this app (ZITADEL's gRPC), started and stopped with it --------

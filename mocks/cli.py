@@ -8,6 +8,7 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -29,6 +30,7 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> a
     )
     serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
     _frontend_options(serve)
+    _state_options(serve)
     return serve
 
 
@@ -61,6 +63,49 @@ def _frontend_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--journal-secrets", action="store_true", help="keep credentials, passwords and codes in the journal and log"
     )
+
+
+# Bounded and saved state (issues 12 and 9): caps of what requests create ------------------------------------------
+def _state_options(serve: argparse.ArgumentParser) -> None:
+    caps = serve.add_argument_group("bounded state (per vendor; past a cap the oldest entry is dropped)")
+    defaults = Settings()
+    for option, default, what in (
+        ("--max-resets", defaults.max_resets, "pending resets, codes and OTPs"),
+        ("--max-tokens", defaults.max_tokens, "access tokens and sessions"),
+        ("--max-rate-windows", defaults.max_rate_windows, "rate-limit windows (one per credential)"),
+        ("--outbox-size", defaults.outbox_size, "messages kept in the outbox (all vendors)"),
+        ("--journal-size", defaults.journal_size, "requests kept in the journal (all vendors)"),
+    ):
+        caps.add_argument(option, type=_positive, default=default, metavar="N", help=f"{what} (default {default})")
+    caps.add_argument(
+        "--reset-grace",
+        type=float,
+        default=defaults.reset_grace_seconds,
+        metavar="SECONDS",
+        help="how long a used or expired code keeps answering 'used'/'expired' before it is forgotten "
+        f"(default {defaults.reset_grace_seconds:g})",
+    )
+
+
+def _state_settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "max_resets": args.max_resets,
+        "max_tokens": args.max_tokens,
+        "max_rate_windows": args.max_rate_windows,
+        "outbox_size": args.outbox_size,
+        "journal_size": args.journal_size,
+        "reset_grace_seconds": args.reset_grace,
+    }
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return number
 
 
 def _url(value: str) -> str:
@@ -119,6 +164,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         log_requests=args.log_requests,
         journal_secrets=args.journal_secrets,
         grpc_port=_grpc_port(args),
+        **_state_settings(args),
     )
 
 

@@ -27,6 +27,7 @@ from .protocols import Clock, Store
 from .redact import redact_url
 from .settings import Settings
 from .store.memory import InMemoryStore, StoreLimits
+from .store.sqlite import SQLiteStore
 from .vendors import load_vendor
 from .vendors.base import Call, Dispatch, Reply, RunningTransport, Stream, Vendor
 
@@ -148,6 +149,8 @@ def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, r
         reply = vendor.handlers[operation.operation_id](call)
     except ApiError as error:
         reply = error_reply(vendor, error, path, operation)
+    finally:
+        env.store.commit()  # saved state (--state): what the request changed is on disk before the answer is sent
     reply = strict_check(env, operation, reply, f"{operation.method} {path}")
     return reply if wire is None else wire.encode(operation, reply)
 
@@ -458,7 +461,7 @@ def create_env(
         bind_operations(vendor, specs[name])
     env = Env(
         settings=settings,
-        store=store or InMemoryStore(store_limits(settings)),
+        store=store or open_store(settings),
         outbox=Outbox(settings.outbox_size),
         clock=clock or SystemClock(),
         vendors=vendors,
@@ -466,8 +469,17 @@ def create_env(
         faults=Faults(settings.seed),
     )
     env.journal = type(env.journal)(maxlen=settings.journal_size)
+    if isinstance(env.store, SQLiteStore):
+        env.store.keep(env.outbox, env.clock)
     env.seed()
+    env.store.commit()
     return env
+
+
+def open_store(settings: Settings) -> Store:
+    """In memory, or saved in `--state FILE` (issue 9)."""
+    limits = store_limits(settings)
+    return SQLiteStore(settings.state_file, limits) if settings.state_file else InMemoryStore(limits)
 
 
 def store_limits(settings: Settings) -> StoreLimits:

@@ -86,9 +86,17 @@ def _state_options(serve: argparse.ArgumentParser) -> None:
         f"(default {defaults.reset_grace_seconds:g})",
     )
 
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep accounts, pending resets, tokens, rate-limit windows, the outbox and the clock in this SQLite "
+        "file across restarts (created when missing; an existing one is used as it is, not seeded again)",
+    )
+
 
 def _state_settings(args: argparse.Namespace) -> dict[str, Any]:
     return {
+        "state_file": args.state,
         "max_resets": args.max_resets,
         "max_tokens": args.max_tokens,
         "max_rate_windows": args.max_rate_windows,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+from .store.memory import StoreLimits
 from .store.models import AccessToken, Account, PendingReset
 
 
@@ -19,6 +20,12 @@ class Store(Protocol):
 
     Writes take the caller's `now`: a store sweeps what has expired as it writes, and never reads a clock.
     """
+
+    limits: StoreLimits
+
+    def has_saved_state(self) -> bool:
+        """Whether the store opened with saved accounts (then it is not seeded)."""
+        ...
 
     def add_account(self, account: Account) -> None: ...
 

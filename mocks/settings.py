@@ -40,6 +40,7 @@ class Settings:
     reset_grace_seconds: float = 7 * 24 * 3600  # `--reset-grace`: a used or expired code answers so this long
     outbox_size: int = 10_000  # `--outbox-size`: messages kept
     # `--journal-size` sets `journal_size` above.
+    state_file: str | None = None  # `--state FILE` (issue 9): accounts, resets, tokens, outbox saved in SQLite
 
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"

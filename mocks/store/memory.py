@@ -157,6 +157,9 @@ class InMemoryStore:
         """A rate-limit window left the store; a saving store deletes it too."""
 
     # the unit of work
+    def has_saved_state(self) -> bool:
+        return False
+
     def commit(self) -> None:
         """Nothing to write: memory is the whole state."""
 

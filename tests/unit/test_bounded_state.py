@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from resetkit.errors import CodeAlreadyUsed, CodeExpired, CodeNotFound, TokenInvalid
@@ -9,18 +11,27 @@ from resetkit.flows import reset
 from resetkit.flows.ratelimit import RateLimit, take
 from resetkit.flows.sessions import introspect_token, issue_token
 from resetkit.store.expiring import SWEEP_BUDGET, Expiring
-from resetkit.store.memory import InMemoryStore, StoreLimits
+from resetkit.store.memory import InMemoryStore
 from resetkit.store.models import Account
+
+from .conftest import StoreFactory
 
 NOW = 1_000_000.0
 GRACE = 3600.0
+StoreWith = Callable[..., InMemoryStore]
 
 
-def store_with(**caps: int) -> InMemoryStore:
-    store = InMemoryStore(StoreLimits(reset_grace_seconds=GRACE, **caps))
-    for n in range(50):
-        store.add_account(Account(vendor="v", id=str(n), email=f"user{n}@example.com", password_hash="x"))
-    return store
+@pytest.fixture
+def store_with(make_store: StoreFactory) -> Callable[..., InMemoryStore]:
+    """`store_with(**caps)`: a store of each kind with 50 accounts and a one-hour grace for used or expired codes."""
+
+    def make(**caps: int) -> InMemoryStore:
+        store = make_store(reset_grace_seconds=GRACE, **caps)
+        for n in range(50):
+            store.add_account(Account(vendor="v", id=str(n), email=f"user{n}@example.com", password_hash="x"))
+        return store
+
+    return make
 
 
 def account(store: InMemoryStore, n: int = 0) -> Account:
@@ -84,7 +95,9 @@ def test_the_deadline_heap_stays_proportional_to_the_live_entries() -> None:
 
 
 # Pending resets ---------------------------------------------------------------------------------------------------
-def test_an_expired_code_still_answers_expired_during_the_grace_period() -> None:
+def test_an_expired_code_still_answers_expired_during_the_grace_period(
+    store_with: Callable[..., InMemoryStore],
+) -> None:
     store = store_with()
     issue(store, 0, "OLD")
     issue(store, 1, "NEW", now=NOW + 60 + GRACE - 1)
@@ -92,7 +105,7 @@ def test_an_expired_code_still_answers_expired_during_the_grace_period() -> None
         reset.redeem_code(store, "v", "OLD", now=NOW + 60 + GRACE - 1)
 
 
-def test_a_used_code_still_answers_used_during_the_grace_period() -> None:
+def test_a_used_code_still_answers_used_during_the_grace_period(store_with: StoreWith) -> None:
     store = store_with()
     issue(store, 0, "USED")
     reset.redeem_code(store, "v", "USED", now=NOW)
@@ -101,7 +114,7 @@ def test_a_used_code_still_answers_used_during_the_grace_period() -> None:
         reset.redeem_code(store, "v", "USED", now=NOW + 60 + GRACE - 1, account_id="0")
 
 
-def test_an_expired_code_is_forgotten_after_the_grace_period() -> None:
+def test_an_expired_code_is_forgotten_after_the_grace_period(store_with: StoreWith) -> None:
     store = store_with()
     issue(store, 0, "OLD")
     issue(store, 1, "NEW", now=NOW + 60 + GRACE)
@@ -110,7 +123,7 @@ def test_an_expired_code_is_forgotten_after_the_grace_period() -> None:
         reset.redeem_code(store, "v", "OLD", now=NOW + 60 + GRACE)
 
 
-def test_resets_past_the_cap_drop_the_oldest_request() -> None:
+def test_resets_past_the_cap_drop_the_oldest_request(store_with: StoreWith) -> None:
     store = store_with(max_resets=3)
     for n in range(4):
         issue(store, n, f"S{n}")
@@ -118,7 +131,7 @@ def test_resets_past_the_cap_drop_the_oldest_request() -> None:
     assert [store.get_reset("v", f"S{n}") is not None for n in (1, 2, 3)] == [True, True, True]
 
 
-def test_a_replaced_code_frees_its_place_under_the_cap() -> None:
+def test_a_replaced_code_frees_its_place_under_the_cap(store_with: StoreWith) -> None:
     store = store_with(max_resets=2)
     issue(store, 0, "A1")
     issue(store, 0, "A2")
@@ -126,7 +139,7 @@ def test_a_replaced_code_frees_its_place_under_the_cap() -> None:
     assert store.get_reset("v", "A2") is not None and store.get_reset("v", "B1") is not None
 
 
-def test_the_reset_cap_is_per_vendor() -> None:
+def test_the_reset_cap_is_per_vendor(store_with: StoreWith) -> None:
     store = store_with(max_resets=1)
     store.add_account(Account(vendor="w", id="0", email="w@example.com", password_hash="x"))
     issue(store, 0, "V")
@@ -137,7 +150,7 @@ def test_the_reset_cap_is_per_vendor() -> None:
 
 
 # Tokens and sessions -------------------------------------------------------------------------------------------
-def test_an_expired_token_is_swept_by_a_later_token() -> None:
+def test_an_expired_token_is_swept_by_a_later_token(store_with: StoreWith) -> None:
     store = store_with()
     old = session(store, ttl=60)
     session(store, now=NOW + 60)
@@ -146,7 +159,7 @@ def test_an_expired_token_is_swept_by_a_later_token() -> None:
         introspect_token(store, "v", old, kind="session", now=NOW + 60)
 
 
-def test_sessions_without_a_lifetime_stay_until_the_cap() -> None:
+def test_sessions_without_a_lifetime_stay_until_the_cap(store_with: StoreWith) -> None:
     store = store_with(max_tokens=2)
     first, second = session(store, ttl=None), session(store, ttl=None, now=NOW + 10**8)
     third = session(store, ttl=None, now=NOW + 10**8)
@@ -154,7 +167,7 @@ def test_sessions_without_a_lifetime_stay_until_the_cap() -> None:
     assert store.get_token("v", second) is not None and store.get_token("v", third) is not None
 
 
-def test_a_refresh_token_outlives_its_access_token() -> None:
+def test_a_refresh_token_outlives_its_access_token(store_with: StoreWith) -> None:
     store = store_with()
     token = issue_token(store, "v", kind="member", account_id="0", now=NOW, ttl_seconds=60, with_refresh=True)
     session(store, now=NOW + 3600)
@@ -162,7 +175,7 @@ def test_a_refresh_token_outlives_its_access_token() -> None:
     assert store.take_refresh_token("v", token.refresh_token) is token
 
 
-def test_a_spent_refresh_token_lets_its_expired_token_go() -> None:
+def test_a_spent_refresh_token_lets_its_expired_token_go(store_with: StoreWith) -> None:
     store = store_with()
     token = issue_token(store, "v", kind="member", account_id="0", now=NOW, ttl_seconds=60, with_refresh=True)
     assert token.refresh_token is not None
@@ -171,7 +184,7 @@ def test_a_spent_refresh_token_lets_its_expired_token_go() -> None:
     assert store.get_token("v", token.value) is None
 
 
-def test_a_token_dropped_by_the_cap_takes_its_refresh_token_along() -> None:
+def test_a_token_dropped_by_the_cap_takes_its_refresh_token_along(store_with: StoreWith) -> None:
     store = store_with(max_tokens=1)
     token = issue_token(store, "v", kind="member", account_id="0", now=NOW, ttl_seconds=60, with_refresh=True)
     session(store)
@@ -187,14 +200,14 @@ def hit(store: InMemoryStore, key: str, now: float) -> int | None:
     return take(store.hits("v", key, now=now, window_seconds=LIMIT.window_seconds), LIMIT, now)
 
 
-def test_a_rate_window_is_forgotten_once_its_window_passed_unused() -> None:
+def test_a_rate_window_is_forgotten_once_its_window_passed_unused(store_with: StoreWith) -> None:
     store = store_with()
     hit(store, "a", NOW)
     hit(store, "b", NOW + LIMIT.window_seconds)
     assert "a" not in store._vendors["v"].windows
 
 
-def test_a_rate_window_in_use_keeps_counting() -> None:
+def test_a_rate_window_in_use_keeps_counting(store_with: StoreWith) -> None:
     store = store_with()
     hit(store, "a", NOW)
     hit(store, "b", NOW + 4)
@@ -202,7 +215,7 @@ def test_a_rate_window_in_use_keeps_counting() -> None:
     assert hit(store, "a", NOW + 4.5) is not None
 
 
-def test_rate_windows_past_the_cap_drop_the_least_recently_used() -> None:
+def test_rate_windows_past_the_cap_drop_the_least_recently_used(store_with: StoreWith) -> None:
     store = store_with(max_rate_windows=2)
     for key in ("a", "b", "a", "c"):
         hit(store, key, NOW)

@@ -36,6 +36,7 @@ _ACCOUNT_FIELDS = Account.__slots__
 _RESET_FIELDS = PendingReset.__slots__
 _TOKEN_FIELDS = AccessToken.__slots__
 _MESSAGE_FIELDS = Message.__slots__
+TRIM_BATCH = 100  # messages between two deletions of those the outbox no longer holds
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -58,12 +59,14 @@ class SQLiteStore(InMemoryStore):
         except sqlite3.Error as exc:  # a folder that does not exist, a file that is not SQLite
             raise OSError(f"--state {path}: {exc}") from None
         self._accounts: dict[tuple[str, str], Account] = {}
+        self._account_rows: dict[tuple[str, str], str] = {}  # as last written, to skip unchanged accounts
         self._resets: dict[tuple[str, str], PendingReset | None] = {}  # None: delete the row
         self._tokens: dict[tuple[str, str], AccessToken | None] = {}
         self._windows: set[tuple[str, str]] = set()
         self._messages: list[Message] = []
         self._messages_cleared = False
         self._rewrite = False  # the next commit replaces the whole file (after `restore`)
+        self._trimmed_at = -TRIM_BATCH  # the newest message id when old messages were last deleted
         self._outbox: Outbox | None = None
         self._clock: Clock | None = None
         self._clock_offset = 0.0
@@ -178,6 +181,7 @@ class SQLiteStore(InMemoryStore):
             if self._rewrite:
                 for table in ("accounts", "resets", "tokens", "rate_windows"):
                     db.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
+                self._account_rows.clear()
             self._write_accounts()
             self._write_resets()
             self._write_tokens()
@@ -193,10 +197,17 @@ class SQLiteStore(InMemoryStore):
             raise
 
     def _write_accounts(self) -> None:
-        if self._accounts:
-            rows = [(v, i, _row(a, _ACCOUNT_FIELDS)) for (v, i), a in self._accounts.items()]
-            self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)", rows)
-            self._accounts.clear()
+        """Accounts are looked up on most requests and changed on few: only those that differ are written."""
+        if not self._accounts:
+            return
+        saved, rows = self._account_rows, []
+        for key, account in self._accounts.items():
+            row = _row(account, _ACCOUNT_FIELDS)
+            if saved.get(key) != row:
+                saved[key] = row
+                rows.append((*key, row))
+        self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)", rows)
+        self._accounts.clear()
 
     def _write_resets(self) -> None:
         if not self._resets:
@@ -244,9 +255,11 @@ class SQLiteStore(InMemoryStore):
             rows = [(int(m.id), _row(m, _MESSAGE_FIELDS)) for m in self._messages]
             self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?)", rows)
             self._messages.clear()
-            if self._outbox is not None:  # the outbox keeps its newest `capacity`; so does the file
-                newest = rows[-1][0]
+            newest = rows[-1][0]
+            # The outbox keeps its newest `capacity`; so does the file, give or take a batch of trimmed rows.
+            if self._outbox is not None and newest - self._trimmed_at >= TRIM_BATCH:
                 self._db.execute("DELETE FROM messages WHERE id <= ?", (newest - self._outbox.capacity,))
+                self._trimmed_at = newest
 
     # the whole store ------------------------------------------------------------------------------------------------
     def restore(self, snapshot: object) -> None:
@@ -266,8 +279,9 @@ class SQLiteStore(InMemoryStore):
     def _load(self) -> bool:
         """Put the file's state into the maps (sweeping nothing: the store has no clock); whether it held accounts."""
         db, before = self._db, -math.inf
-        for (data,) in db.execute("SELECT data FROM accounts ORDER BY rowid"):
+        for vendor, account_id, data in db.execute("SELECT * FROM accounts ORDER BY rowid"):
             super().add_account(Account(**json.loads(data)))
+            self._account_rows[vendor, account_id] = data
         for (data,) in db.execute("SELECT data FROM resets ORDER BY rowid"):
             super().put_reset(PendingReset(**json.loads(data)), now=before)
         for data, refresh_live in db.execute("SELECT data, refresh_live FROM tokens ORDER BY rowid"):

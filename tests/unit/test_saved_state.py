@@ -17,7 +17,7 @@ from resetkit.flows.sessions import issue_token
 from resetkit.outbox import Outbox
 from resetkit.settings import Settings
 from resetkit.store.models import Account
-from resetkit.store.sqlite import SQLiteStore
+from resetkit.store.sqlite import TRIM_BATCH, SQLiteStore
 
 NOW = 1_000_000.0
 Opener = Callable[[], SQLiteStore]
@@ -154,14 +154,25 @@ def test_clearing_the_outbox_deletes_the_saved_messages(store: SQLiteStore, open
     assert len(restarted) == 0
 
 
-def test_the_file_keeps_only_the_outbox_capacity(store: SQLiteStore, open_file: Opener) -> None:
+def test_the_file_keeps_about_the_outbox_capacity(store: SQLiteStore, open_file: Opener) -> None:
     outbox = Outbox(capacity=2)
     store.keep(outbox, SystemClock())
-    for n in range(3):
+    for n in range(5 * TRIM_BATCH):
         sent(outbox, n)
-    store.commit()
+        store.commit()
     count = store._db.execute("SELECT count(*) FROM messages").fetchone()[0]
-    assert count == 2
+    assert count <= 2 + TRIM_BATCH
+
+
+def test_a_restart_puts_back_the_newest_messages_the_outbox_holds(store: SQLiteStore, open_file: Opener) -> None:
+    outbox = Outbox(capacity=2)
+    store.keep(outbox, SystemClock())
+    for n in range(5):
+        sent(outbox, n)
+        store.commit()
+    restarted = Outbox(capacity=2)
+    open_file().keep(restarted, SystemClock())
+    assert [m.subject for m in restarted.find()] == ["#4", "#3"]
 
 
 def test_the_clock_offset_is_saved(store: SQLiteStore, open_file: Opener) -> None:

@@ -79,7 +79,7 @@ def _state_options(serve: argparse.ArgumentParser) -> None:
         caps.add_argument(option, type=_positive, default=default, metavar="N", help=f"{what} (default {default})")
     caps.add_argument(
         "--reset-grace",
-        type=float,
+        type=_seconds,
         default=defaults.reset_grace_seconds,
         metavar="SECONDS",
         help="how long a used or expired code keeps answering 'used'/'expired' before it is forgotten "
@@ -114,6 +114,16 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
     return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} is not 0 or more seconds")
+    return seconds
 
 
 def _url(value: str) -> str:

@@ -51,8 +51,17 @@ def test_a_cap_below_one_is_a_usage_error(value: str, capsys: pytest.CaptureFixt
     assert stopped.value.code == 2 and "--max-tokens" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["-1", "inf", "nan", "soon"])
+def test_a_grace_that_is_not_zero_or_more_seconds_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["serve", "--reset-grace", value])
+    assert stopped.value.code == 2 and "--reset-grace" in capsys.readouterr().err
+
+
 def test_the_env_applies_the_caps() -> None:
     env = create_env(Settings(accounts=0, max_tokens=3, outbox_size=4, journal_size=5, reset_grace_seconds=9))
-    limits = env.store.limits  # type: ignore[attr-defined]
+    limits = env.store.limits
     assert (limits.max_tokens, limits.reset_grace_seconds) == (3, 9)
     assert (env.outbox._messages.maxlen, env.journal.maxlen) == (4, 5)

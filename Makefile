@@ -36,8 +36,11 @@ typecheck: $(VENV)/.installed-test
 test: lint typecheck
 	$(BIN)/python -m pytest -n $(JOBS) $(ARGS)
 
+# SOAK_ARGS="--requests 50000" for a quick soak (default: 500k requests after a 50k warm-up).
+SOAK_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

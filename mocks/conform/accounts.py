@@ -26,6 +26,8 @@ class TestAccount:
 
 
 class Accounts(Protocol):
+    unavailable: str | None  # why no account can be created here, or None when one can
+
     def create(
         self,
         vendor: str,
@@ -43,6 +45,8 @@ class Accounts(Protocol):
 
 class AdminAccounts:
     """Accounts created through the mock's `POST /__admin/accounts`."""
+
+    unavailable: str | None = None
 
     def __init__(self, admin: Any) -> None:
         self.admin = admin
@@ -69,7 +73,7 @@ class NoAccounts:
     """A deployment without any way to create accounts."""
 
     def __init__(self, reason: str) -> None:
-        self.reason = reason
+        self.unavailable: str | None = reason
 
     def create(self, vendor: str, **fields: Any) -> TestAccount:
-        raise CannotCreateAccounts(self.reason)
+        raise CannotCreateAccounts(self.unavailable)

@@ -14,6 +14,8 @@ Message = dict[str, Any]
 class Mailbox(Protocol):
     """The messages a target delivered, newest first."""
 
+    channels: frozenset[str]  # what it can read: "email", and "sms" for the mock's outbox
+
     def messages(self, vendor: str, to: str | None = None, channel: str | None = None) -> list[Message]:
         """Messages from `vendor` (to `to`, on `channel`, when given), newest first."""
         ...
@@ -21,6 +23,8 @@ class Mailbox(Protocol):
 
 class OutboxMailbox:
     """The mock's own outbox, read through its admin API (the default when the target is the mock)."""
+
+    channels = frozenset({"email", "sms"})
 
     def __init__(self, admin: Any) -> None:
         self.admin = admin

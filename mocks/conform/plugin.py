@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from ..runner import LiveMock, start_live_mock
 from ..settings import ALL_VENDORS, Settings
 from .inspection import Inspector, activated, last_exchange
-from .target import Target, TargetError, connect
+from .target import CAPABILITIES, Target, TargetError, connect
 
 # `ci` keeps `make test` within minutes on 2 cores; `deep` is for a night run (`--hypothesis-profile=deep`).
 settings.register_profile(
@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("RESETKIT_HYPOTHESIS_PROFILE", "ci"))
 
 # Gherkin tags become markers; registered here so that `--strict-markers` holds wherever the suites run.
 MARKERS = {
-    "mock_only": "needs the mock's outbox, clock or admin API",
+    **CAPABILITIES,
     "placewise": "Placewise scenarios",
     "zitadel": "ZITADEL scenarios",
     "socialid": "Social ID scenarios",
@@ -78,6 +78,14 @@ def target(request: pytest.FixtureRequest) -> Target:
         return connect(url, tuple(config.getoption("--vendor")), config.getoption("--credentials"), include_inferred)
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def skip_unless_capable(item: pytest.Item, target: Target) -> None:
+    """Skip a check tagged with a capability (@mailbox, @sms, @clock, @admin, @creates_accounts) the target lacks,
+    naming the tag and the reason."""
+    for name in CAPABILITIES:
+        if item.get_closest_marker(name) is not None and (reason := target.lacks(name)):
+            pytest.skip(f"@{name}: {reason}")
 
 
 @pytest.fixture

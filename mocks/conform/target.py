@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,20 @@ import yaml
 from ..settings import ALL_VENDORS
 from .accounts import Accounts, AdminAccounts, NoAccounts
 from .mailbox import Mailbox, OutboxMailbox
+
+# What a check may need beyond the vendor's API; a check tagged with one is skipped, with the reason, where the
+# target lacks it (`Target.lacks`). Gherkin tags and pytest markers use these names.
+CAPABILITIES = {
+    "mailbox": "reads a message the target sent by e-mail (the mock's outbox, --mailbox smtp:// or imap://)",
+    "sms": "reads a text message the target sent (the mock's outbox only)",
+    "clock": "moves time (the mock's clock, or --wait-expiry)",
+    "admin": "needs the mock's admin API for anything else",
+    "creates_accounts": "creates accounts (the mock's admin API, the vendor's API, or the credentials' accounts)",
+}
+
+
+# How long each vendor documents a reset secret to live (contracts.md section 0).
+DOCUMENTED_RESET_SECONDS = {"placewise": 3600, "zitadel": 3600, "socialid": 24 * 3600, "leadsquared": 24 * 3600}
 
 
 class TargetError(RuntimeError):
@@ -51,6 +66,13 @@ class Admin:
     def advance_clock(self, seconds: float) -> None:
         self._call("POST", "/clock", json={"advance_seconds": seconds})
 
+    def clock_offset(self) -> float:
+        return float(self._call("GET", "/clock")["offset_seconds"])
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Put the clock back where it was (a shared mock is left as conform found it)."""
+        self._call("PUT", "/clock", json={"offset_seconds": seconds})
+
     def reset(self) -> None:
         self._call("POST", "/reset")
 
@@ -68,10 +90,41 @@ class Target:
     mailbox: Mailbox | None = None
     # Where checks get fresh accounts (the mock's admin API, or whatever the deployment offers).
     accounts: Accounts = field(default_factory=lambda: NoAccounts("this target offers no way to create accounts"))
+    # `--wait-expiry`: on a target whose clock cannot be moved, "the clock moves forward" waits in real time.
+    wait_expiry: bool = False
 
     @property
     def is_mock(self) -> bool:
         return self.admin is not None
+
+    def lacks(self, capability: str) -> str | None:
+        """Why this target cannot give a check `capability` (see CAPABILITIES), or None when it can."""
+        if capability == "mailbox" and self.mailbox is None:
+            return "no mailbox to read what the target sends (pass --mailbox smtp://HOST:PORT or imap://...)"
+        if capability == "sms" and (self.mailbox is None or "sms" not in self.mailbox.channels):
+            return "no way to read the text messages the target sends (only the mock's outbox shows SMS)"
+        if capability == "clock" and self.admin is None and not self.wait_expiry:
+            return "moves the clock, which only the mock's admin API can do (pass --wait-expiry to wait in real time)"
+        if capability == "admin" and self.admin is None:
+            return "needs the mock's /__admin API, which this target does not serve"
+        if capability == "creates_accounts":
+            return self.accounts.unavailable
+        return None
+
+    def let_time_pass(self, vendor: str, seconds: float) -> None:
+        """Age everything time-limited by `seconds`: move the mock's clock, or (--wait-expiry) wait for real.
+
+        A deployment whose reset lifetime is configured short names it (`reset_ttl_seconds` in the vendor's
+        credentials): a wait of a minute or more is then scaled from the documented lifetime to that one.
+        """
+        if self.admin is not None:
+            self.admin.advance_clock(seconds)
+            return
+        assert self.wait_expiry, "moving the clock needs the mock's admin API or --wait-expiry"
+        configured = self.credentials.get(vendor, {}).get("reset_ttl_seconds")
+        if configured and seconds >= 60:
+            seconds = seconds * float(configured) / DOCUMENTED_RESET_SECONDS[vendor]
+        time.sleep(seconds)
 
     def base_url(self, vendor: str) -> str:
         return f"{self.url}/{vendor}" if self.is_mock and not self._single_root else self.url

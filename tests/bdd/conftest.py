@@ -6,7 +6,9 @@ tests/bdd/test_<vendor>.py calls `scenarios("<vendor>")` and defines a `driver` 
 through the driver, so one step text means the same thing for every vendor; vendor-only steps live in the
 vendor's test module and keep their values in `ctx.data`.
 
-Scenarios tagged @mock_only need the mock's outbox, admin API or clock and are skipped on other targets.
+Scenarios are tagged with what they need beyond the vendor's API (resetkit.conform.target.CAPABILITIES): @mailbox
+(reads a sent e-mail), @sms, @clock (moves time), @admin, @creates_accounts. A scenario is skipped, with the
+reason, only on a target that lacks one of its capabilities; everything else runs against every target.
 
 Every request goes through `http()`, which hands the response to the test's inspector (resetkit.conform.inspection:
 the whole response against the spec, stack traces in error bodies, secrets after a completed reset) before a step
@@ -33,6 +35,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from resetkit.conform.accounts import CannotCreateAccounts
 from resetkit.conform.inspection import Inspector, active, inspect
+from resetkit.conform.plugin import skip_unless_capable
 from resetkit.conform.stacktraces import find_stack_trace
 from resetkit.conform.target import Target
 from resetkit.settings import ALL_VENDORS
@@ -243,14 +246,10 @@ def driver() -> Driver:
 
 @pytest.fixture(autouse=True)
 def _scenario_fits_target(request: pytest.FixtureRequest, target: Target, vendor: str) -> None:
-    """Skip what the target cannot answer: a vendor it does not serve, or a @mock_only scenario off the mock."""
+    """Skip what the target cannot answer: a vendor it does not serve, or a capability it lacks."""
     if vendor not in target.vendors:
         pytest.skip(f"the target does not serve {vendor}")
-    if request.node.get_closest_marker("mock_only") and not target.is_mock:
-        pytest.skip(
-            "@mock_only: no mailbox/SMS adapter for this target (only the mock's /__admin outbox is supported), "
-            "and no admin API or clock to create accounts or expire tokens"
-        )
+    skip_unless_capable(request.node, target)
 
 
 # Surfaces: one scenario, every way the vendor serves its flow ---------------------------------------------------
@@ -335,13 +334,10 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
             inspector.check_message(message)
 
 
-def _admin(target: Target) -> Any:
-    assert target.admin is not None, "this step needs the mock's admin API: tag the scenario @mock_only"
-    return target.admin
-
-
 def _deliveries(target: Target, vendor: str, account: Account, channel: str) -> list[dict[str, Any]]:
-    assert target.mailbox is not None, "this step reads delivered messages: the target needs a mailbox"
+    tag = "@sms" if channel == "sms" else "@mailbox"
+    assert target.lacks(tag[1:]) is None, f"this step reads delivered messages: tag the scenario {tag}"
+    assert target.mailbox is not None
     address = account.email if channel == "email" else account.phone
     return target.mailbox.messages(vendor, address, channel)
 
@@ -363,7 +359,7 @@ def a_vendor_account(named_vendor: str, email: str, password: str, ctx: Context,
             family_name="Example",
         )
     except CannotCreateAccounts as exc:
-        pytest.skip(f"needs a new account: {exc}")
+        pytest.skip(f"@creates_accounts: {exc}")
     account.id = created.id
 
 
@@ -416,9 +412,11 @@ def complete_reset(which: str, password: str, ctx: Context, driver: Driver) -> N
 
 @given(parsers.re(r"the clock moves forward (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
 @when(parsers.re(r"the clock moves forward (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
-def clock_moves_forward(amount: str, unit: str, target: Target) -> None:
-    """Moves the mock's clock (POST /__admin/clock); everything time-limited ages by this much."""
-    _admin(target).advance_clock(int(amount) * SECONDS_PER_UNIT[unit])
+def clock_moves_forward(amount: str, unit: str, ctx: Context, target: Target) -> None:
+    """Moves the mock's clock (POST /__admin/clock), or with --wait-expiry waits in real time; everything
+    time-limited ages by this much."""
+    assert target.lacks("clock") is None, "this step moves the clock: tag the scenario @clock"
+    target.let_time_pass(ctx.vendor, int(amount) * SECONDS_PER_UNIT[unit])
 
 
 @when(step_text('"{email}" signs in with password "{password}"'))
@@ -506,7 +504,9 @@ def receives_text(email: str, ctx: Context, target: Target) -> None:
 @then(step_text('the outbox holds no message for "{email}"'))
 def no_message(email: str, ctx: Context, target: Target) -> None:
     account = ctx.account(email)
-    sent = _deliveries(target, ctx.vendor, account, "email") + _deliveries(target, ctx.vendor, account, "sms")
+    # Text messages are looked at where the mailbox can read them (the mock's outbox); e-mail always.
+    channels = ["email", "sms"] if target.lacks("sms") is None else ["email"]
+    sent = [m for channel in channels for m in _deliveries(target, ctx.vendor, account, channel)]
     assert not sent, f"{ctx.vendor} sent {len(sent)} message(s) to {email}: {[m['subject'] for m in sent]}"
 
 

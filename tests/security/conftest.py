@@ -30,7 +30,7 @@ from resetkit.conform.accounts import CannotCreateAccounts, TestAccount
 from resetkit.conform.inspection import Inspector, inspect
 from resetkit.conform.mailbox import Message, OutboxMailbox
 from resetkit.conform.outcomes import not_applicable
-from resetkit.conform.plugin import selected_vendors
+from resetkit.conform.plugin import selected_vendors, skip_unless_capable
 from resetkit.conform.target import Target
 from resetkit.flows.ratelimit import RateLimit
 from resetkit.openapi.spec import load_spec
@@ -170,8 +170,9 @@ class Secret:
 
 
 def mailbox_or_skip(target: Target) -> Any:
-    if target.mailbox is None:
-        pytest.skip("needs a mailbox: this target offers no way to read the messages it sends")
+    """The target's mailbox; where the vendor's flow sends its secret and there is none, the check is skipped."""
+    if (reason := target.lacks("mailbox")) is not None:
+        pytest.skip(f"@mailbox: {reason}")
     return target.mailbox
 
 
@@ -225,7 +226,7 @@ class Flow:
                 self.vendor, email=email, password=password, phone=phone, username=username
             )
         except CannotCreateAccounts as exc:
-            pytest.skip(f"needs a new account: {exc}")
+            pytest.skip(f"@creates_accounts: {exc}")
 
     def identifier(self, account: TestAccount) -> str:
         """What the vendor's initiation names the account by."""
@@ -529,12 +530,10 @@ def flow(vendor: Surface, target: Target, client: Client) -> Flow:
     return _flow(vendor, target, client)
 
 
-@pytest.fixture
-def mock_clock(target: Target) -> Any:
-    """The mock's admin API, for checks that must let a secret expire (SR-07); skipped on any other target."""
-    if target.admin is None:
-        pytest.skip("needs the mock's clock: a deployment's reset secrets cannot be aged on demand")
-    return target.admin
+@pytest.fixture(autouse=True)
+def _fits_target(request: pytest.FixtureRequest, target: Target) -> None:
+    """A check marked with a capability (`@pytest.mark.clock`, ...) the target lacks is skipped with the reason."""
+    skip_unless_capable(request.node, target)
 
 
 # The documented exceptions to "same answer for unknown users" (SR-01): both APIs answer 404 by design.

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+import secrets
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 import yaml
 
 from ..settings import ALL_VENDORS
-from .accounts import Accounts, AdminAccounts, NoAccounts
-from .mailbox import Mailbox, OutboxMailbox
+from .accounts import Accounts, AdminAccounts, ListedAccounts, NoAccounts, ZitadelAccounts
+from .mailbox import (
+    DEFAULT_TIMEOUT,
+    Mailbox,
+    MailboxError,
+    OutboxMailbox,
+    base_address,
+    check_mailbox_url,
+    open_mailbox,
+)
 
 # What a check may need beyond the vendor's API; a check tagged with one is skipped, with the reason, where the
 # target lacks it (`Target.lacks`). Gherkin tags and pytest markers use these names.
@@ -76,6 +89,9 @@ class Admin:
     def reset(self) -> None:
         self._call("POST", "/reset")
 
+    def delete_account(self, vendor: str, account_id: str) -> None:
+        self._call("DELETE", f"/accounts/{vendor}/{quote(account_id, safe='')}")
+
 
 @dataclass
 class Target:
@@ -92,6 +108,8 @@ class Target:
     accounts: Accounts = field(default_factory=lambda: NoAccounts("this target offers no way to create accounts"))
     # `--wait-expiry`: on a target whose clock cannot be moved, "the clock moves forward" waits in real time.
     wait_expiry: bool = False
+    run_id: str = "run"  # names what this run creates (`--run-id`)
+    mail_address: str | None = None  # the test mailbox's address, for plus-addressing
 
     @property
     def is_mock(self) -> bool:
@@ -110,6 +128,15 @@ class Target:
         if capability == "creates_accounts":
             return self.accounts.unavailable
         return None
+
+    def new_address(self, local: str, domain: str = "example.com") -> str:
+        """A fresh e-mail address named for this run: plus-addressed to the test mailbox when it has an address
+        (`qa+<run-id>-alice-1a2b3c@example.com`), else `alice.<run-id>-1a2b3c@<domain>`."""
+        tag = secrets.token_hex(3)
+        if self.mail_address:
+            user, _, mail_domain = self.mail_address.partition("@")
+            return f"{user}+{self.run_id}-{local}-{tag}@{mail_domain}"
+        return f"{local}.{self.run_id}-{tag}@{domain}"
 
     def let_time_pass(self, vendor: str, seconds: float) -> None:
         """Age everything time-limited by `seconds`: move the mock's clock, or (--wait-expiry) wait for real.
@@ -152,7 +179,43 @@ def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
     unknown = sorted(str(k) for k in data if k not in ALL_VENDORS)
     if unknown:
         raise TargetError(f"{path}: unknown vendor {', '.join(unknown)} (expected {', '.join(ALL_VENDORS)})")
-    return {str(k): {str(kk): str(vv) for kk, vv in v.items()} for k, v in data.items()}
+    return {str(k): {str(kk): str(vv) for kk, vv in v.items() if kk != "accounts"} for k, v in data.items()}
+
+
+ACCOUNT_FIELDS = ("email", "phone", "username", "id", "password")
+
+
+def load_listed_accounts(path: str | Path) -> dict[str, list[dict[str, str]]]:
+    """The test accounts the credentials file lists per vendor (`accounts: [{email, password, id, ...}]`)."""
+    load_credentials(path)  # the same checks and messages
+    text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    listed: dict[str, list[dict[str, str]]] = {}
+    for vendor, entry in data.items():
+        accounts = entry.get("accounts", [])
+        if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+            raise TargetError(f"{path}: {vendor}.accounts must be a list of {{email, password, ...}} mappings")
+        for number, account in enumerate(accounts, 1):
+            unknown = sorted(str(k) for k in account if k not in ACCOUNT_FIELDS)
+            if unknown or "password" not in account or not ({"email", "id", "username", "phone"} & set(account)):
+                raise TargetError(
+                    f"{path}: {vendor}.accounts[{number}] needs a password and an email, phone, username or id"
+                    + (f" (unknown {', '.join(unknown)})" if unknown else "")
+                )
+        if accounts:
+            listed[str(vendor)] = [{str(k): str(v) for k, v in a.items()} for a in accounts]
+    return listed
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run reads mail, names what it creates and treats time and a shared mock (conform's options)."""
+
+    mailbox: str | None = None
+    mailbox_timeout: float = DEFAULT_TIMEOUT
+    run_id: str = "run"
+    wait_expiry: bool = False
+    reset_mock: bool = False
 
 
 def _format_of(path: str | Path) -> str:
@@ -164,8 +227,12 @@ def connect(
     vendors: tuple[str, ...] = (),
     credentials_file: str | None = None,
     include_inferred: bool = False,
+    options: RunOptions | None = None,
 ) -> Target:
-    """Probe `url`: a resetkit mock answers /__admin/credentials; anything else is a deployment of one vendor."""
+    """Probe `url`: a resetkit mock answers /__admin/credentials; anything else is a deployment of one vendor.
+
+    Nothing is opened or changed yet (see `prepared`)."""
+    options = options or RunOptions()
     url = url.rstrip("/")
     session = requests.Session()
     try:
@@ -187,10 +254,56 @@ def connect(
     lacking = [v for v in wanted if v not in credentials]
     if lacking:
         raise TargetError(f"no credentials for {', '.join(lacking)}: pass --credentials FILE")
-    target = Target(url, tuple(wanted), credentials, admin, include_inferred)
+    if options.mailbox:
+        try:
+            check_mailbox_url(options.mailbox)
+        except MailboxError as exc:
+            raise TargetError(str(exc)) from None
+    target = Target(url, tuple(wanted), credentials, admin, include_inferred, wait_expiry=options.wait_expiry)
+    target.run_id = options.run_id
+    target.mail_address = base_address(options.mailbox)
+    # A mock started with --vendor serves that vendor at its root.
+    target._single_root = admin is not None and len(served) == 1
     if admin is not None:
         target.mailbox = OutboxMailbox(admin)
         target.accounts = AdminAccounts(admin)
-    # A mock started with --vendor serves that vendor at its root.
-    target._single_root = admin is not None and len(served) == 1
+    else:
+        listed = load_listed_accounts(credentials_file) if credentials_file else {}
+        vendor = wanted[0]
+        if vendor in listed:
+            target.accounts = ListedAccounts(vendor, listed[vendor])
+        elif vendor == "zitadel" and "access_token" in credentials.get("zitadel", {}):
+            target.accounts = ZitadelAccounts(target.base_url(vendor), credentials["zitadel"]["access_token"])
+        else:
+            target.accounts = NoAccounts(
+                f"this deployment offers no way to create {vendor} accounts: list some under {vendor}.accounts "
+                "in the credentials file"
+            )
     return target
+
+
+@contextmanager
+def prepared(target: Target, options: RunOptions) -> Iterator[Target]:
+    """The target ready for a run (its mailbox open, the mock reset only with --reset-mock), and afterwards left
+    as found: the mock's clock put back, the accounts this run created removed, the mailbox closed."""
+    vendor = target.vendors[0]
+    if options.mailbox:
+        target.mailbox = open_mailbox(options.mailbox, vendor, options.mailbox_timeout)
+    offset = None
+    try:
+        if target.admin is not None:
+            if options.reset_mock:
+                target.admin.reset()
+            offset = target.admin.clock_offset()
+        yield target
+    finally:
+        problems = target.accounts.cleanup()
+        for problem in problems:
+            print(f"resetkit conform: could not remove {problem}", file=sys.stderr)
+        if target.admin is not None and offset is not None:
+            try:
+                target.admin.set_clock_offset(offset)
+            except requests.RequestException as exc:
+                print(f"resetkit conform: could not put the mock's clock back: {exc}", file=sys.stderr)
+        if target.mailbox is not None:
+            target.mailbox.close()

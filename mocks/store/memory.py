@@ -49,6 +49,23 @@ class InMemoryStore:
     def accounts(self, vendor: str) -> Iterator[Account]:
         return iter(list(self._vendors[vendor].accounts.values()))
 
+    def remove_account(self, vendor: str, account_id: str) -> bool:
+        """Forget the account, its identifiers, pending resets and tokens; False if there is none."""
+        state = self._vendors[vendor]
+        account = state.accounts.pop(account_id, None)
+        if account is None:
+            return False
+        for key in account.identifiers():
+            if state.by_identifier.get(key) == account_id:
+                del state.by_identifier[key]
+        for pending in [pending for pending in state.reset_by_account if pending[0] == account_id]:
+            state.resets.pop(state.reset_by_account.pop(pending), None)
+        for value in [value for value, token in state.tokens.items() if token.account_id == account_id]:
+            token = state.tokens.pop(value)
+            if token.refresh_token:
+                state.by_refresh.pop(token.refresh_token, None)
+        return True
+
     # pending resets
     def put_reset(self, reset: PendingReset) -> None:
         """Store a reset; the account's previous reset for the same purpose stops working."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from resetkit.conform.target import Target
 from resetkit.settings import ALL_VENDORS
 
 TIMEOUT = 10
+NOTHING_SENT_SECONDS = 1.0  # how long a mailbox that delivers later (SMTP, IMAP) is watched for a message
 VENDOR_LABELS = {"Placewise": "placewise", "ZITADEL": "zitadel", "Social ID": "socialid", "LeadSquared": "leadsquared"}
 SECONDS_PER_UNIT = {"second": 1, "seconds": 1, "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600}
 
@@ -67,6 +69,8 @@ class Account:
     username: str
     id: str = ""
     exists: bool = True
+    # The password the feature gives it; `password` differs for an account listed in the credentials file.
+    given_password: str = ""
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Context:
     """What one scenario has seen so far: its accounts, the last response and the messages delivered."""
 
     vendor: str
+    new_address: Callable[[str, str], str] = lambda local, domain: f"{local}.{uuid.uuid4().hex[:12]}@{domain}"
     accounts: dict[str, Account] = field(default_factory=dict)
     response: requests.Response | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -88,11 +93,12 @@ class Context:
         tag = uuid.uuid4().hex[:12]
         account = Account(
             alias=alias,
-            email=f"{local}.{tag}@{domain or 'example.com'}",
+            email=self.new_address(local, domain or "example.com"),
             password=password,
             phone=f"+4798{secrets.randbelow(10**8):08d}",
             username=f"{local}_{tag}",
             exists=exists,
+            given_password=password,
         )
         self.accounts[alias] = account
         return account
@@ -108,6 +114,10 @@ class Context:
             return response.json()
         except ValueError:
             pytest.fail(f"expected a JSON body, got {response.status_code} {response.text[:300]!r}")
+
+    def real_password(self, account: Account, password: str) -> str:
+        """The password to send for the one a step names: a listed account's own for the feature's initial one."""
+        return account.password if password == account.given_password else password
 
     def substitute(self, text: str) -> str:
         """Replace each account alias in `text` by that account's real e-mail address."""
@@ -235,8 +245,8 @@ def vendor(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def ctx(vendor: str) -> Context:
-    return Context(vendor)
+def ctx(vendor: str, target: Target) -> Context:
+    return Context(vendor, new_address=target.new_address)
 
 
 @pytest.fixture
@@ -342,6 +352,19 @@ def _deliveries(target: Target, vendor: str, account: Account, channel: str) -> 
     return target.mailbox.messages(vendor, address, channel)
 
 
+def fresh_deliveries(
+    target: Target, vendor: str, account: Account, channel: str, seen: set[str]
+) -> list[dict[str, Any]]:
+    """Messages to the account on `channel` not in `seen`, waiting for the first as long as the mailbox needs
+    (SMTP and IMAP deliver after the API call has answered; the mock's outbox before)."""
+    deadline = time.monotonic() + (target.mailbox.timeout if target.mailbox is not None else 0.0)
+    while not (fresh := [m for m in _deliveries(target, vendor, account, channel) if m["id"] not in seen]):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
+    return fresh
+
+
 # Given ---------------------------------------------------------------------------------------------------------
 @given(step_text('a {named_vendor:Vendor} account with e-mail "{email}" and password "{password}"'))
 def a_vendor_account(named_vendor: str, email: str, password: str, ctx: Context, target: Target) -> None:
@@ -360,7 +383,10 @@ def a_vendor_account(named_vendor: str, email: str, password: str, ctx: Context,
         )
     except CannotCreateAccounts as exc:
         pytest.skip(f"@creates_accounts: {exc}")
-    account.id = created.id
+    # A listed account (credentials file) brings its own identity and password; created ones keep the scenario's.
+    account.id, account.email, account.password = created.id, created.email, created.password
+    account.phone = created.phone or account.phone
+    account.username = created.username or account.username
 
 
 @given(step_text('no {named_vendor:Vendor} account exists for "{email}"'))
@@ -421,7 +447,8 @@ def clock_moves_forward(amount: str, unit: str, ctx: Context, target: Target) ->
 
 @when(step_text('"{email}" signs in with password "{password}"'))
 def signs_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
-    ctx.response = driver.sign_in(ctx.account(email), password)
+    account = ctx.account(email)
+    ctx.response = driver.sign_in(account, ctx.real_password(account, password))
 
 
 # Then: responses -----------------------------------------------------------------------------------------------
@@ -480,7 +507,7 @@ def field_at(body: Any, path: str) -> Any:
 def received(ctx: Context, target: Target, account: Account, channel: str) -> dict[str, Any]:
     """The newest message to the account on `channel` not seen before in this scenario; it must carry a link."""
     seen = {m["id"] for m in ctx.messages}
-    fresh = [m for m in _deliveries(target, ctx.vendor, account, channel) if m["id"] not in seen]
+    fresh = fresh_deliveries(target, ctx.vendor, account, channel, seen)
     assert fresh, f"no new {channel} from {ctx.vendor} to {account.alias}"
     ctx.messages.append(fresh[0])
     return fresh[0]
@@ -506,6 +533,8 @@ def no_message(email: str, ctx: Context, target: Target) -> None:
     account = ctx.account(email)
     # Text messages are looked at where the mailbox can read them (the mock's outbox); e-mail always.
     channels = ["email", "sms"] if target.lacks("sms") is None else ["email"]
+    if target.mailbox is not None and target.mailbox.timeout:
+        time.sleep(min(NOTHING_SENT_SECONDS, target.mailbox.timeout))  # what is on its way has time to arrive
     sent = [m for channel in channels for m in _deliveries(target, ctx.vendor, account, channel)]
     assert not sent, f"{ctx.vendor} sent {len(sent)} message(s) to {email}: {[m['subject'] for m in sent]}"
 
@@ -533,11 +562,13 @@ def message_link_prefix(prefix: str, ctx: Context) -> None:
 # Then: signing in ----------------------------------------------------------------------------------------------
 @then(parsers.re(r'"(?P<email>[^"]+)" can (?:still )?sign in with password "(?P<password>[^"]*)"'))
 def can_sign_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
-    response = driver.sign_in(ctx.account(email), password)
+    account = ctx.account(email)
+    response = driver.sign_in(account, ctx.real_password(account, password))
     assert response.ok, describe(response)
 
 
 @then(parsers.re(r'"(?P<email>[^"]+)" can(?:not| no longer) sign in with password "(?P<password>[^"]*)"'))
 def cannot_sign_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
-    response = driver.sign_in(ctx.account(email), password)
+    account = ctx.account(email)
+    response = driver.sign_in(account, ctx.real_password(account, password))
     assert response.status_code == driver.sign_in_refused_status, describe(response)

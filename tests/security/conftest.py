@@ -28,7 +28,7 @@ import requests
 
 from resetkit.conform.accounts import CannotCreateAccounts, TestAccount
 from resetkit.conform.inspection import Inspector, inspect
-from resetkit.conform.mailbox import Message, OutboxMailbox
+from resetkit.conform.mailbox import Message
 from resetkit.conform.outcomes import not_applicable
 from resetkit.conform.plugin import selected_vendors, skip_unless_capable
 from resetkit.conform.target import Target
@@ -38,7 +38,6 @@ from resetkit.settings import ALL_VENDORS
 
 TIMEOUT = 10
 OLD_PASSWORD = "Old-Passw0rd!"  # passes every vendor's policy
-MESSAGE_WAIT_SECONDS = 10  # how long a mailbox gets to show a message (an SMTP or IMAP adapter is not instant)
 
 # How long a reset secret lives (contracts.md section 0, each spec's description of its reset operations).
 LIFETIME_SECONDS = {"placewise": 3600, "zitadel": 3600, "socialid": 24 * 3600, "leadsquared": 24 * 3600}
@@ -185,7 +184,7 @@ def messages_to(target: Target, vendor: str, address: str | None) -> list[Messag
 
 def delivery_wait(target: Target) -> float:
     """How long a message may take to show: none for the mock's outbox (it records before it answers)."""
-    return 0.0 if isinstance(target.mailbox, OutboxMailbox) else MESSAGE_WAIT_SECONDS
+    return target.mailbox.timeout if target.mailbox is not None else 0.0
 
 
 def new_messages(
@@ -218,7 +217,7 @@ class Flow:
         return self.target.credentials[self.vendor]
 
     def new_account(self, email: str | None = None, password: str = OLD_PASSWORD) -> TestAccount:
-        email = email or f"sec-{secrets.token_hex(6)}@example.org"
+        email = email or self.target.new_address("sec", "example.org")
         username = f"{email.split('@')[0]}-{secrets.token_hex(3)}"
         phone = f"+4798{secrets.randbelow(10**6):06d}"
         try:
@@ -267,7 +266,11 @@ class Flow:
         raise NotImplementedError
 
     def signs_in(self, account: TestAccount, password: str) -> bool:
-        return self.sign_in(account, password).ok
+        return self.sign_in(account, self.real_password(account, password)).ok
+
+    def real_password(self, account: TestAccount, password: str) -> str:
+        """OLD_PASSWORD stands for the account's initial one, which an account listed in the credentials differs in."""
+        return account.password if password == OLD_PASSWORD else password
 
     def completes(self, password: str, secret: Secret) -> list[tuple[str, str]]:
         return [(password, "the new password"), (secret.value, "the reset secret")]

@@ -32,6 +32,8 @@ class Settings:
     log_requests: bool = False  # `--log-requests`: one line per request on stdout
     journal_secrets: bool = False  # `--journal-secrets`: keep credentials, passwords and codes in the journal
     journal_body_bytes: int = 8192  # each request and response body is kept up to this size
+    # `--smtp HOST:PORT` (issue 10): every e-mail sent is also delivered over SMTP there
+    smtp: str | None = None
 
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"

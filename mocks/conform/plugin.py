@@ -94,7 +94,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         target = connect(
             url, tuple(config.getoption("--vendor")), config.getoption("--credentials"), include_inferred, options
         )
-        with prepared(target, options) as ready:
+        with prepared(target, options, lambda line: _say(config, line)) as ready:
             _say(config, f"run {ready.run_id}; accounts: {ready.accounts.description}; mail: {_mail_source(ready)}")
             yield ready
     except (TargetError, MailboxError) as exc:

@@ -6,7 +6,7 @@ import json
 import secrets
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,8 +282,12 @@ def connect(
     return target
 
 
+def _to_stderr(line: str) -> None:
+    print(f"resetkit conform: {line}", file=sys.stderr)
+
+
 @contextmanager
-def prepared(target: Target, options: RunOptions) -> Iterator[Target]:
+def prepared(target: Target, options: RunOptions, say: Callable[[str], None] = _to_stderr) -> Iterator[Target]:
     """The target ready for a run (its mailbox open, the mock reset only with --reset-mock), and afterwards left
     as found: the mock's clock put back, the accounts this run created removed, the mailbox closed."""
     vendor = target.vendors[0]
@@ -298,12 +302,12 @@ def prepared(target: Target, options: RunOptions) -> Iterator[Target]:
         yield target
     finally:
         problems = target.accounts.cleanup()
-        for problem in problems:
-            print(f"resetkit conform: could not remove {problem}", file=sys.stderr)
+        if problems:
+            say(f"could not remove {len(problems)} of the accounts this run created: {'; '.join(problems[:3])}")
         if target.admin is not None and offset is not None:
             try:
                 target.admin.set_clock_offset(offset)
             except requests.RequestException as exc:
-                print(f"resetkit conform: could not put the mock's clock back: {exc}", file=sys.stderr)
+                say(f"could not put the mock's clock back: {exc}")
         if target.mailbox is not None:
             target.mailbox.close()

@@ -201,6 +201,39 @@ class ZitadelAccounts:
         return problems
 
 
+@dataclass
+class VendorAccounts:
+    """A deployment's account source per vendor (several vendors when the credentials give each a base_url)."""
+
+    sources: dict[str, Accounts]
+
+    def unavailable_for(self, vendor: str | None) -> str | None:
+        if vendor is None:
+            return self.unavailable
+        source = self.sources.get(vendor)
+        return source.unavailable if source is not None else f"the target does not serve {vendor}"
+
+    @property
+    def unavailable(self) -> str | None:
+        reasons = [source.unavailable for source in self.sources.values()]
+        return None if any(reason is None for reason in reasons) else reasons[0]
+
+    @property
+    def description(self) -> str:
+        if len(self.sources) == 1:
+            return next(iter(self.sources.values())).description
+        return "; ".join(f"{vendor}: {source.description}" for vendor, source in self.sources.items())
+
+    def create(self, vendor: str, **fields: Any) -> TestAccount:
+        source = self.sources.get(vendor)
+        if source is None:
+            raise CannotCreateAccounts(f"the target does not serve {vendor}")
+        return source.create(vendor, **fields)
+
+    def cleanup(self) -> list[str]:
+        return [problem for source in self.sources.values() for problem in source.cleanup()]
+
+
 class NoAccounts:
     """A deployment without any way to create accounts."""
 

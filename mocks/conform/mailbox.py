@@ -250,6 +250,7 @@ class ImapMailbox:
         found: list[Message] = []
         for attempt in range(2):
             try:
+                self._client.client.noop()  # lets the server show what arrived since the last command
                 for item in self._client.fetch(criteria, mark_seen=False, bulk=True):
                     key = f"imap-{item.uid}"
                     if key not in self._cache:

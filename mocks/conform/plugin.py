@@ -118,7 +118,7 @@ def skip_unless_capable(item: pytest.Item, target: Target) -> None:
     """Skip a check tagged with a capability (@mailbox, @sms, @clock, @admin, @creates_accounts) the target lacks,
     naming the tag and the reason."""
     for name in CAPABILITIES:
-        if item.get_closest_marker(name) is not None and (reason := target.lacks(name)):
+        if item.get_closest_marker(name) is not None and (reason := target.lacks(name, vendor_of(item))):
             pytest.skip(f"@{name}: {reason}")
 
 

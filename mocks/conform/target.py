@@ -17,7 +17,7 @@ import requests
 import yaml
 
 from ..settings import ALL_VENDORS
-from .accounts import Accounts, AdminAccounts, ListedAccounts, NoAccounts, ZitadelAccounts
+from .accounts import Accounts, AdminAccounts, ListedAccounts, NoAccounts, VendorAccounts, ZitadelAccounts
 from .mailbox import (
     DEFAULT_TIMEOUT,
     Mailbox,
@@ -115,8 +115,8 @@ class Target:
     def is_mock(self) -> bool:
         return self.admin is not None
 
-    def lacks(self, capability: str) -> str | None:
-        """Why this target cannot give a check `capability` (see CAPABILITIES), or None when it can."""
+    def lacks(self, capability: str, vendor: str | None = None) -> str | None:
+        """Why this target cannot give a check (about `vendor`) `capability` (see CAPABILITIES), or None."""
         if capability == "mailbox" and self.mailbox is None:
             return "no mailbox to read what the target sends (pass --mailbox smtp://HOST:PORT or imap://...)"
         if capability == "sms" and (self.mailbox is None or "sms" not in self.mailbox.channels):
@@ -126,7 +126,10 @@ class Target:
         if capability == "admin" and self.admin is None:
             return "needs the mock's /__admin API, which this target does not serve"
         if capability == "creates_accounts":
-            return self.accounts.unavailable
+            source = self.accounts
+            if isinstance(source, VendorAccounts):
+                return source.unavailable_for(vendor)
+            return source.unavailable
         return None
 
     def new_address(self, local: str, domain: str = "example.com") -> str:
@@ -154,7 +157,10 @@ class Target:
         time.sleep(seconds)
 
     def base_url(self, vendor: str) -> str:
-        return f"{self.url}/{vendor}" if self.is_mock and not self._single_root else self.url
+        """Where `vendor` answers: under /<vendor> on the mock, else the credentials' `base_url` or the target."""
+        if self.is_mock:
+            return self.url if self._single_root else f"{self.url}/{vendor}"
+        return self.credentials.get(vendor, {}).get("base_url", self.url).rstrip("/")
 
     _single_root: bool = False
 
@@ -246,9 +252,12 @@ def connect(
         missing = [v for v in wanted if v not in served]
         if missing:
             raise TargetError(f"the mock at {url} does not serve {', '.join(missing)}")
-    elif len(wanted) != 1:
-        raise TargetError("a target that is not a resetkit mock serves one vendor: pass exactly one --vendor")
     credentials = load_credentials(credentials_file) if credentials_file else {}
+    if admin is None and len(wanted) != 1 and not all("base_url" in credentials.get(v, {}) for v in wanted):
+        raise TargetError(
+            "a target that is not a resetkit mock serves one vendor: pass exactly one --vendor, or give each "
+            "vendor's base_url in the credentials file"
+        )
     if admin is not None and not credentials_file:
         credentials = admin.credentials()
     lacking = [v for v in wanted if v not in credentials]
@@ -269,17 +278,20 @@ def connect(
         target.accounts = AdminAccounts(admin)
     else:
         listed = load_listed_accounts(credentials_file) if credentials_file else {}
-        vendor = wanted[0]
-        if vendor in listed:
-            target.accounts = ListedAccounts(vendor, listed[vendor])
-        elif vendor == "zitadel" and "access_token" in credentials.get("zitadel", {}):
-            target.accounts = ZitadelAccounts(target.base_url(vendor), credentials["zitadel"]["access_token"])
-        else:
-            target.accounts = NoAccounts(
-                f"this deployment offers no way to create {vendor} accounts: list some under {vendor}.accounts "
-                "in the credentials file"
-            )
+        target.accounts = VendorAccounts({vendor: _deployment_accounts(target, vendor, listed) for vendor in wanted})
     return target
+
+
+def _deployment_accounts(target: Target, vendor: str, listed: dict[str, list[dict[str, str]]]) -> Accounts:
+    """The credentials file's accounts for `vendor`, else ZITADEL's AddHumanUser, else none (with the reason)."""
+    if vendor in listed:
+        return ListedAccounts(vendor, listed[vendor])
+    if vendor == "zitadel" and "access_token" in target.credentials.get("zitadel", {}):
+        return ZitadelAccounts(target.base_url(vendor), target.credentials["zitadel"]["access_token"])
+    return NoAccounts(
+        f"this deployment offers no way to create {vendor} accounts: list some under {vendor}.accounts "
+        "in the credentials file"
+    )
 
 
 def _to_stderr(line: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
 from aiohttp import ClientSession, ClientTimeout, web
+from yarl import URL
 
 from resetkit.runner import free_port
 
@@ -29,19 +30,23 @@ def proxy_app(upstream: str) -> web.Application:
         await app[SESSION].close()
 
     async def forward(request: web.Request) -> web.StreamResponse:
-        if "/__admin" in request.path:
+        if "/__admin" in request.raw_path or "/__admin" in request.path:
             return web.Response(status=404, text="not found")
         headers = {k: v for k, v in request.headers.items() if k.lower() not in NOT_FORWARDED}
         body = await request.read()
         async with app[SESSION].request(
-            request.method, f"{upstream}{request.rel_url}", headers=headers, data=body or None, allow_redirects=False
+            request.method,
+            URL(f"{upstream}{request.raw_path}", encoded=True),  # the path as it came, odd bytes included
+            headers=headers,
+            data=body or None,
+            allow_redirects=False,
         ) as answer:
             content = await answer.read()
             kept = {k: v for k, v in answer.headers.items() if k.lower() not in NOT_FORWARDED}
             return web.Response(status=answer.status, headers=kept, body=content)
 
     app.cleanup_ctx.append(session_context)
-    app.router.add_route("*", "/{tail:.*}", forward)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", forward)  # any path, control characters included
     return app
 
 

@@ -52,7 +52,8 @@ def test_listed_accounts_are_each_handed_to_one_check(deployment: str, mock: Liv
     ]
     path = credentials_file(tmp_path, mock, "leadsquared", accounts=listed)
     target = connect(f"{deployment}/leadsquared", ("leadsquared",), path)
-    assert isinstance(target.accounts, ListedAccounts) and target.lacks("creates_accounts") is None
+    assert isinstance(target.accounts.sources["leadsquared"], ListedAccounts)  # type: ignore[attr-defined]
+    assert target.lacks("creates_accounts", "leadsquared") is None
     first = target.accounts.create("leadsquared", email="ignored@example.com", password="x")
     second = target.accounts.create("leadsquared", email="ignored@example.com", password="x")
     assert (first.email, first.password, first.id) == ("one@example.com", "Pw-One-1!", "lead-1")
@@ -71,7 +72,7 @@ def test_a_listed_account_without_a_password_is_a_usage_error(deployment: str, m
 
 def test_zitadel_users_are_created_with_add_human_user(deployment: str, mock: LiveMock, tmp_path: Path) -> None:
     target = connect(f"{deployment}/zitadel", ("zitadel",), credentials_file(tmp_path, mock, "zitadel"))
-    assert isinstance(target.accounts, ZitadelAccounts)
+    assert isinstance(target.accounts.sources["zitadel"], ZitadelAccounts)  # type: ignore[attr-defined]
     assert "AddHumanUser" in target.accounts.description
     created = target.accounts.create("zitadel", email=target.new_address("ana"), password="Old-Passw0rd!")
     user = mock.env.store.get_account("zitadel", created.id)
@@ -106,3 +107,19 @@ def test_the_mock_is_reset_only_when_asked(mock: LiveMock, reset_mock: bool) -> 
     with prepared(connect(mock.url, ("placewise",), options=options), options):
         pass
     assert bool(mock.env.outbox.find(to="kept@example.com")) is not reset_mock
+
+
+def test_one_run_covers_several_vendors_given_each_base_url(deployment: str, mock: LiveMock, tmp_path: Path) -> None:
+    creds = requests.get(f"{mock.url}/__admin/credentials", timeout=10).json()
+    path = tmp_path / "creds.yaml"
+    vendors = ("zitadel", "socialid")
+    path.write_text(yaml.safe_dump({v: {**creds[v], "base_url": f"{deployment}/{v}"} for v in vendors}), "utf-8")
+    target = connect(deployment, vendors, str(path))
+    assert [target.base_url(v) for v in vendors] == [f"{deployment}/{v}" for v in vendors]
+    assert target.lacks("creates_accounts", "zitadel") is None
+    assert "socialid.accounts" in str(target.lacks("creates_accounts", "socialid"))
+
+
+def test_several_vendors_without_base_urls_are_a_usage_error(deployment: str, mock: LiveMock, tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match="base_url"):
+        connect(deployment, ("zitadel", "socialid"), credentials_file(tmp_path, mock, "zitadel"))

@@ -1,5 +1,6 @@
-"""Reading what a target sends: the SMTP adapter (conform listens) fed by the mock's `--smtp` relay, and the
-parsing every adapter shares (multipart, quoted-printable, HTML-only mail, each vendor's link and secret)."""
+"""Reading what a target sends: the SMTP adapter (conform listens) fed by the mock's `--smtp` relay, the IMAP
+adapter against a real dovecot, and the parsing every adapter shares (multipart, quoted-printable, HTML-only mail,
+each vendor's link and secret)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import requests
 from resetkit.conform.mailbox import MailboxError, SmtpMailbox, extract, open_mailbox, parse_message
 from resetkit.runner import LiveMock, free_port, start_live_mock
 from resetkit.settings import ALL_VENDORS, Settings
+from tests.conform.dovecot import ImapServer, delivering_to, install_dovecot, running_dovecot
 
 DELIVERY_SECONDS = 10
 
@@ -157,3 +159,35 @@ def test_a_secret_spelled_out_in_the_text_is_found(vendor: str, text: str, secre
 def test_a_mailbox_url_no_adapter_takes_is_refused(url: str) -> None:
     with pytest.raises(MailboxError):
         open_mailbox(url, "zitadel")
+
+
+@pytest.fixture(scope="module")
+def imap() -> Iterator[tuple[ImapServer, str]]:
+    """dovecot (installed by the set-up when missing) and an SMTP server delivering into its test user's maildir."""
+    problem = install_dovecot()
+    if problem:
+        pytest.skip(problem)
+    with running_dovecot() as server, delivering_to(server) as smtp:
+        yield server, smtp
+
+
+def test_the_imap_mailbox_reads_by_recipient_what_arrived_after_it_opened(imap: tuple[ImapServer, str]) -> None:
+    """Plus-addressed mail all lands in one test mailbox; each recipient sees only its own, newest first."""
+    server, smtp = imap
+    mailbox = open_mailbox(server.url, "socialid", timeout=DELIVERY_SECONDS)
+    try:
+        host, port = smtp.rsplit(":", 1)
+        for number, to in enumerate(["qa+run-alice-1@example.com", "qa+run-alice-12@example.com"]):
+            mail = EmailMessage()
+            mail["From"], mail["To"], mail["Subject"] = "noreply@social-id.example", to, f"Reset {number}"
+            mail.set_content(f"Reset Password: https://shop.example.com/reset?token=t0k3n{number}\n")
+            with smtplib.SMTP(host, int(port), timeout=10) as client:
+                client.send_message(mail)
+        deadline = time.monotonic() + DELIVERY_SECONDS
+        while not (found := mailbox.messages("socialid", "qa+run-alice-1@example.com")):
+            assert time.monotonic() < deadline, "the message never showed over IMAP"
+            time.sleep(0.1)
+        assert [(m["subject"], m["token"]) for m in found] == [("Reset 0", "t0k3n0")]
+        assert "sms" not in mailbox.channels
+    finally:
+        mailbox.close()

@@ -104,7 +104,15 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 def _say(config: pytest.Config, line: str) -> None:
     """One line on the terminal, outside pytest's output capture (what the run uses, for the person running it)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(f"resetkit conform: {line}")
+        return
+    with capture.global_and_fixture_disabled():
+        if reporter._tw.width_of_current_line:  # after a row of progress dots
+            reporter.write("\n")
         reporter.write_line(f"resetkit conform: {line}")
 
 

@@ -123,3 +123,9 @@ def test_one_run_covers_several_vendors_given_each_base_url(deployment: str, moc
 def test_several_vendors_without_base_urls_are_a_usage_error(deployment: str, mock: LiveMock, tmp_path: Path) -> None:
     with pytest.raises(TargetError, match="base_url"):
         connect(deployment, ("zitadel", "socialid"), credentials_file(tmp_path, mock, "zitadel"))
+
+
+def test_accounts_are_plus_addressed_to_the_test_mailbox(mock: LiveMock) -> None:
+    options = RunOptions(mailbox="imap://qa%40example.com:secret@mail.example.com/INBOX", run_id="r9")
+    address = connect(mock.url, ("placewise",), options=options).new_address("alice")
+    assert address.startswith("qa+r9-alice-") and address.endswith("@example.com")

@@ -239,6 +239,11 @@ def connect(
 
     Nothing is opened or changed yet (see `prepared`)."""
     options = options or RunOptions()
+    if options.mailbox:
+        try:
+            check_mailbox_url(options.mailbox)
+        except MailboxError as exc:
+            raise TargetError(str(exc)) from None
     url = url.rstrip("/")
     session = requests.Session()
     try:
@@ -263,11 +268,6 @@ def connect(
     lacking = [v for v in wanted if v not in credentials]
     if lacking:
         raise TargetError(f"no credentials for {', '.join(lacking)}: pass --credentials FILE")
-    if options.mailbox:
-        try:
-            check_mailbox_url(options.mailbox)
-        except MailboxError as exc:
-            raise TargetError(str(exc)) from None
     target = Target(url, tuple(wanted), credentials, admin, include_inferred, wait_expiry=options.wait_expiry)
     target.run_id = options.run_id
     target.mail_address = base_address(options.mailbox)

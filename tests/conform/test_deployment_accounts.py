@@ -14,6 +14,7 @@ from resetkit.conform.accounts import CannotCreateAccounts, ListedAccounts, Zita
 from resetkit.conform.target import RunOptions, TargetError, connect, prepared
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
+from tests.conform.conftest import run_conform
 from tests.conform.proxy import hiding_admin
 
 
@@ -129,3 +130,24 @@ def test_accounts_are_plus_addressed_to_the_test_mailbox(mock: LiveMock) -> None
     options = RunOptions(mailbox="imap://qa%40example.com:secret@mail.example.com/INBOX", run_id="r9")
     address = connect(mock.url, ("placewise",), options=options).new_address("alice")
     assert address.startswith("qa+r9-alice-") and address.endswith("@example.com")
+
+
+def test_a_mailbox_url_no_adapter_takes_is_a_usage_error_before_anything_runs(tmp_path: Path) -> None:
+    run = run_conform("http://127.0.0.1:9", tmp_path, "--mailbox", "pop3://mail.example.com")
+    assert run.code == 2 and "the scheme must be smtp, imap or imaps" in run.stderr
+
+
+def test_wait_expiry_waits_for_real_scaled_to_the_configured_lifetime(
+    deployment: str, mock: LiveMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--wait-expiry`: @clock checks run by waiting; an hour of ZITADEL's documented lifetime is 60 s here."""
+    options = RunOptions(wait_expiry=True)
+    path = credentials_file(tmp_path, mock, "zitadel", reset_ttl_seconds=60)
+    target = connect(f"{deployment}/zitadel", ("zitadel",), path, options=options)
+    waits: list[float] = []
+    monkeypatch.setattr("resetkit.conform.target.time.sleep", waits.append)
+    assert target.lacks("clock") is None
+    target.let_time_pass("zitadel", 3600 + 1)
+    target.let_time_pass("zitadel", 5)  # a rate window is not a lifetime: waited as it is
+    assert waits == [pytest.approx(60 * 3601 / 3600), 5]
+    assert connect(f"{deployment}/zitadel", ("zitadel",), path).lacks("clock") is not None

@@ -130,6 +130,19 @@ def advance_clock(call: Call) -> Reply:
     return Reply(200, _clock_state(call.env))
 
 
+def set_clock(call: Call) -> Reply:
+    clock = call.env.clock
+    clock.advance(float(call.body["offset_seconds"]) - float(getattr(clock, "offset", 0.0)))
+    return Reply(200, _clock_state(call.env))
+
+
+def delete_account(call: Call) -> Reply:
+    vendor = _served(call.env, call.path["vendor"])
+    if not call.store.remove_account(vendor.name, call.path["accountId"]):
+        raise ApiError(Kind.NOT_FOUND, f"{vendor.name} has no account {call.path['accountId']}")
+    return Reply(204)
+
+
 def reset_state(call: Call) -> Reply:
     call.env.reset()
     return Reply(204)
@@ -347,6 +360,8 @@ VENDOR = Vendor(
         "clearOutbox": clear_outbox,
         "getClock": get_clock,
         "advanceClock": advance_clock,
+        "setClock": set_clock,
+        "deleteAccount": delete_account,
         "resetState": reset_state,
         "getJournal": get_journal,
         # issue 9: journal, faults, inbox, hosted reset pages

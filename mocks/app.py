@@ -26,6 +26,7 @@ from .outbox import Outbox
 from .protocols import Clock, Store
 from .redact import redact_url
 from .settings import Settings
+from .smtp_relay import relaying
 from .store.memory import InMemoryStore, StoreLimits
 from .store.sqlite import SQLiteStore
 from .vendors import load_vendor
@@ -565,6 +566,8 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     root[TRANSPORTS] = Transports()
     if any(env.vendors[name].transports for name in settings.vendors):
         root.cleanup_ctx.append(transports_context(env))
+    if settings.smtp:
+        root.cleanup_ctx.append(relaying(env.outbox, settings.smtp))
     for prefix, vendor in owners:
         add_operations(root, env, prefix, vendor, env.specs[vendor.name])
     if settings.cors:

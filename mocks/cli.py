@@ -44,7 +44,28 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
     _frontend_options(serve)
     _state_options(serve)
+    _mail_options(serve)
     return serve
+
+
+# Real mail (issue 10): the deployment path, testable here ------------------------------------------------------------
+def _mail_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--smtp",
+        type=_smtp_address,
+        metavar="HOST:PORT",
+        help="also deliver every e-mail over SMTP there (MailDev, Mailpit, or conform --mailbox smtp://)",
+    )
+
+
+def _smtp_address(value: str) -> str:
+    from .smtp_relay import parse_address
+
+    try:
+        parse_address(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 # Numeric options (issue 12): a value out of range is a usage error, not a traceback at start-up ----------------------
@@ -223,6 +244,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         journal_secrets=args.journal_secrets,
         grpc_port=_grpc_port(args),
         **_state_settings(args),
+        smtp=getattr(args, "smtp", None),
     )
 
 
@@ -247,6 +269,8 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url:
         lines.append(f"  {'zitadel grpc':<12} {where}   (grpc_url in /__admin/credentials; h2c, --no-grpc to turn off)")
     lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
     lines.append(f"  {'inbox':<12} {settings.base_url}/__admin/inbox   (reset links: {_links(settings)})")
+    if settings.smtp:
+        lines.append(f"  {'smtp':<12} every e-mail is also delivered to {settings.smtp}")
     return "\n".join(lines)
 
 

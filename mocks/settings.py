@@ -32,6 +32,8 @@ class Settings:
     log_requests: bool = False  # `--log-requests`: one line per request on stdout
     journal_secrets: bool = False  # `--journal-secrets`: keep credentials, passwords and codes in the journal
     journal_body_bytes: int = 8192  # each request and response body is kept up to this size
+    # `--smtp HOST:PORT` (issue 10): every e-mail sent is also delivered over SMTP there
+    smtp: str | None = None
 
     # Bounded state (issue 12): caps per vendor of what requests create; the oldest entry goes first ---------------
     max_resets: int = 10_000  # `--max-resets`: pending resets, codes and OTPs

@@ -13,7 +13,7 @@ Feature: LeadSquared: keys, sign-in and their errors
     Then the response status is 401
     And the response is in the LeadSquared error shape
 
-  @mock_only
+  @creates_accounts
   Scenario: A wrong password is refused
     Given a LeadSquared account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When "alice@example.com" signs in with password "Wrong-Passw0rd!"

@@ -13,14 +13,14 @@ Feature: LeadSquared: asking for a reset link
       {"Status": "Success", "Message": "Reset link sent successfully"}
       """
 
-  @mock_only
+  @mailbox
   Scenario: Nothing is sent for an unknown e-mail address
     Given no LeadSquared account exists for "nobody@example.com"
     When a password reset is requested for "nobody@example.com"
     Then the response status is 200
     And the outbox holds no message for "nobody@example.com"
 
-  @mock_only
+  @mailbox
   Scenario: A lead field that matches nobody gets the same answer, and nothing is sent
     Given no LeadSquared account exists for "nobody@example.com"
     When a reset link is requested for "nobody@example.com" by its Phone field

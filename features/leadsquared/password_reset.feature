@@ -1,4 +1,4 @@
-@leadsquared @mock_only
+@leadsquared @creates_accounts @mailbox
 Feature: LeadSquared: a portal user resets a forgotten password
   A portal user asks for a reset link (Forgot Password). The link, sent by e-mail or text message,
   carries the lead id and a temporary password; the API response never does. The portal page sends
@@ -35,6 +35,10 @@ Feature: LeadSquared: a portal user resets a forgotten password
       | how                                               | delivery       | delivery kind |
       | by its EmailAddress field                         | an e-mail      | e-mail        |
       | by its Phone field                                | an e-mail      | e-mail        |
+
+    @sms
+    Examples: by text message
+      | how                                               | delivery       | delivery kind |
       | by its Phone field, to be sent to its Phone field | a text message | text message  |
 
   Scenario: The link works only once
@@ -46,6 +50,7 @@ Feature: LeadSquared: a portal user resets a forgotten password
     And the response field "ExceptionType" is "MXInvalidTemporaryPasswordException"
     And "alice@example.com" can still sign in with password "First-Passw0rd!"
 
+  @clock
   Scenario Outline: The link works for 24 hours
     Given "alice@example.com" has requested a password reset and received the e-mail
     When the clock moves forward <hours> hours

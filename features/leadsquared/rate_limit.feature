@@ -16,7 +16,7 @@ Feature: LeadSquared: at most 25 calls in 5 seconds per key
     And the response field "ExceptionType" is "MXAPIRateLimitExceededException"
     And the response header "Retry-After" is a whole number from 1 to 5
 
-  @mock_only
+  @clock
   Scenario: Calls are accepted again once the window has passed
     When 25 reset links are requested for "nobody@example.com" in quick succession
     And one more reset link is requested for "nobody@example.com"

@@ -26,7 +26,7 @@ Feature: Placewise: credentials, tokens and their errors
     Then the response status is 404
     And the response is in the Placewise error shape
 
-  @mock_only
+  @creates_accounts
   Scenario: A wrong password is refused
     Given a Placewise account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When "alice@example.com" signs in with password "Wrong-Passw0rd!"
@@ -41,7 +41,7 @@ Feature: Placewise: credentials, tokens and their errors
     And the response is in the Placewise error shape
     And the response field "error" is "Invalid credentials"
 
-  @mock_only
+  @creates_accounts
   Scenario: The member token describes the member who signed in
     Given a Placewise account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When "alice@example.com" signs in with password "Old-Passw0rd!"
@@ -52,7 +52,7 @@ Feature: Placewise: credentials, tokens and their errors
     Then the response status is 200
     And the token belongs to "alice@example.com"
 
-  @mock_only
+  @creates_accounts
   Scenario: A refresh token gives a new member token
     Given a Placewise account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When "alice@example.com" signs in with password "Old-Passw0rd!"

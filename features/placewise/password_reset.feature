@@ -1,4 +1,4 @@
-@placewise @mock_only
+@placewise @creates_accounts @mailbox
 Feature: Placewise: a member resets a forgotten password
   A loyalty club member who forgot the password asks the club for a reset message, by e-mail or by
   text message, follows the link in it and chooses a new password. The link works once, for one
@@ -20,6 +20,7 @@ Feature: Placewise: a member resets a forgotten password
     And "alice@example.com" can sign in with password "New-Passw0rd!"
     And "alice@example.com" can no longer sign in with password "Old-Passw0rd!"
 
+  @sms
   Scenario: A member asks for the reset link by text message
     When a password reset is requested for the mobile number of "alice@example.com"
     Then the response status is 200
@@ -44,6 +45,10 @@ Feature: Placewise: a member resets a forgotten password
     Examples:
       | identifier     | delivery       | delivery kind |
       | e-mail address | an e-mail      | e-mail        |
+
+    @sms
+    Examples: by text message
+      | identifier     | delivery       | delivery kind |
       | mobile number  | a text message | text message  |
 
   Scenario: The link works only once
@@ -56,6 +61,7 @@ Feature: Placewise: a member resets a forgotten password
     And "alice@example.com" can still sign in with password "First-Passw0rd!"
     And "alice@example.com" cannot sign in with password "Second-Passw0rd!"
 
+  @clock
   Scenario Outline: The link works for one hour
     Given "alice@example.com" has requested a password reset and received the e-mail
     When the clock moves forward <minutes> minutes

@@ -1,8 +1,9 @@
-@placewise @mock_only
+@placewise @mailbox
 Feature: Placewise: a registration password lets a member in once
   A member without a usable password can ask for a registration password, by e-mail or by text
   message, and sign in with it instead of the password. It works once.
 
+  @creates_accounts
   Scenario Outline: A member signs in with a registration password sent by <channel>
     Given a Placewise account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When a registration password is requested for the <identifier> of "alice@example.com"
@@ -21,6 +22,10 @@ Feature: Placewise: a registration password lets a member in once
     Examples:
       | identifier     | channel      |
       | e-mail address | e-mail       |
+
+    @sms
+    Examples: by text message
+      | identifier     | channel      |
       | mobile number  | text message |
 
   Scenario: Nothing is sent for an unknown e-mail address

@@ -13,14 +13,14 @@ Feature: Placewise: asking for a reset message
       {}
       """
 
-  @mock_only
+  @mailbox
   Scenario: Nothing is sent when no member matches
     Given no Placewise account exists for "nobody@example.com"
     When a password reset is requested for "nobody@example.com"
     Then the response status is 200
     And the outbox holds no message for "nobody@example.com"
 
-  @mock_only
+  @mailbox
   Scenario: Nothing is sent when no member matches the v3 request either
     Given no Placewise account exists for "nobody@example.com"
     When a password reset token is requested through the v3 API for the e-mail address of "nobody@example.com"

@@ -28,7 +28,7 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     And the response is in the Social ID error shape
     And the response field "error" is "not_found"
 
-  @mock_only
+  @creates_accounts
   Scenario: The Login App gets a token with its client credentials and uses it
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When the Login App asks for a token with its client credentials
@@ -45,7 +45,7 @@ Feature: Social ID: Login App credentials, sign-in and their errors
     And the response is in the Social ID error shape
     And the response field "error" is "invalid_client"
 
-  @mock_only
+  @creates_accounts
   Scenario: A wrong password is an invalid grant
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When "alice@example.com" signs in with password "Wrong-Passw0rd!"

@@ -1,4 +1,4 @@
-@socialid @mock_only
+@socialid @creates_accounts
 Feature: Social ID: a user resets a forgotten password
   The Login App asks Social ID to e-mail the user a reset link (or asks for the reset token and sends
   its own e-mail). The user follows the link and chooses a new password. A reset token works once,
@@ -7,6 +7,7 @@ Feature: Social ID: a user resets a forgotten password
   Background:
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
 
+  @mailbox
   Scenario: A user resets the password with the link from the e-mail
     When a password reset is requested for "alice@example.com"
     Then the response status is 201
@@ -17,6 +18,7 @@ Feature: Social ID: a user resets a forgotten password
     And "alice@example.com" can sign in with password "New-Passw0rd!"
     And "alice@example.com" can no longer sign in with password "Old-Passw0rd!"
 
+  @mailbox
   Scenario Outline: The user is found by <lookup>
     When a password reset e-mail is requested for "alice@example.com" by <lookup>
     Then the response status is 201
@@ -30,6 +32,7 @@ Feature: Social ID: a user resets a forgotten password
       | username       |
       | e-mail address |
 
+  @mailbox
   Scenario: The Login App gets the reset token and sends its own e-mail
     When a reset token is requested for "alice@example.com"
     Then the response status is 201
@@ -39,6 +42,7 @@ Feature: Social ID: a user resets a forgotten password
     Then the response status is 201
     And "alice@example.com" can sign in with password "New-Passw0rd!"
 
+  @mailbox
   Scenario: The link works only once
     Given "alice@example.com" has requested a password reset and received the e-mail
     And the reset was completed with the link from the e-mail and the new password "First-Passw0rd!"
@@ -47,6 +51,7 @@ Feature: Social ID: a user resets a forgotten password
     And the response is in the Social ID error shape
     And "alice@example.com" can still sign in with password "First-Passw0rd!"
 
+  @mailbox @clock
   Scenario Outline: The link works for 24 hours
     Given "alice@example.com" has requested a password reset and received the e-mail
     When the clock moves forward <hours> hours
@@ -58,6 +63,7 @@ Feature: Social ID: a user resets a forgotten password
       | 23    | 201    |
       | 24    | 403    |
 
+  @mailbox @clock
   Scenario: An expired link is refused in the Social ID error shape
     Given "alice@example.com" has requested a password reset and received the e-mail
     When the clock moves forward 25 hours
@@ -66,6 +72,7 @@ Feature: Social ID: a user resets a forgotten password
     And the response is in the Social ID error shape
     And "alice@example.com" can still sign in with password "Old-Passw0rd!"
 
+  @mailbox
   Scenario: A newer reset e-mail replaces the older link
     Given "alice@example.com" has requested a password reset and received the e-mail
     And "alice@example.com" has requested another password reset and received the e-mail
@@ -76,6 +83,7 @@ Feature: Social ID: a user resets a forgotten password
     Then the response status is 201
     And "alice@example.com" can sign in with password "New-Passw0rd!"
 
+  @mailbox
   Scenario: The new password needs at least 6 characters
     Given "alice@example.com" has requested a password reset and received the e-mail
     When the reset is completed with the link from the e-mail and the new password "Abc1!"

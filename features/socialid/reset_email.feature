@@ -5,7 +5,7 @@ Feature: Social ID: the reset e-mail and the request for it
   page the link leads to (redirect_url), the subject and the sender. Unlike the other vendors,
   Social ID tells the caller when no such user exists (404).
 
-  @mock_only
+  @creates_accounts @mailbox
   Scenario: Without a language the e-mail is in English
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When a password reset is requested for "alice@example.com"
@@ -13,7 +13,7 @@ Feature: Social ID: the reset e-mail and the request for it
     And "alice@example.com" receives an e-mail with a reset link
     And the message subject is "Reset Password"
 
-  @mock_only
+  @creates_accounts @mailbox
   Scenario Outline: Accept-Language "<language>" picks the <template> template
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When a password reset e-mail is requested for "alice@example.com" in the language "<language>"
@@ -30,7 +30,7 @@ Feature: Social ID: the reset e-mail and the request for it
       | fr                        | English    | Reset Password       |
       | de-DE, es;q=0.5           | English    | Reset Password       |
 
-  @mock_only
+  @creates_accounts @mailbox
   Scenario: The link leads to the page the Login App names
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When a password reset e-mail is requested for "alice@example.com" with the redirect URL "https://shop.example.com/choose-password"
@@ -41,7 +41,7 @@ Feature: Social ID: the reset e-mail and the request for it
     Then the response status is 201
     And "alice@example.com" can sign in with password "New-Passw0rd!"
 
-  @mock_only
+  @creates_accounts @mailbox
   Scenario: The Login App sets the subject and the sender
     Given a Social ID account with e-mail "alice@example.com" and password "Old-Passw0rd!"
     When a password reset e-mail is requested for "alice@example.com" with the subject "Example.com - Reset Password" from "contact@example.com"

@@ -1,4 +1,4 @@
-@zitadel
+@zitadel @creates_accounts
 Feature: A ZITADEL reset code belongs to the user it was issued for
   SetPassword names the user beside the code: in the path on the REST gateway, in the body over Connect.
   A code sets the password of its own user and of no one else, whether or not that other user has a code

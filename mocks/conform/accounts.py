@@ -1,10 +1,20 @@
 """Where the suites get the accounts a check needs: created through the mock's admin API, or (on a deployment)
-listed in the credentials file or created through the vendor's own API."""
+listed in the credentials file or created through the vendor's own API (ZITADEL's AddHumanUser).
+
+Accounts a run creates are named for its run id (see `Target.new_address`) and removed when the run ends
+(`cleanup`); listed accounts are the deployment owner's and are only used, each by one check per run.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import requests
+
+log = logging.getLogger("resetkit.conform")
 
 
 class CannotCreateAccounts(Exception):
@@ -26,6 +36,20 @@ class TestAccount:
 
 
 class Accounts(Protocol):
+    @property
+    def unavailable(self) -> str | None:
+        """Why no account can be created here, or None when one can."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """Where the accounts come from, for the run's output."""
+        ...
+
+    def cleanup(self) -> list[str]:
+        """Remove the accounts this run created; the problems met (an empty list when all went)."""
+        ...
+
     def create(
         self,
         vendor: str,
@@ -42,10 +66,14 @@ class Accounts(Protocol):
 
 
 class AdminAccounts:
-    """Accounts created through the mock's `POST /__admin/accounts`."""
+    """Accounts created through the mock's `POST /__admin/accounts`, removed afterwards with `DELETE`."""
+
+    unavailable: str | None = None
+    description = "created through the mock's /__admin/accounts and removed after the run"
 
     def __init__(self, admin: Any) -> None:
         self.admin = admin
+        self.created: list[tuple[str, str]] = []
 
     def create(
         self,
@@ -62,14 +90,160 @@ class AdminAccounts:
         created = self.admin.create_account(
             vendor, email=email, password=password, **{k: v for k, v in fields.items() if v}
         )
+        self.created.append((vendor, str(created["id"])))
         return TestAccount(vendor, str(created["id"]), email, password, phone, username)
+
+    def cleanup(self) -> list[str]:
+        problems = []
+        for vendor, account_id in self.created:
+            try:
+                self.admin.delete_account(vendor, account_id)
+            except requests.RequestException as exc:
+                problems.append(f"{vendor} account {account_id}: {exc}")
+        self.created.clear()
+        return problems
+
+
+@dataclass
+class ListedAccounts:
+    """The accounts the credentials file lists for a vendor: each one handed to one check per run, since a check
+    may change its password; once all are used, further checks that need one are skipped."""
+
+    vendor: str
+    listed: list[dict[str, str]]
+    _next: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def unavailable(self) -> str | None:
+        return None if self._next < len(self.listed) else self._used_up
+
+    @property
+    def _used_up(self) -> str:
+        return f"all {len(self.listed)} accounts listed for {self.vendor} in the credentials file are used by this run"
+
+    @property
+    def description(self) -> str:
+        return f"{len(self.listed)} accounts listed in the credentials file, each used by one check"
+
+    def create(self, vendor: str, **fields: Any) -> TestAccount:
+        with self._lock:
+            if self._next >= len(self.listed):
+                raise CannotCreateAccounts(self._used_up)
+            entry = self.listed[self._next]
+            self._next += 1
+        return TestAccount(
+            vendor,
+            entry.get("id", ""),
+            entry.get("email", ""),
+            entry.get("password", ""),
+            entry.get("phone") or None,
+            entry.get("username") or None,
+        )
+
+    def cleanup(self) -> list[str]:
+        return []  # they are the deployment owner's
+
+
+@dataclass
+class ZitadelAccounts:
+    """ZITADEL users created with AddHumanUser (`POST /v2/users/human`, the credentials' PAT needs user.write),
+    verified e-mail and an initial password; removed after the run with DeleteUser (`DELETE /v2/users/{id}`)."""
+
+    base_url: str
+    access_token: str
+    session: requests.Session = field(default_factory=requests.Session)
+    created: list[str] = field(default_factory=list)
+    unavailable: str | None = None
+    description: str = "created by conform with ZITADEL's AddHumanUser and removed with DeleteUser after the run"
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    def create(
+        self,
+        vendor: str,
+        *,
+        email: str,
+        password: str,
+        phone: str | None = None,
+        username: str | None = None,
+        given_name: str = "",
+        family_name: str = "",
+    ) -> TestAccount:
+        body: dict[str, Any] = {
+            "username": username or email,
+            "profile": {"givenName": given_name or "Conform", "familyName": family_name or "Check"},
+            "email": {"email": email, "isVerified": True},
+            "password": {"password": password, "changeRequired": False},
+        }
+        if phone:
+            body["phone"] = {"phone": phone, "isVerified": True}
+        response = self.session.post(f"{self.base_url}/v2/users/human", json=body, headers=self._headers, timeout=10)
+        if not response.ok:
+            raise CannotCreateAccounts(f"AddHumanUser answered {response.status_code}: {response.text[:200]}")
+        user_id = str(response.json()["userId"])
+        self.created.append(user_id)
+        return TestAccount(vendor, user_id, email, password, phone, username or email)
+
+    def cleanup(self) -> list[str]:
+        problems = []
+        for user_id in self.created:
+            try:
+                response = self.session.delete(f"{self.base_url}/v2/users/{user_id}", headers=self._headers, timeout=10)
+            except requests.RequestException as exc:
+                problems.append(f"zitadel user {user_id}: {exc}")
+                continue
+            if not response.ok:
+                problems.append(f"zitadel user {user_id}: DeleteUser answered {response.status_code}")
+        self.created.clear()
+        return problems
+
+
+@dataclass
+class VendorAccounts:
+    """A deployment's account source per vendor (several vendors when the credentials give each a base_url)."""
+
+    sources: dict[str, Accounts]
+
+    def unavailable_for(self, vendor: str | None) -> str | None:
+        if vendor is None:
+            return self.unavailable
+        source = self.sources.get(vendor)
+        return source.unavailable if source is not None else f"the target does not serve {vendor}"
+
+    @property
+    def unavailable(self) -> str | None:
+        reasons = [source.unavailable for source in self.sources.values()]
+        return None if any(reason is None for reason in reasons) else reasons[0]
+
+    @property
+    def description(self) -> str:
+        if len(self.sources) == 1:
+            return next(iter(self.sources.values())).description
+        return "; ".join(f"{vendor}: {source.description}" for vendor, source in self.sources.items())
+
+    def create(self, vendor: str, **fields: Any) -> TestAccount:
+        source = self.sources.get(vendor)
+        if source is None:
+            raise CannotCreateAccounts(f"the target does not serve {vendor}")
+        return source.create(vendor, **fields)
+
+    def cleanup(self) -> list[str]:
+        return [problem for source in self.sources.values() for problem in source.cleanup()]
 
 
 class NoAccounts:
     """A deployment without any way to create accounts."""
 
+    description = "none: checks that need a new account are skipped"
+
     def __init__(self, reason: str) -> None:
-        self.reason = reason
+        self.unavailable: str | None = reason
 
     def create(self, vendor: str, **fields: Any) -> TestAccount:
-        raise CannotCreateAccounts(self.reason)
+        raise CannotCreateAccounts(self.unavailable)
+
+    def cleanup(self) -> list[str]:
+        return []

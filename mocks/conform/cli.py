@@ -34,6 +34,37 @@ def add_conform_parser(sub: Any) -> None:
         "--suite", action="append", default=[], choices=SUITES, help="run only this suite (repeatable; default all)"
     )
     conform.add_argument("--select", metavar="EXPR", help="run only the checks whose names match (pytest -k EXPR)")
+    _deployment_options(conform)
+
+
+# Deployments (issue 10): reading what the target sends, naming the run's accounts, time, a shared mock ------------
+def _deployment_options(conform: Any) -> None:
+    conform.add_argument(
+        "--mailbox",
+        metavar="URL",
+        help="read sent mail from smtp://HOST:PORT (conform listens there) or imap[s]://USER:PASS@HOST[:PORT]/FOLDER "
+        "(default: the mock's outbox; none on a deployment)",
+    )
+    conform.add_argument("--mailbox-timeout", type=float, default=10.0, help="seconds a message may take (10)")
+    conform.add_argument("--run-id", help="names the accounts this run creates (qa+<run-id>-...); default random")
+    conform.add_argument(
+        "--wait-expiry", action="store_true", help="on a deployment, run @clock checks by waiting in real time"
+    )
+    conform.add_argument(
+        "--reset-mock", action="store_true", help="reset a mock's state before the run (default: leave it as it is)"
+    )
+
+
+def _deployment_arguments(args: argparse.Namespace) -> list[str]:
+    found = []
+    if getattr(args, "mailbox", None):
+        found += ["--mailbox", args.mailbox]
+    if getattr(args, "mailbox_timeout", None) is not None:
+        found += ["--mailbox-timeout", str(args.mailbox_timeout)]
+    if getattr(args, "run_id", None):
+        found += ["--run-id", args.run_id]
+    found += [flag for flag in ("--wait-expiry", "--reset-mock") if getattr(args, flag[2:].replace("-", "_"), False)]
+    return found
 
 
 class ConformSetupError(Exception):
@@ -100,6 +131,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         pytest_args += ["--credentials", str(Path(args.credentials).resolve())]
     if args.include_inferred:
         pytest_args.append("--include-inferred")
+    pytest_args += _deployment_arguments(args)
     if getattr(args, "select", None):
         pytest_args += ["-k", args.select]
     if args.junit:
@@ -111,13 +143,14 @@ def run_conform(args: argparse.Namespace) -> int:
     try:
         import pytest
 
-        from .target import TargetError, connect
+        from .target import RunOptions, TargetError, connect
     except ImportError as exc:
         return _fail_setup(args, f"needs its test engines ({exc.name} is missing): pip install 'resetkit[conform]'")
     try:
         _check_output_paths(args)
         pytest_args = pytest_arguments(args)
-        target = connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred)
+        options = RunOptions(mailbox=getattr(args, "mailbox", None))
+        target = connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred, options)
     except (ConformSetupError, TargetError, resources.ResourcesMissing) as exc:
         return _fail_setup(args, str(exc))
     if not args.vendor:  # only the vendors the target serves are collected (and so appear in the report)

@@ -6,6 +6,7 @@ checkout's root conftest.py loads it for `pytest` runs.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from hypothesis import HealthCheck, settings
 from ..runner import LiveMock, start_live_mock
 from ..settings import ALL_VENDORS, Settings
 from .inspection import Inspector, activated, last_exchange
-from .target import Target, TargetError, connect
+from .mailbox import DEFAULT_TIMEOUT, MailboxError
+from .target import CAPABILITIES, RunOptions, Target, TargetError, connect, prepared
 
 # `ci` keeps `make test` within minutes on 2 cores; `deep` is for a night run (`--hypothesis-profile=deep`).
 settings.register_profile(
@@ -26,7 +28,7 @@ settings.load_profile(os.environ.get("RESETKIT_HYPOTHESIS_PROFILE", "ci"))
 
 # Gherkin tags become markers; registered here so that `--strict-markers` holds wherever the suites run.
 MARKERS = {
-    "mock_only": "needs the mock's outbox, clock or admin API",
+    **CAPABILITIES,
     "placewise": "Placewise scenarios",
     "zitadel": "ZITADEL scenarios",
     "socialid": "Social ID scenarios",
@@ -45,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--credentials", default=None, help="YAML or JSON credentials per vendor (default: the mock's)")
     group.addoption("--include-inferred", action="store_true", help="also test operations whose x-source is inferred")
+    # Deployments (issue 10): where the sent mail is read, how the run names its accounts, time and shared mocks.
+    group.addoption("--mailbox", default=None, help="smtp://HOST:PORT (listen) or imap[s]://USER:PASS@HOST/FOLDER")
+    group.addoption("--mailbox-timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds a message may take")
+    group.addoption("--run-id", default=None, help="names this run's accounts (qa+<run-id>-...); default random")
+    group.addoption("--wait-expiry", action="store_true", help="on a deployment, wait in real time for expiries")
+    group.addoption("--reset-mock", action="store_true", help="reset the mock's state first (default: leave it)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,18 +74,60 @@ def live_mock(request: pytest.FixtureRequest) -> Iterator[LiveMock]:
 
 
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest) -> Target:
-    """The selected implementation, with its credentials and (for the mock) the admin API."""
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The selected implementation, with its credentials, its mailbox and accounts, and (for the mock) the admin
+    API. Afterwards a shared mock is left as found: its clock where it was, this run's accounts removed."""
     config = request.config
     url = config.getoption("--target")
     include_inferred = bool(config.getoption("--include-inferred"))
     if url is None:
         url = request.getfixturevalue("live_mock").url
         include_inferred = True  # the mock implements every operation, inferred ones included
+    options = RunOptions(
+        mailbox=config.getoption("--mailbox"),
+        mailbox_timeout=float(config.getoption("--mailbox-timeout")),
+        run_id=config.getoption("--run-id") or secrets.token_hex(4),
+        wait_expiry=bool(config.getoption("--wait-expiry")),
+        reset_mock=bool(config.getoption("--reset-mock")),
+    )
     try:
-        return connect(url, tuple(config.getoption("--vendor")), config.getoption("--credentials"), include_inferred)
-    except TargetError as exc:
+        target = connect(
+            url, tuple(config.getoption("--vendor")), config.getoption("--credentials"), include_inferred, options
+        )
+        with prepared(target, options, lambda line: _say(config, line)) as ready:
+            _say(config, f"run {ready.run_id}; accounts: {ready.accounts.description}; mail: {_mail_source(ready)}")
+            yield ready
+    except (TargetError, MailboxError) as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def _say(config: pytest.Config, line: str) -> None:
+    """One line on the terminal, outside pytest's output capture (what the run uses, for the person running it)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(f"resetkit conform: {line}")
+        return
+    with capture.global_and_fixture_disabled():
+        if reporter._tw.width_of_current_line:  # after a row of progress dots
+            reporter.write("\n")
+        reporter.write_line(f"resetkit conform: {line}")
+
+
+def _mail_source(target: Target) -> str:
+    if target.mailbox is None:
+        return "none (checks that read messages are skipped)"
+    return type(target.mailbox).__name__.removesuffix("Mailbox").lower() or "mailbox"
+
+
+def skip_unless_capable(item: pytest.Item, target: Target) -> None:
+    """Skip a check tagged with a capability (@mailbox, @sms, @clock, @admin, @creates_accounts) the target lacks,
+    naming the tag and the reason."""
+    for name in CAPABILITIES:
+        if item.get_closest_marker(name) is not None and (reason := target.lacks(name, vendor_of(item))):
+            pytest.skip(f"@{name}: {reason}")
 
 
 @pytest.fixture

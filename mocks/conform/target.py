@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import json
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 import yaml
 
 from ..settings import ALL_VENDORS
-from .accounts import Accounts, AdminAccounts, NoAccounts
-from .mailbox import Mailbox, OutboxMailbox
+from .accounts import Accounts, AdminAccounts, ListedAccounts, NoAccounts, VendorAccounts, ZitadelAccounts
+from .mailbox import (
+    DEFAULT_TIMEOUT,
+    Mailbox,
+    MailboxError,
+    OutboxMailbox,
+    base_address,
+    check_mailbox_url,
+    open_mailbox,
+)
+
+# What a check may need beyond the vendor's API; a check tagged with one is skipped, with the reason, where the
+# target lacks it (`Target.lacks`). Gherkin tags and pytest markers use these names.
+CAPABILITIES = {
+    "mailbox": "reads a message the target sent by e-mail (the mock's outbox, --mailbox smtp:// or imap://)",
+    "sms": "reads a text message the target sent (the mock's outbox only)",
+    "clock": "moves time (the mock's clock, or --wait-expiry)",
+    "admin": "needs the mock's admin API for anything else",
+    "creates_accounts": "creates accounts (the mock's admin API, the vendor's API, or the credentials' accounts)",
+}
+
+
+# How long each vendor documents a reset secret to live (contracts.md section 0).
+DOCUMENTED_RESET_SECONDS = {"placewise": 3600, "zitadel": 3600, "socialid": 24 * 3600, "leadsquared": 24 * 3600}
 
 
 class TargetError(RuntimeError):
@@ -51,8 +79,18 @@ class Admin:
     def advance_clock(self, seconds: float) -> None:
         self._call("POST", "/clock", json={"advance_seconds": seconds})
 
+    def clock_offset(self) -> float:
+        return float(self._call("GET", "/clock")["offset_seconds"])
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Put the clock back where it was (a shared mock is left as conform found it)."""
+        self._call("PUT", "/clock", json={"offset_seconds": seconds})
+
     def reset(self) -> None:
         self._call("POST", "/reset")
+
+    def delete_account(self, vendor: str, account_id: str) -> None:
+        self._call("DELETE", f"/accounts/{vendor}/{quote(account_id, safe='')}")
 
 
 @dataclass
@@ -68,13 +106,61 @@ class Target:
     mailbox: Mailbox | None = None
     # Where checks get fresh accounts (the mock's admin API, or whatever the deployment offers).
     accounts: Accounts = field(default_factory=lambda: NoAccounts("this target offers no way to create accounts"))
+    # `--wait-expiry`: on a target whose clock cannot be moved, "the clock moves forward" waits in real time.
+    wait_expiry: bool = False
+    run_id: str = "run"  # names what this run creates (`--run-id`)
+    mail_address: str | None = None  # the test mailbox's address, for plus-addressing
 
     @property
     def is_mock(self) -> bool:
         return self.admin is not None
 
+    def lacks(self, capability: str, vendor: str | None = None) -> str | None:
+        """Why this target cannot give a check (about `vendor`) `capability` (see CAPABILITIES), or None."""
+        if capability == "mailbox" and self.mailbox is None:
+            return "no mailbox to read what the target sends (pass --mailbox smtp://HOST:PORT or imap://...)"
+        if capability == "sms" and (self.mailbox is None or "sms" not in self.mailbox.channels):
+            return "no way to read the text messages the target sends (only the mock's outbox shows SMS)"
+        if capability == "clock" and self.admin is None and not self.wait_expiry:
+            return "moves the clock, which only the mock's admin API can do (pass --wait-expiry to wait in real time)"
+        if capability == "admin" and self.admin is None:
+            return "needs the mock's /__admin API, which this target does not serve"
+        if capability == "creates_accounts":
+            source = self.accounts
+            if isinstance(source, VendorAccounts):
+                return source.unavailable_for(vendor)
+            return source.unavailable
+        return None
+
+    def new_address(self, local: str, domain: str = "example.com") -> str:
+        """A fresh e-mail address named for this run: plus-addressed to the test mailbox when it has an address
+        (`qa+<run-id>-alice-1a2b3c@example.com`), else `alice.<run-id>-1a2b3c@<domain>`."""
+        tag = secrets.token_hex(3)
+        if self.mail_address:
+            user, _, mail_domain = self.mail_address.partition("@")
+            return f"{user}+{self.run_id}-{local}-{tag}@{mail_domain}"
+        return f"{local}.{self.run_id}-{tag}@{domain}"
+
+    def let_time_pass(self, vendor: str, seconds: float) -> None:
+        """Age everything time-limited by `seconds`: move the mock's clock, or (--wait-expiry) wait for real.
+
+        A deployment whose reset lifetime is configured short names it (`reset_ttl_seconds` in the vendor's
+        credentials): a wait of a minute or more is then scaled from the documented lifetime to that one.
+        """
+        if self.admin is not None:
+            self.admin.advance_clock(seconds)
+            return
+        assert self.wait_expiry, "moving the clock needs the mock's admin API or --wait-expiry"
+        configured = self.credentials.get(vendor, {}).get("reset_ttl_seconds")
+        if configured and seconds >= 60:
+            seconds = seconds * float(configured) / DOCUMENTED_RESET_SECONDS[vendor]
+        time.sleep(seconds)
+
     def base_url(self, vendor: str) -> str:
-        return f"{self.url}/{vendor}" if self.is_mock and not self._single_root else self.url
+        """Where `vendor` answers: under /<vendor> on the mock, else the credentials' `base_url` or the target."""
+        if self.is_mock:
+            return self.url if self._single_root else f"{self.url}/{vendor}"
+        return self.credentials.get(vendor, {}).get("base_url", self.url).rstrip("/")
 
     _single_root: bool = False
 
@@ -99,7 +185,43 @@ def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
     unknown = sorted(str(k) for k in data if k not in ALL_VENDORS)
     if unknown:
         raise TargetError(f"{path}: unknown vendor {', '.join(unknown)} (expected {', '.join(ALL_VENDORS)})")
-    return {str(k): {str(kk): str(vv) for kk, vv in v.items()} for k, v in data.items()}
+    return {str(k): {str(kk): str(vv) for kk, vv in v.items() if kk != "accounts"} for k, v in data.items()}
+
+
+ACCOUNT_FIELDS = ("email", "phone", "username", "id", "password")
+
+
+def load_listed_accounts(path: str | Path) -> dict[str, list[dict[str, str]]]:
+    """The test accounts the credentials file lists per vendor (`accounts: [{email, password, id, ...}]`)."""
+    load_credentials(path)  # the same checks and messages
+    text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    listed: dict[str, list[dict[str, str]]] = {}
+    for vendor, entry in data.items():
+        accounts = entry.get("accounts", [])
+        if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+            raise TargetError(f"{path}: {vendor}.accounts must be a list of {{email, password, ...}} mappings")
+        for number, account in enumerate(accounts, 1):
+            unknown = sorted(str(k) for k in account if k not in ACCOUNT_FIELDS)
+            if unknown or "password" not in account or not ({"email", "id", "username", "phone"} & set(account)):
+                raise TargetError(
+                    f"{path}: {vendor}.accounts[{number}] needs a password and an email, phone, username or id"
+                    + (f" (unknown {', '.join(unknown)})" if unknown else "")
+                )
+        if accounts:
+            listed[str(vendor)] = [{str(k): str(v) for k, v in a.items()} for a in accounts]
+    return listed
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run reads mail, names what it creates and treats time and a shared mock (conform's options)."""
+
+    mailbox: str | None = None
+    mailbox_timeout: float = DEFAULT_TIMEOUT
+    run_id: str = "run"
+    wait_expiry: bool = False
+    reset_mock: bool = False
 
 
 def _format_of(path: str | Path) -> str:
@@ -111,8 +233,17 @@ def connect(
     vendors: tuple[str, ...] = (),
     credentials_file: str | None = None,
     include_inferred: bool = False,
+    options: RunOptions | None = None,
 ) -> Target:
-    """Probe `url`: a resetkit mock answers /__admin/credentials; anything else is a deployment of one vendor."""
+    """Probe `url`: a resetkit mock answers /__admin/credentials; anything else is a deployment of one vendor.
+
+    Nothing is opened or changed yet (see `prepared`)."""
+    options = options or RunOptions()
+    if options.mailbox:
+        try:
+            check_mailbox_url(options.mailbox)
+        except MailboxError as exc:
+            raise TargetError(str(exc)) from None
     url = url.rstrip("/")
     session = requests.Session()
     try:
@@ -126,18 +257,69 @@ def connect(
         missing = [v for v in wanted if v not in served]
         if missing:
             raise TargetError(f"the mock at {url} does not serve {', '.join(missing)}")
-    elif len(wanted) != 1:
-        raise TargetError("a target that is not a resetkit mock serves one vendor: pass exactly one --vendor")
     credentials = load_credentials(credentials_file) if credentials_file else {}
+    if admin is None and len(wanted) != 1 and not all("base_url" in credentials.get(v, {}) for v in wanted):
+        raise TargetError(
+            "a target that is not a resetkit mock serves one vendor: pass exactly one --vendor, or give each "
+            "vendor's base_url in the credentials file"
+        )
     if admin is not None and not credentials_file:
         credentials = admin.credentials()
     lacking = [v for v in wanted if v not in credentials]
     if lacking:
         raise TargetError(f"no credentials for {', '.join(lacking)}: pass --credentials FILE")
-    target = Target(url, tuple(wanted), credentials, admin, include_inferred)
+    target = Target(url, tuple(wanted), credentials, admin, include_inferred, wait_expiry=options.wait_expiry)
+    target.run_id = options.run_id
+    target.mail_address = base_address(options.mailbox)
+    # A mock started with --vendor serves that vendor at its root.
+    target._single_root = admin is not None and len(served) == 1
     if admin is not None:
         target.mailbox = OutboxMailbox(admin)
         target.accounts = AdminAccounts(admin)
-    # A mock started with --vendor serves that vendor at its root.
-    target._single_root = admin is not None and len(served) == 1
+    else:
+        listed = load_listed_accounts(credentials_file) if credentials_file else {}
+        target.accounts = VendorAccounts({vendor: _deployment_accounts(target, vendor, listed) for vendor in wanted})
     return target
+
+
+def _deployment_accounts(target: Target, vendor: str, listed: dict[str, list[dict[str, str]]]) -> Accounts:
+    """The credentials file's accounts for `vendor`, else ZITADEL's AddHumanUser, else none (with the reason)."""
+    if vendor in listed:
+        return ListedAccounts(vendor, listed[vendor])
+    if vendor == "zitadel" and "access_token" in target.credentials.get("zitadel", {}):
+        return ZitadelAccounts(target.base_url(vendor), target.credentials["zitadel"]["access_token"])
+    return NoAccounts(
+        f"this deployment offers no way to create {vendor} accounts: list some under {vendor}.accounts "
+        "in the credentials file"
+    )
+
+
+def _to_stderr(line: str) -> None:
+    print(f"resetkit conform: {line}", file=sys.stderr)
+
+
+@contextmanager
+def prepared(target: Target, options: RunOptions, say: Callable[[str], None] = _to_stderr) -> Iterator[Target]:
+    """The target ready for a run (its mailbox open, the mock reset only with --reset-mock), and afterwards left
+    as found: the mock's clock put back, the accounts this run created removed, the mailbox closed."""
+    vendor = target.vendors[0]
+    if options.mailbox:
+        target.mailbox = open_mailbox(options.mailbox, vendor, options.mailbox_timeout)
+    offset = None
+    try:
+        if target.admin is not None:
+            if options.reset_mock:
+                target.admin.reset()
+            offset = target.admin.clock_offset()
+        yield target
+    finally:
+        problems = target.accounts.cleanup()
+        if problems:
+            say(f"could not remove {len(problems)} of the accounts this run created: {'; '.join(problems[:3])}")
+        if target.admin is not None and offset is not None:
+            try:
+                target.admin.set_clock_offset(offset)
+            except requests.RequestException as exc:
+                say(f"could not put the mock's clock back: {exc}")
+        if target.mailbox is not None:
+            target.mailbox.close()

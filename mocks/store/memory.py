@@ -74,6 +74,29 @@ class InMemoryStore:
     def accounts(self, vendor: str) -> Iterator[Account]:
         return iter(list(self._vendors[vendor].accounts.values()))
 
+    def remove_account(self, vendor: str, account_id: str) -> bool:
+        """Forget the account, its identifiers, pending resets and tokens; False if there is none."""
+        state = self._vendors[vendor]
+        account = state.accounts.pop(account_id, None)
+        if account is None:
+            return False
+        for key in account.identifiers():
+            if state.by_identifier.get(key) == account_id:
+                del state.by_identifier[key]
+        self._account_gone(account)
+        for pending in [pending for pending in state.reset_by_account if pending[0] == account_id]:
+            reset = state.resets.pop(state.reset_by_account.pop(pending))
+            if reset is not None:
+                self._reset_gone(reset)
+        for value in [value for value, token in state.tokens.items() if token.account_id == account_id]:
+            token = state.tokens.pop(value)
+            if token is not None:
+                self._forget_token(state, token)
+        return True
+
+    def _account_gone(self, account: Account) -> None:
+        """An account was removed (`DELETE /__admin/accounts/...`); a saving store deletes it too."""
+
     # pending resets
     def put_reset(self, reset: PendingReset, *, now: float) -> None:
         """Store a reset; the account's previous reset for the same purpose stops working."""

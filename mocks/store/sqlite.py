@@ -60,6 +60,7 @@ class SQLiteStore(InMemoryStore):
             raise OSError(f"--state {path}: {exc}") from None
         self._accounts: dict[tuple[str, str], Account] = {}
         self._account_rows: dict[tuple[str, str], str] = {}  # as last written, to skip unchanged accounts
+        self._removed_accounts: set[tuple[str, str]] = set()
         self._resets: dict[tuple[str, str], PendingReset | None] = {}  # None: delete the row
         self._tokens: dict[tuple[str, str], AccessToken | None] = {}
         self._windows: set[tuple[str, str]] = set()
@@ -94,6 +95,12 @@ class SQLiteStore(InMemoryStore):
         for account in found:
             self._accounts[account.vendor, account.id] = account
         return iter(found)
+
+    def _account_gone(self, account: Account) -> None:
+        key = (account.vendor, account.id)
+        self._accounts.pop(key, None)
+        self._account_rows.pop(key, None)
+        self._removed_accounts.add(key)
 
     def _touch_account(self, account: Account | None) -> Account | None:
         if account is not None:
@@ -166,6 +173,7 @@ class SQLiteStore(InMemoryStore):
         offset = getattr(self._clock, "offset", 0.0)
         if not (
             self._accounts
+            or self._removed_accounts
             or self._resets
             or self._tokens
             or self._windows
@@ -198,6 +206,9 @@ class SQLiteStore(InMemoryStore):
 
     def _write_accounts(self) -> None:
         """Accounts are looked up on most requests and changed on few: only those that differ are written."""
+        if self._removed_accounts:
+            self._db.executemany("DELETE FROM accounts WHERE vendor = ? AND id = ?", list(self._removed_accounts))
+            self._removed_accounts.clear()
         if not self._accounts:
             return
         saved, rows = self._account_rows, []

@@ -242,9 +242,16 @@ def _login_app_basic(credential: str, env: Env) -> Principal | None:
 
 
 def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    user_id = new.id or str(10_000 + secrets.randbelow(89_999))
+    user_id = new.id or _unused_user_id(env)
     user = store_account(env, NAME, new, user_id)
     return {**account_view(user), "user_id": int(user.id), "email_address": user.email}
+
+
+def _unused_user_id(env: Env) -> str:
+    """A 5-digit id no user has: a taken one would replace that user (a few hundred accounts make it likely)."""
+    while env.store.get_account(NAME, candidate := str(10_000 + secrets.randbelow(89_999))) is not None:
+        pass
+    return candidate
 
 
 def fake_account(faker: Faker) -> NewAccount:

@@ -64,6 +64,33 @@ async def test_the_journal_lists_recent_vendor_requests_newest_first(client: Tes
     assert [e["path"] for e in entries] == ["/socialid/nope", "/placewise/nope"]
 
 
+async def test_a_deleted_account_is_gone_with_its_identifiers(client: TestClient, env: Env) -> None:
+    body = {"vendor": "leadsquared", "email": "gone@example.com", "password": "Old-Passw0rd!"}
+    created = await (await client.post("/__admin/accounts", json=body)).json()
+    assert (await client.delete(f"/__admin/accounts/leadsquared/{created['id']}")).status == 204
+    assert env.store.get_account("leadsquared", created["id"]) is None
+    assert env.store.find_account("leadsquared", "gone@example.com") is None
+    assert (await client.post("/__admin/accounts", json=body)).status == 201  # the address is free again
+
+
+async def test_deleting_an_unknown_account_is_404(client: TestClient) -> None:
+    assert (await client.delete("/__admin/accounts/placewise/no-such-id")).status == 404
+
+
+async def test_the_clock_is_put_back_to_an_offset() -> None:
+    """PUT /__admin/clock sets the offset from real time, forward or back (conform restores a shared mock's)."""
+    from aiohttp.test_utils import TestClient as Client
+    from aiohttp.test_utils import TestServer
+
+    from resetkit.app import create_app
+
+    async with Client(TestServer(create_app(Settings(accounts=1, vendors=("placewise",))))) as real_time:
+        await real_time.post("/__admin/clock", json={"advance_seconds": 7200})
+        answer = await (await real_time.put("/__admin/clock", json={"offset_seconds": 60})).json()
+        assert answer["offset_seconds"] == 60
+        assert (await (await real_time.get("/__admin/clock")).json())["offset_seconds"] == 60
+
+
 # Listings page with total, limit, offset and next ----------------------------------------------------------------
 async def listing(client: TestClient, path: str, **query: Any) -> dict[str, Any]:
     response = await client.get(f"/__admin/{path}", params={k: str(v) for k, v in query.items()})

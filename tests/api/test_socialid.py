@@ -133,3 +133,17 @@ async def test_bad_login_app_credentials_are_invalid_client(client: TestClient) 
         TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic eDp5"}
     )
     assert response.status == 401 and (await response.json())["error"] == "invalid_client"
+
+
+async def test_a_new_user_never_takes_the_id_of_an_existing_one(
+    client: TestClient, env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids are 5 digits: two of a few hundred new users often draw the same one, which must not replace the first."""
+    draws = iter([1, 1, 2])
+    monkeypatch.setattr("resetkit.vendors.socialid.secrets.randbelow", lambda _: next(draws))
+    first = {"vendor": "socialid", "email": "first@example.com", "password": "Old-Passw0rd!"}
+    second = {"vendor": "socialid", "email": "second@example.com", "password": "Old-Passw0rd!"}
+    one = await (await client.post("/__admin/accounts", json=first)).json()
+    two = await (await client.post("/__admin/accounts", json=second)).json()
+    assert one["id"] != two["id"]
+    assert env.store.find_account("socialid", "first@example.com") is not None

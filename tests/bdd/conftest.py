@@ -6,7 +6,9 @@ tests/bdd/test_<vendor>.py calls `scenarios("<vendor>")` and defines a `driver` 
 through the driver, so one step text means the same thing for every vendor; vendor-only steps live in the
 vendor's test module and keep their values in `ctx.data`.
 
-Scenarios tagged @mock_only need the mock's outbox, admin API or clock and are skipped on other targets.
+Scenarios are tagged with what they need beyond the vendor's API (resetkit.conform.target.CAPABILITIES): @mailbox
+(reads a sent e-mail), @sms, @clock (moves time), @admin, @creates_accounts. A scenario is skipped, with the
+reason, only on a target that lacks one of its capabilities; everything else runs against every target.
 
 Every request goes through `http()`, which hands the response to the test's inspector (resetkit.conform.inspection:
 the whole response against the spec, stack traces in error bodies, secrets after a completed reset) before a step
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,11 +36,13 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from resetkit.conform.accounts import CannotCreateAccounts
 from resetkit.conform.inspection import Inspector, active, inspect
+from resetkit.conform.plugin import skip_unless_capable
 from resetkit.conform.stacktraces import find_stack_trace
 from resetkit.conform.target import Target
 from resetkit.settings import ALL_VENDORS
 
 TIMEOUT = 10
+NOTHING_SENT_SECONDS = 1.0  # how long a mailbox that delivers later (SMTP, IMAP) is watched for a message
 VENDOR_LABELS = {"Placewise": "placewise", "ZITADEL": "zitadel", "Social ID": "socialid", "LeadSquared": "leadsquared"}
 SECONDS_PER_UNIT = {"second": 1, "seconds": 1, "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600}
 
@@ -64,6 +69,8 @@ class Account:
     username: str
     id: str = ""
     exists: bool = True
+    # The password the feature gives it; `password` differs for an account listed in the credentials file.
+    given_password: str = ""
 
 
 @dataclass
@@ -71,6 +78,7 @@ class Context:
     """What one scenario has seen so far: its accounts, the last response and the messages delivered."""
 
     vendor: str
+    new_address: Callable[[str, str], str] = lambda local, domain: f"{local}.{uuid.uuid4().hex[:12]}@{domain}"
     accounts: dict[str, Account] = field(default_factory=dict)
     response: requests.Response | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -85,11 +93,12 @@ class Context:
         tag = uuid.uuid4().hex[:12]
         account = Account(
             alias=alias,
-            email=f"{local}.{tag}@{domain or 'example.com'}",
+            email=self.new_address(local, domain or "example.com"),
             password=password,
             phone=f"+4798{secrets.randbelow(10**8):08d}",
             username=f"{local}_{tag}",
             exists=exists,
+            given_password=password,
         )
         self.accounts[alias] = account
         return account
@@ -105,6 +114,10 @@ class Context:
             return response.json()
         except ValueError:
             pytest.fail(f"expected a JSON body, got {response.status_code} {response.text[:300]!r}")
+
+    def real_password(self, account: Account, password: str) -> str:
+        """The password to send for the one a step names: a listed account's own for the feature's initial one."""
+        return account.password if password == account.given_password else password
 
     def substitute(self, text: str) -> str:
         """Replace each account alias in `text` by that account's real e-mail address."""
@@ -232,8 +245,8 @@ def vendor(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def ctx(vendor: str) -> Context:
-    return Context(vendor)
+def ctx(vendor: str, target: Target) -> Context:
+    return Context(vendor, new_address=target.new_address)
 
 
 @pytest.fixture
@@ -243,14 +256,10 @@ def driver() -> Driver:
 
 @pytest.fixture(autouse=True)
 def _scenario_fits_target(request: pytest.FixtureRequest, target: Target, vendor: str) -> None:
-    """Skip what the target cannot answer: a vendor it does not serve, or a @mock_only scenario off the mock."""
+    """Skip what the target cannot answer: a vendor it does not serve, or a capability it lacks."""
     if vendor not in target.vendors:
         pytest.skip(f"the target does not serve {vendor}")
-    if request.node.get_closest_marker("mock_only") and not target.is_mock:
-        pytest.skip(
-            "@mock_only: no mailbox/SMS adapter for this target (only the mock's /__admin outbox is supported), "
-            "and no admin API or clock to create accounts or expire tokens"
-        )
+    skip_unless_capable(request.node, target)
 
 
 # Surfaces: one scenario, every way the vendor serves its flow ---------------------------------------------------
@@ -335,15 +344,25 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
             inspector.check_message(message)
 
 
-def _admin(target: Target) -> Any:
-    assert target.admin is not None, "this step needs the mock's admin API: tag the scenario @mock_only"
-    return target.admin
-
-
 def _deliveries(target: Target, vendor: str, account: Account, channel: str) -> list[dict[str, Any]]:
-    assert target.mailbox is not None, "this step reads delivered messages: the target needs a mailbox"
+    tag = "@sms" if channel == "sms" else "@mailbox"
+    assert target.lacks(tag[1:]) is None, f"this step reads delivered messages: tag the scenario {tag}"
+    assert target.mailbox is not None
     address = account.email if channel == "email" else account.phone
     return target.mailbox.messages(vendor, address, channel)
+
+
+def fresh_deliveries(
+    target: Target, vendor: str, account: Account, channel: str, seen: set[str]
+) -> list[dict[str, Any]]:
+    """Messages to the account on `channel` not in `seen`, waiting for the first as long as the mailbox needs
+    (SMTP and IMAP deliver after the API call has answered; the mock's outbox before)."""
+    deadline = time.monotonic() + (target.mailbox.timeout if target.mailbox is not None else 0.0)
+    while not (fresh := [m for m in _deliveries(target, vendor, account, channel) if m["id"] not in seen]):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
+    return fresh
 
 
 # Given ---------------------------------------------------------------------------------------------------------
@@ -363,8 +382,11 @@ def a_vendor_account(named_vendor: str, email: str, password: str, ctx: Context,
             family_name="Example",
         )
     except CannotCreateAccounts as exc:
-        pytest.skip(f"needs a new account: {exc}")
-    account.id = created.id
+        pytest.skip(f"@creates_accounts: {exc}")
+    # A listed account (credentials file) brings its own identity and password; created ones keep the scenario's.
+    account.id, account.email, account.password = created.id, created.email, created.password
+    account.phone = created.phone or account.phone
+    account.username = created.username or account.username
 
 
 @given(step_text('no {named_vendor:Vendor} account exists for "{email}"'))
@@ -416,14 +438,17 @@ def complete_reset(which: str, password: str, ctx: Context, driver: Driver) -> N
 
 @given(parsers.re(r"the clock moves forward (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
 @when(parsers.re(r"the clock moves forward (?P<amount>\d+) (?P<unit>seconds?|minutes?|hours?)"))
-def clock_moves_forward(amount: str, unit: str, target: Target) -> None:
-    """Moves the mock's clock (POST /__admin/clock); everything time-limited ages by this much."""
-    _admin(target).advance_clock(int(amount) * SECONDS_PER_UNIT[unit])
+def clock_moves_forward(amount: str, unit: str, ctx: Context, target: Target) -> None:
+    """Moves the mock's clock (POST /__admin/clock), or with --wait-expiry waits in real time; everything
+    time-limited ages by this much."""
+    assert target.lacks("clock") is None, "this step moves the clock: tag the scenario @clock"
+    target.let_time_pass(ctx.vendor, int(amount) * SECONDS_PER_UNIT[unit])
 
 
 @when(step_text('"{email}" signs in with password "{password}"'))
 def signs_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
-    ctx.response = driver.sign_in(ctx.account(email), password)
+    account = ctx.account(email)
+    ctx.response = driver.sign_in(account, ctx.real_password(account, password))
 
 
 # Then: responses -----------------------------------------------------------------------------------------------
@@ -482,7 +507,7 @@ def field_at(body: Any, path: str) -> Any:
 def received(ctx: Context, target: Target, account: Account, channel: str) -> dict[str, Any]:
     """The newest message to the account on `channel` not seen before in this scenario; it must carry a link."""
     seen = {m["id"] for m in ctx.messages}
-    fresh = [m for m in _deliveries(target, ctx.vendor, account, channel) if m["id"] not in seen]
+    fresh = fresh_deliveries(target, ctx.vendor, account, channel, seen)
     assert fresh, f"no new {channel} from {ctx.vendor} to {account.alias}"
     ctx.messages.append(fresh[0])
     return fresh[0]
@@ -506,7 +531,11 @@ def receives_text(email: str, ctx: Context, target: Target) -> None:
 @then(step_text('the outbox holds no message for "{email}"'))
 def no_message(email: str, ctx: Context, target: Target) -> None:
     account = ctx.account(email)
-    sent = _deliveries(target, ctx.vendor, account, "email") + _deliveries(target, ctx.vendor, account, "sms")
+    # Text messages are looked at where the mailbox can read them (the mock's outbox); e-mail always.
+    channels = ["email", "sms"] if target.lacks("sms") is None else ["email"]
+    if target.mailbox is not None and target.mailbox.timeout:
+        time.sleep(min(NOTHING_SENT_SECONDS, target.mailbox.timeout))  # what is on its way has time to arrive
+    sent = [m for channel in channels for m in _deliveries(target, ctx.vendor, account, channel)]
     assert not sent, f"{ctx.vendor} sent {len(sent)} message(s) to {email}: {[m['subject'] for m in sent]}"
 
 
@@ -533,11 +562,13 @@ def message_link_prefix(prefix: str, ctx: Context) -> None:
 # Then: signing in ----------------------------------------------------------------------------------------------
 @then(parsers.re(r'"(?P<email>[^"]+)" can (?:still )?sign in with password "(?P<password>[^"]*)"'))
 def can_sign_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
-    response = driver.sign_in(ctx.account(email), password)
+    account = ctx.account(email)
+    response = driver.sign_in(account, ctx.real_password(account, password))
     assert response.ok, describe(response)
 
 
 @then(parsers.re(r'"(?P<email>[^"]+)" can(?:not| no longer) sign in with password "(?P<password>[^"]*)"'))
 def cannot_sign_in(email: str, password: str, ctx: Context, driver: Driver) -> None:
-    response = driver.sign_in(ctx.account(email), password)
+    account = ctx.account(email)
+    response = driver.sign_in(account, ctx.real_password(account, password))
     assert response.status_code == driver.sign_in_refused_status, describe(response)

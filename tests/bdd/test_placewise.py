@@ -12,7 +12,7 @@ from pytest_bdd import parsers, scenarios, then, when
 
 from resetkit.conform.target import Target
 
-from .conftest import Account, Context, Surface, describe, http, link_params, step_text
+from .conftest import Account, Context, Surface, describe, fresh_deliveries, http, link_params, step_text
 
 scenarios("placewise")
 
@@ -137,9 +137,7 @@ def receives_registration_password(email: str, channel: str, ctx: Context, targe
 def received_any(ctx: Context, target: Target, account: Account, channel: str) -> dict[str, Any]:
     """Like the shared `received`, for messages that carry a password instead of a link."""
     seen = {m["id"] for m in ctx.messages}
-    address = account.email if channel == "email" else account.phone
-    assert target.mailbox is not None, "this step reads delivered messages: the target needs a mailbox"
-    fresh = [m for m in target.mailbox.messages("placewise", address, channel) if m["id"] not in seen]
+    fresh = fresh_deliveries(target, "placewise", account, channel, seen)
     assert fresh, f"no new {channel} from placewise to {account.alias}"
     ctx.messages.append(fresh[0])
     return fresh[0]

@@ -146,11 +146,13 @@ def request_returned_code(email: str, ctx: Context, driver: ZitadelDriver) -> No
 
 
 @given(step_text('a password reset code was returned for "{email}"'))
+@given(step_text('another password reset code was returned for "{email}"'))
 def returned_code(email: str, ctx: Context, driver: ZitadelDriver) -> None:
     response = driver.reset(ctx.account(email), {"returnCode": {}})
     assert response.ok, describe(response)
     ctx.data["code"] = response.json()["verificationCode"]
     ctx.data.setdefault("codes", {})[email] = ctx.data["code"]
+    ctx.data.setdefault("returned", []).append(ctx.data["code"])
 
 
 @then("the response carries a verification code of 6 capital letters and digits")
@@ -162,6 +164,17 @@ def verification_code(ctx: Context) -> None:
 @when(step_text('the returned code sets the new password "{password}" for "{email}"'))
 def set_with_returned_code(password: str, email: str, ctx: Context, driver: ZitadelDriver) -> None:
     ctx.response = driver.set_password(driver.user_id(ctx.account(email)), password, ctx.data["code"])
+
+
+@given(step_text('the returned code set the new password "{password}" for "{email}"'))
+def returned_code_was_used(password: str, email: str, ctx: Context, driver: ZitadelDriver) -> None:
+    response = driver.set_password(driver.user_id(ctx.account(email)), password, ctx.data["code"])
+    assert response.ok, describe(response)
+
+
+@when(step_text('the first returned code sets the new password "{password}" for "{email}"'))
+def set_with_first_returned_code(password: str, email: str, ctx: Context, driver: ZitadelDriver) -> None:
+    ctx.response = driver.set_password(driver.user_id(ctx.account(email)), password, ctx.data["returned"][0])
 
 
 @when(step_text('the code returned for "{owner}" sets the new password "{password}" for "{email}"'))

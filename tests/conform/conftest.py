@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pytest
+import requests
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from resetkit.runner import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFORM_TIMEOUT = 600
+STARTUP_SECONDS = 30
 
 
 @dataclass
@@ -83,3 +93,57 @@ def markdown_rows(text: str) -> dict[str, dict[str, str]]:
     assert tables, "the report has no table"
     header, *rows = tables[-1]
     return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+@contextmanager
+def serving(log_folder: Path, *options: str) -> Iterator[str]:
+    """`resetkit serve --port <free> [options]` (every vendor, strict off) in its own process; its root URL."""
+    port = free_port()
+    log = (log_folder / "serve.log").open("w", encoding="utf-8")
+    command = [sys.executable, "-m", "resetkit", "serve", "--port", str(port), *options]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            assert server.poll() is None, f"resetkit serve exited with {server.returncode}; see {log.name}"
+            try:
+                if requests.get(f"{url}/__admin/credentials", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, f"resetkit serve did not answer within {STARTUP_SECONDS} s"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def mock_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> ConformRun:
+    """One all-vendor `resetkit conform` against a served mock, with an HTML report and JUnit XML: the run a
+    deployment's results are compared with. It is made once per `make test`, shared by every xdist worker."""
+    if worker_id == "master":
+        return _conform_against_served_mock(tmp_path_factory.mktemp("mock-run"))
+    shared = tmp_path_factory.getbasetemp().parent / "mock-run"
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits here for the run rather than making its own
+        cached = shared / "run.json"
+        if cached.exists():
+            fields = json.loads(cached.read_text(encoding="utf-8"))
+            return ConformRun(**{**fields, "report": Path(fields["report"]), "junit": Path(fields["junit"])})
+        run = _conform_against_served_mock(shared)
+        cached.write_text(json.dumps({**asdict(run), "report": str(run.report), "junit": str(run.junit)}), "utf-8")
+        return run
+
+
+def _conform_against_served_mock(folder: Path) -> ConformRun:
+    with serving(folder) as url:
+        return run_conform(url, folder, report_name="report.html")

@@ -2,58 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from resetkit.runner import free_port
-from tests.conform.conftest import ROOT, ConformRun, run_conform
+from tests.conform.conftest import ConformRun, run_conform
 
 pytestmark = pytest.mark.slow
-STARTUP_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
-def served_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`resetkit serve --port <free>` (every vendor, strict off) in its own process; its root URL."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "resetkit", "serve", "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert server.poll() is None, f"resetkit serve exited with {server.returncode}; see {log.name}"
-            try:
-                if requests.get(f"{url}/__admin/credentials", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"resetkit serve did not answer within {STARTUP_SECONDS} s"
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def remote_run(served_mock: str, tmp_path_factory: pytest.TempPathFactory) -> ConformRun:
-    """One all-vendor conformance run against the served mock, with an HTML report and JUnit XML."""
-    return run_conform(served_mock, tmp_path_factory.mktemp("conform"), report_name="report.html")
+def remote_run(mock_run: ConformRun) -> ConformRun:
+    """One all-vendor conformance run against the served mock, with an HTML report and JUnit XML (conftest.py)."""
+    return mock_run
 
 
 def test_the_served_mock_conforms(remote_run: ConformRun) -> None:

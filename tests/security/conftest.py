@@ -28,9 +28,9 @@ import requests
 
 from resetkit.conform.accounts import CannotCreateAccounts, TestAccount
 from resetkit.conform.inspection import Inspector, inspect
-from resetkit.conform.mailbox import Message, OutboxMailbox
+from resetkit.conform.mailbox import Message
 from resetkit.conform.outcomes import not_applicable
-from resetkit.conform.plugin import selected_vendors
+from resetkit.conform.plugin import selected_vendors, skip_unless_capable
 from resetkit.conform.target import Target
 from resetkit.flows.ratelimit import RateLimit
 from resetkit.openapi.spec import load_spec
@@ -38,7 +38,6 @@ from resetkit.settings import ALL_VENDORS
 
 TIMEOUT = 10
 OLD_PASSWORD = "Old-Passw0rd!"  # passes every vendor's policy
-MESSAGE_WAIT_SECONDS = 10  # how long a mailbox gets to show a message (an SMTP or IMAP adapter is not instant)
 
 # How long a reset secret lives (contracts.md section 0, each spec's description of its reset operations).
 LIFETIME_SECONDS = {"placewise": 3600, "zitadel": 3600, "socialid": 24 * 3600, "leadsquared": 24 * 3600}
@@ -170,8 +169,9 @@ class Secret:
 
 
 def mailbox_or_skip(target: Target) -> Any:
-    if target.mailbox is None:
-        pytest.skip("needs a mailbox: this target offers no way to read the messages it sends")
+    """The target's mailbox; where the vendor's flow sends its secret and there is none, the check is skipped."""
+    if (reason := target.lacks("mailbox")) is not None:
+        pytest.skip(f"@mailbox: {reason}")
     return target.mailbox
 
 
@@ -184,7 +184,7 @@ def messages_to(target: Target, vendor: str, address: str | None) -> list[Messag
 
 def delivery_wait(target: Target) -> float:
     """How long a message may take to show: none for the mock's outbox (it records before it answers)."""
-    return 0.0 if isinstance(target.mailbox, OutboxMailbox) else MESSAGE_WAIT_SECONDS
+    return target.mailbox.timeout if target.mailbox is not None else 0.0
 
 
 def new_messages(
@@ -217,7 +217,7 @@ class Flow:
         return self.target.credentials[self.vendor]
 
     def new_account(self, email: str | None = None, password: str = OLD_PASSWORD) -> TestAccount:
-        email = email or f"sec-{secrets.token_hex(6)}@example.org"
+        email = email or self.target.new_address("sec", "example.org")
         username = f"{email.split('@')[0]}-{secrets.token_hex(3)}"
         phone = f"+4798{secrets.randbelow(10**6):06d}"
         try:
@@ -225,7 +225,7 @@ class Flow:
                 self.vendor, email=email, password=password, phone=phone, username=username
             )
         except CannotCreateAccounts as exc:
-            pytest.skip(f"needs a new account: {exc}")
+            pytest.skip(f"@creates_accounts: {exc}")
 
     def identifier(self, account: TestAccount) -> str:
         """What the vendor's initiation names the account by."""
@@ -266,7 +266,11 @@ class Flow:
         raise NotImplementedError
 
     def signs_in(self, account: TestAccount, password: str) -> bool:
-        return self.sign_in(account, password).ok
+        return self.sign_in(account, self.real_password(account, password)).ok
+
+    def real_password(self, account: TestAccount, password: str) -> str:
+        """OLD_PASSWORD stands for the account's initial one, which an account listed in the credentials differs in."""
+        return account.password if password == OLD_PASSWORD else password
 
     def completes(self, password: str, secret: Secret) -> list[tuple[str, str]]:
         return [(password, "the new password"), (secret.value, "the reset secret")]
@@ -529,12 +533,10 @@ def flow(vendor: Surface, target: Target, client: Client) -> Flow:
     return _flow(vendor, target, client)
 
 
-@pytest.fixture
-def mock_clock(target: Target) -> Any:
-    """The mock's admin API, for checks that must let a secret expire (SR-07); skipped on any other target."""
-    if target.admin is None:
-        pytest.skip("needs the mock's clock: a deployment's reset secrets cannot be aged on demand")
-    return target.admin
+@pytest.fixture(autouse=True)
+def _fits_target(request: pytest.FixtureRequest, target: Target) -> None:
+    """A check marked with a capability (`@pytest.mark.clock`, ...) the target lacks is skipped with the reason."""
+    skip_unless_capable(request.node, target)
 
 
 # The documented exceptions to "same answer for unknown users" (SR-01): both APIs answer 404 by design.

@@ -13,7 +13,7 @@ import requests
 from resetkit.conform.inspection import active
 from resetkit.conform.outcomes import finding, not_applicable
 
-from .conftest import OLD_PASSWORD, Flow, PlacewiseFlow, fresh_password, messages_to, new_messages
+from .conftest import Flow, PlacewiseFlow, fresh_password, messages_to, new_messages
 
 # Names that mean "you are signed in" in a response body (any vendor, any case, snake or camel).
 SESSION_FIELDS = {"accesstoken", "refreshtoken", "idtoken", "sessiontoken", "sessionid", "authkey", "token"}
@@ -52,7 +52,7 @@ def test_sr15_sessions_from_before_the_reset_end(redeeming: Flow) -> None:
     if not isinstance(redeeming, PlacewiseFlow):
         not_applicable(redeeming.vendor, "the contract has no operation that accepts a signed-in session to replay")
     account = redeeming.new_account()
-    signed_in = redeeming.sign_in(account, OLD_PASSWORD)
+    signed_in = redeeming.sign_in(account, account.password)
     assert signed_in.ok, f"{signed_in.status_code} {signed_in.text[:300]}"
     access_token = str(signed_in.json()["access_token"])
     assert redeeming.session_is_valid(access_token), "a fresh member token is not valid"

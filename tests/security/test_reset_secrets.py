@@ -11,6 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import requests
 
 from resetkit.conform.outcomes import finding, not_applicable
@@ -88,10 +89,11 @@ def _messages(flow: Flow, address: str) -> list[dict[str, Any]]:
     return messages_to(flow.target, flow.vendor, address) if flow.target.mailbox is not None else []
 
 
-def test_sr07_an_expired_secret_is_refused(redeeming: Flow, mock_clock: Any) -> None:
+@pytest.mark.clock
+def test_sr07_an_expired_secret_is_refused(redeeming: Flow) -> None:
     account = redeeming.new_account()
     secret = redeeming.issue(account)
-    mock_clock.advance_clock(LIFETIME_SECONDS[redeeming.vendor] + 1)
+    redeeming.target.let_time_pass(redeeming.vendor, LIFETIME_SECONDS[redeeming.vendor] + 1)
     password = fresh_password()
     problem = refused(redeeming, redeeming.redeem(account, secret, password), EXPIRED_SECRET[redeeming.vendor])
     assert problem is None, f"a secret older than {LIFETIME_SECONDS[redeeming.vendor]} s was not refused: {problem}"

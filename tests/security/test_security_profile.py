@@ -21,7 +21,6 @@ from resetkit.conform.outcomes import finding, not_applicable
 from resetkit.conform.target import Target
 
 from .conftest import (
-    OLD_PASSWORD,
     REVEALS_UNKNOWN_USERS,
     Client,
     Flow,
@@ -66,8 +65,8 @@ def test_sr12_neither_response_nor_message_reveals_the_password(initiating: Flow
     response = initiating.initiate(initiating.identifier(account))
     [message, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
     assert message is not None, f"no reset message reached {account.email}"
-    assert OLD_PASSWORD not in response.text
-    assert OLD_PASSWORD not in (message["text"] or "") and OLD_PASSWORD not in (message["html"] or "")
+    assert account.password not in response.text
+    assert account.password not in (message["text"] or "") and account.password not in (message["html"] or "")
 
 
 FORGED_HOSTS = [

@@ -94,6 +94,7 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
     ("leadsquared", "signIn"): {"Password": "x"},
     ("admin", "createAccount"): {"vendor": "nobody", "email": "a@b.c", "password": "x"},
     ("admin", "advanceClock"): {"advance_seconds": -1},
+    ("admin", "setClock"): {"offset_seconds": "0"},
     ("admin", "addFault"): {"vendor": "placewise", "operation": "resetPassword"},  # nothing to inject
 }
 

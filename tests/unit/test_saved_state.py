@@ -65,6 +65,17 @@ def test_an_account_changed_in_place_after_a_lookup_is_saved(store: SQLiteStore,
     assert saved is not None and (saved.password_hash, saved.extra) == ("new", {"sequence": 2})
 
 
+def test_a_removed_account_and_its_codes_are_gone_after_a_restart(store: SQLiteStore, open_file: Opener) -> None:
+    account = store.get_account("v", "1")
+    assert account is not None
+    pending = reset.request_reset(store, account, now=NOW, ttl_seconds=60, make_secret=lambda: "c0de")
+    store.commit()
+    assert store.remove_account("v", "1")
+    store.commit()
+    again = open_file()
+    assert again.get_account("v", "1") is None and again.get_reset("v", pending.secret) is None
+
+
 def test_what_was_not_committed_is_not_saved(store: SQLiteStore, open_file: Opener) -> None:
     found = store.get_account("v", "1")
     assert found is not None

@@ -105,3 +105,15 @@ def test_the_banner_names_the_inbox_and_where_links_point() -> None:
     settings = Settings(link_bases=(("zitadel", "http://localhost:3000/z"),))
     text = cli.banner(settings, {name: {} for name in settings.vendors})
     assert "http://127.0.0.1:8080/__admin/inbox" in text and "zitadel -> http://localhost:3000/z" in text
+
+
+def test_smtp_names_where_every_email_is_also_delivered(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings_for(["--smtp", "127.0.0.1:1025"], monkeypatch).smtp == "127.0.0.1:1025"
+    assert settings_for([], monkeypatch).smtp is None
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "mail:smtp", ":25", "host:70000"])
+def test_smtp_needs_host_and_port(address: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--smtp", address])
+    assert "is not HOST:PORT" in capsys.readouterr().err

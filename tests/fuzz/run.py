@@ -1,0 +1,214 @@
+"""The fuzz gate's schemathesis part (`make fuzz`): every vendor's spec, positive and negative data, all four
+phases (examples, coverage, fuzzing, stateful) of the schemathesis CLI, against the mock in strict mode.
+
+It fails on any 5xx the mock sends, any strict-mode violation, any error the server logs, and any hang (a request
+that takes longer than `--request-timeout`, or a vendor's run that outlives its budget). The mock itself is the
+5xx oracle: every response it sends is tallied, so a 5xx counts even where no schemathesis check looks.
+`python -m tests.fuzz.run --budget 60` gives each vendor 60 s (CI); without it each phase runs to its end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from resetkit.conform.profiles import config_dict, spec_path
+from resetkit.env import JournalEntry
+from resetkit.runner import LiveMock, start_live_mock
+from resetkit.settings import ALL_VENDORS, Settings
+
+# A 5xx a vendor answers on purpose, as the real service does, documented in its spec: (vendor, error id).
+DELIBERATE_SERVER_ERRORS = {
+    # go-webauthn's answer to a WebAuthN challenge for a user without passkeys (specs/zitadel.yaml,
+    # RequestChallenges); the mock has no passkeys.
+    ("zitadel", "WEBAU-4G8sw"),
+}
+# What the gate asks schemathesis to check; 5xx, strict mode and hangs are judged on the server side (above).
+# Positive/negative acceptance and auth checks are conformance, which the property suites (tests/contract) run.
+CHECKS = "status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
+PHASES = "examples,coverage,fuzzing,stateful"
+REQUEST_TIMEOUT = 5.0  # seconds; the mock answers in milliseconds, so anything near this is a hang
+
+
+class Tally(deque[JournalEntry]):
+    """The mock's journal, also counting every response per vendor and keeping each unexpected 5xx."""
+
+    def __init__(self, maxlen: int) -> None:
+        super().__init__(maxlen=maxlen)
+        self.requests: Counter[str] = Counter()
+        self.server_errors: list[JournalEntry] = []
+
+    def append(self, entry: JournalEntry) -> None:
+        super().append(entry)
+        vendor = entry.path.split("/", 2)[1]
+        self.requests[vendor] += 1
+        if entry.status >= 500 and not _deliberate(vendor, entry.response_body or b""):
+            self.server_errors.append(entry)
+
+
+def _deliberate(vendor: str, body: bytes) -> bool:
+    return any(name == vendor and code.encode() in body for name, code in DELIBERATE_SERVER_ERRORS)
+
+
+class ErrorLog(logging.Handler):
+    """Every ERROR the server logs during the run (an unhandled exception is logged with its traceback)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(self.format(record))
+
+
+@dataclass
+class VendorRun:
+    vendor: str
+    seconds: float
+    test_cases: int = 0
+    requests: int = 0
+    findings: list[str] = field(default_factory=list)
+
+
+def schemathesis_command(vendor: str, base_url: str, config: Path, report: Path, args: argparse.Namespace) -> list[str]:
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config),
+        "run",
+        spec_path(vendor),
+        "--url",
+        base_url,
+        "--phases",
+        PHASES,
+        "--mode",
+        "all",
+        "--checks",
+        CHECKS,
+        "--request-timeout",
+        str(REQUEST_TIMEOUT),
+        "--max-examples",
+        str(args.max_examples),
+        "--workers",
+        str(args.workers),
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+        "--no-color",
+        "--continue-on-failure",
+        "--generation-database",
+        str(report.with_name("examples")),  # failures found before are tried first on the next run
+    ]
+    if args.budget:
+        command += ["--max-time", str(args.budget)]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    return command
+
+
+def run_vendor(mock: LiveMock, tally: Tally, vendor: str, folder: Path, args: argparse.Namespace) -> VendorRun:
+    """One vendor's schemathesis run; its findings are what the report, the mock and the server log show."""
+    base_url = f"{mock.url}/{vendor}"
+    credentials = mock.env.vendors[vendor].credentials()
+    config = config_dict(vendor, credentials, base_url, max_examples=args.max_examples)
+    config_file = folder / f"{vendor}.toml"
+    config_file.write_text(tomli_w.dumps(config), encoding="utf-8")
+    report = folder / f"{vendor}.json"
+    errors_before = len(tally.server_errors)
+    violations_before = len(mock.env.violations)
+    requests_before = tally.requests[vendor]
+    # A run that outlives its budget by this much is a hang too (the CLI itself, or the mock stopped answering).
+    limit = (args.budget or 1800) + 300
+    started = time.monotonic()
+    output = folder / f"{vendor}.out"
+    with output.open("w", encoding="utf-8") as out:
+        try:
+            completed = subprocess.run(
+                schemathesis_command(vendor, base_url, config_file, report, args),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=limit,
+                check=False,
+            )
+            exit_code: int | None = completed.returncode
+        except subprocess.TimeoutExpired:
+            exit_code = None
+    run = VendorRun(vendor, time.monotonic() - started, requests=tally.requests[vendor] - requests_before)
+    if exit_code is None:
+        run.findings.append(f"hang: the run did not end within {limit} s (output: {output})")
+        return run
+    summary: dict[str, Any] = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    run.test_cases = int(summary.get("test_cases", {}).get("generated", 0))
+    for failure in summary.get("failures", []):
+        run.findings.append(f"{failure['code']} {failure['title']} x{failure['count']}: {failure['operations']}")
+    for error in summary.get("errors", []):
+        run.findings.append(f"error: {json.dumps(error)[:300]}")
+    if exit_code != 0 and not run.findings:
+        run.findings.append(f"schemathesis exited {exit_code} (output: {output})")
+    for entry in tally.server_errors[errors_before:]:
+        body = (entry.response_body or b"")[:200].decode("utf-8", "replace")
+        run.findings.append(f"5xx: {entry.method} {entry.path} ({entry.operation}) -> {entry.status} {body}")
+    run.findings += [f"strict mode: {v}" for v in mock.env.violations[violations_before:]]
+    if run.findings:
+        run.findings.append(f"(schemathesis output: {output})")
+    return run
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.fuzz.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vendor", action="append", choices=ALL_VENDORS, help="repeatable; default every vendor")
+    parser.add_argument("--budget", type=int, default=0, help="seconds per vendor (0: each phase runs to its end)")
+    parser.add_argument("--max-examples", type=int, default=400, help="test cases per operation and phase")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="schemathesis workers per vendor (more: CPython 3.11 `ast` races)"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="reproduce a run (its seed is in the report)")
+    parser.add_argument("--reports", default="reports/fuzz", help="folder for configs, outputs and JSON reports")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    folder = Path(args.reports)
+    folder.mkdir(parents=True, exist_ok=True)
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    # Rate limits off, so that the fuzzer reaches the handlers instead of 429s (the limits have their own tests).
+    settings = Settings(port=0, strict=True, accounts=20, rate_limits=False)
+    runs: list[VendorRun] = []
+    with start_live_mock(settings) as mock:
+        tally = Tally(maxlen=settings.journal_size)
+        mock.env.journal = tally
+        for vendor in args.vendor or ALL_VENDORS:
+            run = run_vendor(mock, tally, vendor, folder, args)
+            runs.append(run)
+            print(
+                f"{vendor:<12} {run.seconds:6.0f} s {run.test_cases:7} test cases {run.requests:7} requests "
+                f"{len(run.findings):3} findings",
+                flush=True,
+            )
+    logged = errors.records
+    print(f"\nreports in {folder}")
+    for run in runs:
+        for finding in run.findings:
+            print(f"  {run.vendor}: {finding}")
+    for record in logged:
+        print(f"  server log: {record[:500]}")
+    failed = any(run.findings for run in runs) or bool(logged)
+    print("fuzz gate: " + ("FAILED" if failed else "passed"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,12 +43,13 @@ REQUEST_TIMEOUT = 5.0  # seconds; the mock answers in milliseconds, so anything 
 
 
 class Tally(deque[JournalEntry]):
-    """The mock's journal, also counting every response per vendor and keeping each unexpected 5xx."""
+    """The mock's journal, also counting every response per vendor and keeping each unexpected 5xx and each hang."""
 
     def __init__(self, maxlen: int) -> None:
         super().__init__(maxlen=maxlen)
         self.requests: Counter[str] = Counter()
         self.server_errors: list[JournalEntry] = []
+        self.hangs: list[JournalEntry] = []
 
     def append(self, entry: JournalEntry) -> None:
         super().append(entry)
@@ -54,6 +57,8 @@ class Tally(deque[JournalEntry]):
         self.requests[vendor] += 1
         if entry.status >= 500 and not _deliberate(vendor, entry.response_body or b""):
             self.server_errors.append(entry)
+        if entry.duration_ms >= REQUEST_TIMEOUT * 1000:
+            self.hangs.append(entry)
 
 
 def _deliberate(vendor: str, body: bytes) -> bool:
@@ -80,7 +85,41 @@ class VendorRun:
     findings: list[str] = field(default_factory=list)
 
 
-def schemathesis_command(vendor: str, base_url: str, config: Path, report: Path, args: argparse.Namespace) -> list[str]:
+@dataclass(frozen=True)
+class Limits:
+    """How much schemathesis does per vendor: `budget` seconds (0: every phase to its end), test cases per phase."""
+
+    budget: int = 0
+    max_examples: int = 400
+    workers: int = 1  # more threads trip CPython 3.11's `ast` recursion check inside hypothesis ("Runtime Error")
+    seed: int | None = None
+
+
+@dataclass
+class FuzzedMock:
+    """The mock in strict mode with what the gate watches: every response (`tally`) and the server's log."""
+
+    mock: LiveMock
+    tally: Tally
+    log: ErrorLog
+
+
+@contextmanager
+def fuzzed_mock(settings: Settings | None = None) -> Iterator[FuzzedMock]:
+    # Rate limits off, so that the fuzzer reaches the handlers instead of 429s (the limits have their own tests).
+    settings = settings or Settings(port=0, strict=True, accounts=20, rate_limits=False)
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    try:
+        with start_live_mock(settings) as mock:
+            tally = Tally(maxlen=settings.journal_size)
+            mock.env.journal = tally
+            yield FuzzedMock(mock, tally, errors)
+    finally:
+        logging.getLogger().removeHandler(errors)
+
+
+def schemathesis_command(vendor: str, base_url: str, config: Path, report: Path, limits: Limits) -> list[str]:
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "--config-file",
@@ -98,9 +137,9 @@ def schemathesis_command(vendor: str, base_url: str, config: Path, report: Path,
         "--request-timeout",
         str(REQUEST_TIMEOUT),
         "--max-examples",
-        str(args.max_examples),
+        str(limits.max_examples),
         "--workers",
-        str(args.workers),
+        str(limits.workers),
         "--report",
         "json",
         "--report-json-path",
@@ -110,32 +149,33 @@ def schemathesis_command(vendor: str, base_url: str, config: Path, report: Path,
         "--generation-database",
         str(report.with_name("examples")),  # failures found before are tried first on the next run
     ]
-    if args.budget:
-        command += ["--max-time", str(args.budget)]
-    if args.seed is not None:
-        command += ["--seed", str(args.seed)]
+    if limits.budget:
+        command += ["--max-time", str(limits.budget)]
+    if limits.seed is not None:
+        command += ["--seed", str(limits.seed)]
     return command
 
 
-def run_vendor(mock: LiveMock, tally: Tally, vendor: str, folder: Path, args: argparse.Namespace) -> VendorRun:
+def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) -> VendorRun:
     """One vendor's schemathesis run; its findings are what the report, the mock and the server log show."""
+    mock, tally = fuzzed.mock, fuzzed.tally
     base_url = f"{mock.url}/{vendor}"
     credentials = mock.env.vendors[vendor].credentials()
-    config = config_dict(vendor, credentials, base_url, max_examples=args.max_examples)
     config_file = folder / f"{vendor}.toml"
-    config_file.write_text(tomli_w.dumps(config), encoding="utf-8")
-    report = folder / f"{vendor}.json"
-    errors_before = len(tally.server_errors)
-    violations_before = len(mock.env.violations)
+    config_file.write_text(
+        tomli_w.dumps(config_dict(vendor, credentials, base_url, max_examples=limits.max_examples)), encoding="utf-8"
+    )
+    report, output = folder / f"{vendor}.json", folder / f"{vendor}.out"
+    report.unlink(missing_ok=True)
+    before = (len(tally.server_errors), len(mock.env.violations), len(fuzzed.log.records), len(tally.hangs))
     requests_before = tally.requests[vendor]
     # A run that outlives its budget by this much is a hang too (the CLI itself, or the mock stopped answering).
-    limit = (args.budget or 1800) + 300
+    limit = (limits.budget or 1800) + 300
     started = time.monotonic()
-    output = folder / f"{vendor}.out"
     with output.open("w", encoding="utf-8") as out:
         try:
             completed = subprocess.run(
-                schemathesis_command(vendor, base_url, config_file, report, args),
+                schemathesis_command(vendor, base_url, config_file, report, limits),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 timeout=limit,
@@ -147,19 +187,21 @@ def run_vendor(mock: LiveMock, tally: Tally, vendor: str, folder: Path, args: ar
     run = VendorRun(vendor, time.monotonic() - started, requests=tally.requests[vendor] - requests_before)
     if exit_code is None:
         run.findings.append(f"hang: the run did not end within {limit} s (output: {output})")
-        return run
     summary: dict[str, Any] = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     run.test_cases = int(summary.get("test_cases", {}).get("generated", 0))
     for failure in summary.get("failures", []):
         run.findings.append(f"{failure['code']} {failure['title']} x{failure['count']}: {failure['operations']}")
     for error in summary.get("errors", []):
         run.findings.append(f"error: {json.dumps(error)[:300]}")
-    if exit_code != 0 and not run.findings:
-        run.findings.append(f"schemathesis exited {exit_code} (output: {output})")
-    for entry in tally.server_errors[errors_before:]:
+    if exit_code not in (0, None) and not run.findings:
+        run.findings.append(f"schemathesis exited {exit_code}")
+    for entry in tally.server_errors[before[0] :]:
         body = (entry.response_body or b"")[:200].decode("utf-8", "replace")
         run.findings.append(f"5xx: {entry.method} {entry.path} ({entry.operation}) -> {entry.status} {body}")
-    run.findings += [f"strict mode: {v}" for v in mock.env.violations[violations_before:]]
+    for entry in tally.hangs[before[3] :]:
+        run.findings.append(f"hang: {entry.method} {entry.path} ({entry.operation}) took {entry.duration_ms:.0f} ms")
+    run.findings += [f"strict mode: {v}" for v in mock.env.violations[before[1] :]]
+    run.findings += [f"server log: {record[:500]}" for record in fuzzed.log.records[before[2] :]]
     if run.findings:
         run.findings.append(f"(schemathesis output: {output})")
     return run
@@ -170,9 +212,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vendor", action="append", choices=ALL_VENDORS, help="repeatable; default every vendor")
     parser.add_argument("--budget", type=int, default=0, help="seconds per vendor (0: each phase runs to its end)")
     parser.add_argument("--max-examples", type=int, default=400, help="test cases per operation and phase")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="schemathesis workers per vendor (more: CPython 3.11 `ast` races)"
-    )
+    parser.add_argument("--workers", type=int, default=1, help="schemathesis workers per vendor")
     parser.add_argument("--seed", type=int, default=None, help="reproduce a run (its seed is in the report)")
     parser.add_argument("--reports", default="reports/fuzz", help="folder for configs, outputs and JSON reports")
     return parser.parse_args(argv)
@@ -180,32 +220,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    limits = Limits(args.budget, args.max_examples, args.workers, args.seed)
     folder = Path(args.reports)
     folder.mkdir(parents=True, exist_ok=True)
-    errors = ErrorLog()
-    logging.getLogger().addHandler(errors)
-    # Rate limits off, so that the fuzzer reaches the handlers instead of 429s (the limits have their own tests).
-    settings = Settings(port=0, strict=True, accounts=20, rate_limits=False)
     runs: list[VendorRun] = []
-    with start_live_mock(settings) as mock:
-        tally = Tally(maxlen=settings.journal_size)
-        mock.env.journal = tally
+    with fuzzed_mock() as fuzzed:
         for vendor in args.vendor or ALL_VENDORS:
-            run = run_vendor(mock, tally, vendor, folder, args)
+            run = run_vendor(fuzzed, vendor, folder, limits)
             runs.append(run)
             print(
                 f"{vendor:<12} {run.seconds:6.0f} s {run.test_cases:7} test cases {run.requests:7} requests "
                 f"{len(run.findings):3} findings",
                 flush=True,
             )
-    logged = errors.records
     print(f"\nreports in {folder}")
     for run in runs:
         for finding in run.findings:
             print(f"  {run.vendor}: {finding}")
-    for record in logged:
-        print(f"  server log: {record[:500]}")
-    failed = any(run.findings for run in runs) or bool(logged)
+    failed = any(run.findings for run in runs)
     print("fuzz gate: " + ("FAILED" if failed else "passed"))
     return 1 if failed else 0
 

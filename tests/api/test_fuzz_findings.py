@@ -8,6 +8,9 @@ import logging
 import pytest
 from aiohttp.test_utils import TestClient
 
+from resetkit.conform.profiles import config_dict
+from resetkit.vendors.placewise import CLIENT_TOKEN
+
 from .test_bad_input import ENDPOINTS
 
 
@@ -47,3 +50,25 @@ async def test_an_unparsable_request_line_is_a_400_without_a_traceback(
         answer = await raw_exchange(client, b"GET /__admin/clock HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
     assert answer.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request"), answer
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_an_email_path_segment_with_a_control_character_is_the_documented_422(client: TestClient) -> None:
+    # JSON Schema's `format: email` lets "\x0ck@example.org" through; Placewise's own check calls it malformed.
+    response = await client.post(
+        "/placewise/v3/infinity-mall/members/by_email/%0Ck%40example.org/send_registration_password",
+        headers={"X-Client-Authorization": CLIENT_TOKEN},
+    )
+    assert response.status == 422
+    assert (await response.json())["details"]["email"] == [{"error": "invalid_format"}]
+
+
+@pytest.mark.parametrize("operation", ["sendRegistrationPasswordEmail", "sendRegistrationPasswordSms"])
+def test_the_contract_suite_counts_that_422_as_a_business_rejection(operation: str) -> None:
+    credentials = {"loyalty_club_slug": "infinity-mall", "client_token": CLIENT_TOKEN, "member_token": "t"}
+    config = config_dict("placewise", credentials, "http://mock/placewise", max_examples=1)
+    accepted = next(
+        entry["checks"]["positive_data_acceptance"]["expected-statuses"]
+        for entry in config["operations"]
+        if entry["include-operation-id"] == operation and "positive_data_acceptance" in entry["checks"]
+    )
+    assert "422" in accepted

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from resetkit.conform.profiles import config_dict
 from resetkit.vendors.placewise import CLIENT_TOKEN
 
-from .test_bad_input import ENDPOINTS
+from .test_bad_input import ENDPOINTS, is_vendor_shape
 
 
 async def raw_exchange(client: TestClient, request: bytes) -> bytes:
@@ -50,6 +50,36 @@ async def test_an_unparsable_request_line_is_a_400_without_a_traceback(
         answer = await raw_exchange(client, b"GET /__admin/clock HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
     assert answer.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request"), answer
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+# Each vendor's initiate body with a lone surrogate in a string: valid JSON syntax, but no UTF-8 text holds it.
+LONE_SURROGATE = {
+    "placewise": b'{"identifier": "\\ud800@example.org"}',
+    "zitadel": b'{"sendLink": {"urlTemplate": "https://example.org/\\udfff"}}',
+    "socialid": b'{"email_address": "\\ud800@example.org"}',
+    "leadsquared": b'{"EmailAddress": "\\ud800@example.org"}',
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(ENDPOINTS))
+async def test_a_lone_surrogate_in_a_json_string_is_a_400_in_the_vendor_shape(client: TestClient, vendor: str) -> None:
+    path, headers = ENDPOINTS[vendor]
+    response = await client.post(
+        f"/{vendor}{path}", data=LONE_SURROGATE[vendor], headers={**headers, "Content-Type": "application/json"}
+    )
+    assert response.status == 400, await response.text()
+    assert is_vendor_shape(vendor)(await response.json())
+    assert "surrogate" in await response.text()
+
+
+async def test_a_surrogate_pair_is_an_ordinary_character(client: TestClient) -> None:
+    path, headers = ENDPOINTS["leadsquared"]
+    body = b'{"EmailAddress": "\\ud83d\\ude00@example.org"}'  # one emoji, escaped as JSON allows
+    response = await client.post(
+        f"/leadsquared{path}", data=body, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert response.status != 400 or "surrogate" not in await response.text()
+    assert response.status < 500
 
 
 async def test_an_email_path_segment_with_a_control_character_is_the_documented_422(client: TestClient) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
 import tomli_w
 
 from resetkit.conform.profiles import config_dict, spec_path
@@ -34,6 +35,18 @@ DELIBERATE_SERVER_ERRORS = {
     # go-webauthn's answer to a WebAuthN challenge for a user without passkeys (specs/zitadel.yaml,
     # RequestChallenges); the mock has no passkeys.
     ("zitadel", "WEBAU-4G8sw"),
+}
+# Bodies no generator sends but a hostile or buggy client does, each replayed on one request per operation that
+# the mock accepted (so that auth and parameters are right and only the body is hostile): valid JSON syntax, all.
+HOSTILE_BODIES: dict[str, bytes] = {
+    "nested 1,000 deep": b'{"a":' * 1000 + b"1" + b"}" * 1000,
+    "array nested 5,000 deep": b"[" * 5000 + b"]" * 5000,
+    "a 5,000-digit integer": b'{"a": ' + b"9" * 5000 + b"}",
+    "a number beyond float": b'{"a": 1e999, "b": -1e999}',
+    "a lone surrogate": b'{"a": "\\ud800", "\\udfff": "b"}',
+    "a NUL character": b'{"a": "x\\u0000y"}',
+    "50,000 keys": b"{" + b",".join(b'"k%d": %d' % (i, i) for i in range(50_000)) + b"}",
+    "a 900 KiB string": b'{"a": "' + b"x" * (900 * 1024) + b'"}',
 }
 # What the gate asks schemathesis to check; 5xx, strict mode and hangs are judged on the server side (above).
 # Positive/negative acceptance and auth checks are conformance, which the property suites (tests/contract) run.
@@ -50,6 +63,8 @@ class Tally(deque[JournalEntry]):
         self.requests: Counter[str] = Counter()
         self.server_errors: list[JournalEntry] = []
         self.hangs: list[JournalEntry] = []
+        # One accepted (2xx) request with a JSON body per operation, for the hostile bodies.
+        self.accepted: dict[tuple[str, str], JournalEntry] = {}
 
     def append(self, entry: JournalEntry) -> None:
         super().append(entry)
@@ -59,6 +74,10 @@ class Tally(deque[JournalEntry]):
             self.server_errors.append(entry)
         if entry.duration_ms >= REQUEST_TIMEOUT * 1000:
             self.hangs.append(entry)
+        if 200 <= entry.status < 300 and entry.operation and (vendor, entry.operation) not in self.accepted:
+            content_type = (entry.request_headers or {}).get("Content-Type", "")
+            if content_type.startswith("application/json") and entry.request_body:
+                self.accepted[(vendor, entry.operation)] = entry
 
 
 def _deliberate(vendor: str, body: bytes) -> bool:
@@ -93,6 +112,7 @@ class Limits:
     max_examples: int = 400
     workers: int = 1  # more threads trip CPython 3.11's `ast` recursion check inside hypothesis ("Runtime Error")
     seed: int | None = None
+    hostile: bool = True  # then replay accepted requests with HOSTILE_BODIES
 
 
 @dataclass
@@ -184,7 +204,9 @@ def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) ->
             exit_code: int | None = completed.returncode
         except subprocess.TimeoutExpired:
             exit_code = None
+    hostile = send_hostile_bodies(fuzzed, vendor) if limits.hostile else []
     run = VendorRun(vendor, time.monotonic() - started, requests=tally.requests[vendor] - requests_before)
+    run.findings += hostile
     if exit_code is None:
         run.findings.append(f"hang: the run did not end within {limit} s (output: {output})")
     summary: dict[str, Any] = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
@@ -193,18 +215,65 @@ def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) ->
         run.findings.append(f"{failure['code']} {failure['title']} x{failure['count']}: {failure['operations']}")
     for error in summary.get("errors", []):
         run.findings.append(f"error: {json.dumps(error)[:300]}")
+    timeouts = output.read_text(encoding="utf-8", errors="replace").count("Read timed out")
+    if timeouts:  # the mock journals such a request only once it answers, which may be after the run
+        run.findings.append(f"hang: {timeouts} request(s) got no answer within {REQUEST_TIMEOUT:.0f} s")
     if exit_code not in (0, None) and not run.findings:
         run.findings.append(f"schemathesis exited {exit_code}")
-    for entry in tally.server_errors[before[0] :]:
-        body = (entry.response_body or b"")[:200].decode("utf-8", "replace")
-        run.findings.append(f"5xx: {entry.method} {entry.path} ({entry.operation}) -> {entry.status} {body}")
+    run.findings += server_error_findings(tally.server_errors[before[0] :])
     for entry in tally.hangs[before[3] :]:
         run.findings.append(f"hang: {entry.method} {entry.path} ({entry.operation}) took {entry.duration_ms:.0f} ms")
     run.findings += [f"strict mode: {v}" for v in mock.env.violations[before[1] :]]
-    run.findings += [f"server log: {record[:500]}" for record in fuzzed.log.records[before[2] :]]
+    run.findings += [f"server log: {_first_and_last_line(record)}" for record in fuzzed.log.records[before[2] :]]
     if run.findings:
         run.findings.append(f"(schemathesis output: {output})")
     return run
+
+
+def _first_and_last_line(record: str) -> str:
+    lines = record.strip().splitlines() or [""]
+    return lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+
+
+def server_error_findings(entries: list[JournalEntry]) -> list[str]:
+    """The 5xx answers, one line per operation, status and cause (the hostile body, else the answer)."""
+    grouped: dict[tuple[str, int, str], list[JournalEntry]] = {}
+    for entry in entries:
+        cause = _hostile_label(entry.request_body) or (entry.response_body or b"")[:160].decode("utf-8", "replace")
+        grouped.setdefault((str(entry.operation), entry.status, cause), []).append(entry)
+    return [
+        f"5xx: {operation} -> {status} x{len(same)}: {cause} (e.g. {same[0].method} {same[0].path[:120]})"
+        for (operation, status, cause), same in grouped.items()
+    ]
+
+
+def _hostile_label(request_body: bytes) -> str | None:
+    """Which hostile body a journaled request carried (the journal keeps a prefix of it)."""
+    if not request_body:
+        return None
+    labels = (f"hostile body ({label})" for label, body in HOSTILE_BODIES.items() if body.startswith(request_body))
+    return next(labels, None)
+
+
+def send_hostile_bodies(fuzzed: FuzzedMock, vendor: str) -> list[str]:
+    """Replay each accepted request of `vendor` with every hostile body; what fails to answer is a finding (a 5xx
+    is the tally's)."""
+    findings = []
+    skip = {"content-length", "host", "content-type", "transfer-encoding", "connection"}
+    with requests.Session() as session:
+        for (name, operation), entry in sorted(fuzzed.tally.accepted.items()):
+            if name != vendor:
+                continue
+            headers = {k: v for k, v in (entry.request_headers or {}).items() if k.lower() not in skip}
+            headers["Content-Type"] = "application/json"
+            for label, body in HOSTILE_BODIES.items():
+                try:
+                    session.request(
+                        entry.method, fuzzed.mock.url + entry.path, data=body, headers=headers, timeout=REQUEST_TIMEOUT
+                    )
+                except requests.RequestException as exc:
+                    findings.append(f"hostile body ({label}) to {operation}: no answer: {type(exc).__name__}")
+    return findings
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

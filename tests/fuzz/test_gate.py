@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .run import FuzzedMock, Limits, fuzzed_mock, run_vendor
+from .run import FuzzedMock, Limits, fuzzed_mock, run_vendor, send_hostile_bodies
 
-BRIEF = Limits(budget=10, max_examples=5, seed=1)
+BRIEF = Limits(budget=5, max_examples=5, seed=1, hostile=False)
 OPERATION = "sendResetPasswordEmail"
 
 pytestmark = pytest.mark.slow
@@ -43,5 +43,16 @@ def test_a_5xx_is_a_finding(fuzzed: FuzzedMock, tmp_path: Path) -> None:
 def test_a_hang_is_a_finding(fuzzed: FuzzedMock, tmp_path: Path) -> None:
     fuzzed.mock.env.faults.add("socialid", OPERATION, delay_ms=8000, times=1)
     run = run_vendor(fuzzed, "socialid", tmp_path, BRIEF)
-    assert any(finding.startswith("hang: ") and "took" in finding for finding in run.findings), run.findings
-    assert any("Network Error" in finding for finding in run.findings), run.findings  # schemathesis timed out too
+    assert any(finding.startswith("hang: ") for finding in run.findings), run.findings
+
+
+@pytest.mark.xfail(
+    reason="known (issue 12): JSON nested 1,000 deep is a RecursionError 500; fixed on the JSON-decoder branch, "
+    "then remove this mark",
+    strict=True,
+)
+def test_hostile_bodies_get_answers_below_500(fuzzed: FuzzedMock, tmp_path: Path) -> None:
+    run_vendor(fuzzed, "socialid", tmp_path, BRIEF)  # the accepted requests the hostile bodies replay
+    errors_before = len(fuzzed.tally.server_errors)
+    assert send_hostile_bodies(fuzzed, "socialid") == []
+    assert fuzzed.tally.server_errors[errors_before:] == []

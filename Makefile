@@ -40,9 +40,9 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(ARGS)
 
 # The fuzz gate (issue 12): the property suites with FUZZ_PROFILE, the slow-client case, then schemathesis' phases
-# (positive and negative data, stateful) against the strict mock, every vendor (tests/fuzz/run.py). It fails on any
-# 5xx, strict-mode violation, logged error or hang. FUZZ_BUDGET=S gives schemathesis S seconds per vendor (0: every
-# phase to its end); FUZZ_SEED=N repeats a run's data. .ci/run runs a bounded, reproducible one (fuzz-ci is
+# (positive and negative data, stateful) and hostile bodies against the strict mock, every vendor (tests/fuzz/run.py).
+# It fails on any 5xx, strict-mode violation, logged error or hang. FUZZ_BUDGET=S gives schemathesis S seconds per
+# vendor (0: every phase to its end); FUZZ_SEED=N seeds it. .ci/run runs a bounded one (the fuzz-ci profile is
 # derandomized, the seed fixed). Figures: bench/README.md.
 FUZZ_PROFILE ?= deep
 FUZZ_BUDGET ?= 0

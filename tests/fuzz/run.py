@@ -1,10 +1,11 @@
 """The fuzz gate's schemathesis part (`make fuzz`): every vendor's spec, positive and negative data, all four
-phases (examples, coverage, fuzzing, stateful) of the schemathesis CLI, against the mock in strict mode.
+phases (examples, coverage, fuzzing, stateful) of the schemathesis CLI, then hostile bodies, against the mock in
+strict mode.
 
 It fails on any 5xx the mock sends, any strict-mode violation, any error the server logs, and any hang (a request
-that takes longer than `--request-timeout`, or a vendor's run that outlives its budget). The mock itself is the
+that takes longer than the request timeout, or a vendor's run that outlives its budget). The mock itself is the
 5xx oracle: every response it sends is tallied, so a 5xx counts even where no schemathesis check looks.
-`python -m tests.fuzz.run --budget 60` gives each vendor 60 s (CI); without it each phase runs to its end.
+`python -m tests.fuzz.run --budget 45` gives each vendor 45 s (CI); without it each phase runs to its end.
 """
 
 from __future__ import annotations

@@ -62,6 +62,7 @@ class Tally(deque[JournalEntry]):
     def __init__(self, maxlen: int) -> None:
         super().__init__(maxlen=maxlen)
         self.requests: Counter[str] = Counter()
+        self.deliberate: Counter[str] = Counter()  # DELIBERATE_SERVER_ERRORS answered, per vendor
         self.server_errors: list[JournalEntry] = []
         self.hangs: list[JournalEntry] = []
         # One accepted (2xx) request with a JSON body per operation, for the hostile bodies.
@@ -71,8 +72,11 @@ class Tally(deque[JournalEntry]):
         super().append(entry)
         vendor = entry.path.split("/", 2)[1]
         self.requests[vendor] += 1
-        if entry.status >= 500 and not _deliberate(vendor, entry.response_body or b""):
-            self.server_errors.append(entry)
+        if entry.status >= 500:
+            if _deliberate(vendor, entry.response_body or b""):
+                self.deliberate[vendor] += 1
+            else:
+                self.server_errors.append(entry)
         if entry.duration_ms >= REQUEST_TIMEOUT * 1000:
             self.hangs.append(entry)
         if 200 <= entry.status < 300 and entry.operation and (vendor, entry.operation) not in self.accepted:
@@ -102,6 +106,7 @@ class VendorRun:
     seconds: float
     test_cases: int = 0
     requests: int = 0
+    deliberate: int = 0  # documented vendor 5xx (DELIBERATE_SERVER_ERRORS), not findings
     findings: list[str] = field(default_factory=list)
 
 
@@ -189,7 +194,7 @@ def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) ->
     report, output = folder / f"{vendor}.json", folder / f"{vendor}.out"
     report.unlink(missing_ok=True)
     before = (len(tally.server_errors), len(mock.env.violations), len(fuzzed.log.records), len(tally.hangs))
-    requests_before = tally.requests[vendor]
+    requests_before, deliberate_before = tally.requests[vendor], tally.deliberate[vendor]
     # A run that outlives its budget by this much is a hang too (the CLI itself, or the mock stopped answering).
     limit = (limits.budget or 1800) + 300
     started = time.monotonic()
@@ -206,7 +211,12 @@ def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) ->
         except subprocess.TimeoutExpired:
             exit_code = None
     hostile = send_hostile_bodies(fuzzed, vendor) if limits.hostile else []
-    run = VendorRun(vendor, time.monotonic() - started, requests=tally.requests[vendor] - requests_before)
+    run = VendorRun(
+        vendor,
+        time.monotonic() - started,
+        requests=tally.requests[vendor] - requests_before,
+        deliberate=tally.deliberate[vendor] - deliberate_before,
+    )
     run.findings += hostile
     if exit_code is None:
         run.findings.append(f"hang: the run did not end within {limit} s (output: {output})")
@@ -300,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
             print(
                 f"{vendor:<12} {run.seconds:6.0f} s {run.test_cases:7} test cases {run.requests:7} requests "
-                f"{len(run.findings):3} findings",
+                f"{run.deliberate:4} documented 5xx {len(run.findings):3} findings",
                 flush=True,
             )
     print(f"\nreports in {folder}")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from .env import Env, JournalEntry
-from .errors import ApiError, Kind
-from .outbox import Message
+from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
+from .outbox import Message, recipient_key
 from .pages import inbox_page, reset_page
 from .redact import redact_headers, redact_url, show_body
 from .vendors.base import Call, NewAccount, Reply, Stream, Vendor
@@ -23,7 +23,9 @@ def _iso(timestamp: float) -> str:
 
 def _served(env: Env, name: str) -> Vendor:
     if name not in env.settings.vendors:
-        raise ApiError(Kind.NOT_FOUND, f"vendor {name} is not served here (serving {', '.join(env.settings.vendors)})")
+        raise ApiError(
+            Kind.NOT_FOUND, f"vendor {clip(name)} is not served here (serving {', '.join(env.settings.vendors)})"
+        )
     return env.vendors[name]
 
 
@@ -40,9 +42,23 @@ def get_credentials(call: Call) -> Reply:
     return Reply(200, credentials)
 
 
+def _page(call: Call, key: str, items: Sequence[Any], default_limit: int = 100) -> dict[str, Any]:
+    """One page of a listing: `limit` items from `offset`, how many match in all, and the `next` page's offset
+    (null on the last page)."""
+    limit: int = call.query.get("limit", default_limit)
+    offset: int = call.query.get("offset", 0)
+    end = offset + limit
+    return {
+        key: list(items[offset:end]),
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+        "next": end if end < len(items) else None,
+    }
+
+
 def list_accounts(call: Call) -> Reply:
     vendor = _served(call.env, call.query["vendor"])
-    limit = call.query.get("limit", 100)
     accounts = [
         {
             "vendor": a.vendor,
@@ -55,15 +71,27 @@ def list_accounts(call: Call) -> Reply:
         }
         for a in call.store.accounts(vendor.name)
     ]
-    return Reply(200, {"accounts": accounts[:limit]})
+    return Reply(200, _page(call, "accounts", accounts))
 
 
 def create_account(call: Call) -> Reply:
+    """The account as the vendor knows it; a password the vendor's policy refuses is a 400 unless `force`."""
     body: dict[str, Any] = call.body
     vendor = _served(call.env, body["vendor"])
+    policy = vendor.password_policy
+    violation = policy.first_violation(body["password"]) if policy is not None and not body.get("force") else None
+    if violation is not None:
+        raise ApiError(
+            Kind.INVALID,
+            f"{vendor.name} refuses this password: {violation.message} ({violation.code}); "
+            'send "force": true to create the account anyway',
+            details={"location": "body", "field": "password", "rule": violation.rule},
+        )
     for identifier in (body["email"], body.get("phone"), body.get("username")):
         if identifier and call.store.find_account(vendor.name, identifier) is not None:
-            raise ApiError(Kind.PRECONDITION, f"{vendor.name} already has an account for {identifier}", status=409)
+            raise ApiError(
+                Kind.PRECONDITION, f"{vendor.name} already has an account for {clip(identifier)}", status=409
+            )
     new = NewAccount(
         email=body["email"],
         password=body["password"],
@@ -79,7 +107,9 @@ def list_outbox(call: Call) -> Reply:
     messages = call.outbox.find(
         vendor=call.query.get("vendor"), to=call.query.get("to"), channel=call.query.get("channel")
     )
-    return Reply(200, {"messages": [m.to_json() for m in messages]})
+    page = _page(call, "messages", messages)
+    page["messages"] = [m.to_json() for m in page["messages"]]
+    return Reply(200, page)
 
 
 def clear_outbox(call: Call) -> Reply:
@@ -108,11 +138,10 @@ def reset_state(call: Call) -> Reply:
 def get_journal(call: Call) -> Reply:
     """Newest first, filtered by vendor, operation and status; secrets redacted unless `--journal-secrets`."""
     env, query = call.env, call.query
-    limit = query.get("limit", 100)
     wanted_vendor, wanted_operation, wanted_status = query.get("vendor"), query.get("operation"), query.get("status")
     redact = not env.settings.journal_secrets
     secret_headers = _api_key_headers(env)
-    requests = []
+    matching = []
     for entry in reversed(env.journal):
         if wanted_operation is not None and entry.operation != wanted_operation:
             continue
@@ -121,10 +150,10 @@ def get_journal(call: Call) -> Reply:
         vendor = _vendor_of(env, entry.path)
         if wanted_vendor is not None and vendor != wanted_vendor:
             continue
-        requests.append(_journal_view(entry, vendor, redact, secret_headers))
-        if len(requests) == limit:
-            break
-    return Reply(200, {"requests": requests})
+        matching.append((entry, vendor))
+    page = _page(call, "requests", matching)
+    page["requests"] = [_journal_view(entry, vendor, redact, secret_headers) for entry, vendor in page["requests"]]
+    return Reply(200, page)
 
 
 def clear_journal(call: Call) -> Reply:
@@ -193,7 +222,7 @@ def add_fault(call: Call) -> Reply:
     status = body.get("status")
     if operation_id is not None and operation_id not in spec.operations:
         known = ", ".join(sorted(spec.operations))
-        raise ApiError(Kind.INVALID, f"{vendor.name} has no operation {operation_id} (it has: {known})")
+        raise ApiError(Kind.INVALID, f"{vendor.name} has no operation {clip(operation_id)} (it has: {known})")
     if status is None and not body.get("delay_ms") and not body.get("drop_connection"):
         raise ApiError(Kind.INVALID, "a fault needs a status, a delay_ms or drop_connection: true")
     documented = None
@@ -214,7 +243,7 @@ def add_fault(call: Call) -> Reply:
 
 
 def list_faults(call: Call) -> Reply:
-    return Reply(200, {"faults": [fault.to_json() for fault in call.env.faults.all()]})
+    return Reply(200, _page(call, "faults", [fault.to_json() for fault in call.env.faults.all()]))
 
 
 def clear_faults(call: Call) -> Reply:
@@ -224,7 +253,7 @@ def clear_faults(call: Call) -> Reply:
 
 def delete_fault(call: Call) -> Reply:
     if not call.env.faults.remove(call.path["faultId"]):
-        raise ApiError(Kind.NOT_FOUND, f"no fault {call.path['faultId']}")
+        raise ApiError(Kind.NOT_FOUND, f"no fault {clip(call.path['faultId'])}")
     return Reply(204)
 
 
@@ -279,7 +308,7 @@ def _matches(message: Message, filters: dict[str, str]) -> bool:
     return (
         filters.get("vendor", message.vendor) == message.vendor
         and filters.get("channel", message.channel) == message.channel
-        and (to is None or to.casefold() == message.to.casefold())
+        and (to is None or recipient_key(to) == recipient_key(message.to))
     )
 
 
@@ -304,6 +333,11 @@ def _no_account(env: Env, new: NewAccount) -> dict[str, Any]:
 
 VENDOR = Vendor(
     name="admin",
+    # The admin API runs no flows; should one raise, its account is missing or its state does not allow the call.
+    domain_errors={
+        AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "no such account"),
+        DomainError: lambda: ApiError(Kind.PRECONDITION, "the state does not allow this call"),
+    },
     handlers={
         "getHealth": get_health,
         "getCredentials": get_credentials,

@@ -16,7 +16,7 @@ from aiohttp.typedefs import Middleware
 from .auth import authenticate, credential_for
 from .clock import SystemClock
 from .env import Env, JournalEntry
-from .errors import ApiError, Kind
+from .errors import ApiError, DomainError, Kind
 from .faults import Faults, Injection, parse_prefer
 from .flows.ratelimit import RateLimit, take
 from .http_log import quiet_malformed_requests
@@ -149,6 +149,8 @@ def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, r
         reply = vendor.handlers[operation.operation_id](call)
     except ApiError as error:
         reply = error_reply(vendor, error, path, operation)
+    except DomainError as error:
+        reply = error_reply(vendor, vendor.translate(error), path, operation)
     reply = strict_check(env, operation, reply, f"{operation.method} {path}")
     return reply if wire is None else wire.encode(operation, reply)
 

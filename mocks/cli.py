@@ -3,33 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
+import socket
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from aiohttp import web
 
 from .settings import ALL_VENDORS, Settings, check_url
 
 
-def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+class OneLineErrors(argparse.ArgumentParser):
+    """A usage error is one line on stderr and exit 2, like every other start-up error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the stateful mock of all (or one) vendors")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=_port, default=8080, help="HTTP port (0: a free port, shown in the banner)")
     serve.add_argument("--vendor", choices=ALL_VENDORS, help="serve only this vendor, at the root path")
     serve.add_argument("--seed", type=int, default=0, help="seed for the fake accounts (same seed, same accounts)")
-    serve.add_argument("--accounts", type=int, default=100, help="fake accounts per vendor (default 100)")
+    serve.add_argument(
+        "--accounts", type=_count(MAX_ACCOUNTS), default=100, help="fake accounts per vendor (default 100)"
+    )
     serve.add_argument("--strict", action="store_true", help="validate every response against the spec (500 if not)")
     serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
     # gRPC for ZITADEL's official Node client (issue 11).
     serve.add_argument(
-        "--grpc-port", type=int, default=None, help="ZITADEL's gRPC (h2c) port (default: --port + 1; 0: a free port)"
+        "--grpc-port", type=_port, default=None, help="ZITADEL's gRPC (h2c) port (default: --port + 1; 0: a free port)"
     )
     serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
     _frontend_options(serve)
     return serve
+
+
+# Numeric options (issue 12): a value out of range is a usage error, not a traceback at start-up ----------------------
+MAX_ACCOUNTS = 100_000  # fake accounts per vendor; more only makes start-up slow
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0-65535; 0 picks a free one)")
+    return port
+
+
+def _count(maximum: int) -> Callable[[str], int]:
+    def count(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not 0 <= number <= maximum:
+            raise argparse.ArgumentTypeError(f"{number} is not between 0 and {maximum}")
+        return number
+
+    return count
 
 
 # Frontend development (issue 9): CORS, links, request log, journal, a config file ------------------------------------
@@ -128,17 +169,18 @@ def _grpc_port(args: argparse.Namespace) -> int | None:
         return None
     if args.grpc_port is not None:
         return int(args.grpc_port)
-    return args.port + 1 if args.port else 0
+    return args.port + 1 if 0 < args.port < 65535 else 0
 
 
-def banner(settings: Settings, credentials: dict[str, dict[str, str]]) -> str:
+def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url: str | None = None) -> str:
+    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin and the inbox."""
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"resetkit mock on {base} (strict={'on' if settings.strict else 'off'}, seed={settings.seed})"]
     for name in settings.vendors:
         creds = ", ".join(f"{k}={v}" for k, v in credentials[name].items())
         lines.append(f"  {name:<12} {base}{settings.prefix(name) or '/'}   {creds}")
     if settings.grpc_port is not None and "zitadel" in settings.vendors:
-        where = f"http://{settings.host}:{settings.grpc_port}" if settings.grpc_port else "a free port"
+        where = grpc_url or "did not start (see the log)"
         lines.append(f"  {'zitadel grpc':<12} {where}   (grpc_url in /__admin/credentials; h2c, --no-grpc to turn off)")
     lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
     lines.append(f"  {'inbox':<12} {settings.base_url}/__admin/inbox   (reset links: {_links(settings)})")
@@ -161,28 +203,86 @@ def _log_requests_to_stdout() -> None:
     requests_log.propagate = False
 
 
+# Start-up and shut-down (issue 12): bind, then tell; a signal drains the requests in flight -----------------------
+DRAIN_SECONDS = 10.0  # how long SIGTERM/SIGINT waits for requests in flight before closing their connections
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The bound socket, before anything else starts, so that a busy port fails fast and `--port 0` is known.
+
+    It listens only once the app serves: until then a client is refused (and retries) rather than left waiting.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does: restart over TIME_WAIT
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
 def serve(args: argparse.Namespace) -> int:
+    """Exit 0 after a signal drained the server; 2 when it cannot start (one line on stderr)."""
     from .app import SpecDriftError, create_app, create_env
 
     settings = settings_from(args)
     try:
+        sock = _bind(settings.host, settings.port)
+    except (OSError, OverflowError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {reason}", file=sys.stderr)
+        return 2
+    settings = replace(settings, port=int(sock.getsockname()[1]))  # the real port, for the banner and the links
+    try:
         env = create_env(settings)
     except (SpecDriftError, ValueError, OSError) as exc:
+        sock.close()
         print(f"resetkit: cannot start: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings, env=env)
-    credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
-    print(banner(settings, credentials), flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if settings.log_requests:
         _log_requests_to_stdout()
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    app = create_app(settings, env=env)
+    return asyncio.run(_serve_until_signalled(app, sock, settings))
+
+
+async def _serve_until_signalled(app: web.Application, sock: socket.socket, settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
+    from .app import transports_started
+    from .keys import ENV
+
+    env = app[ENV]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)  # from before start-up: no KeyboardInterrupt traceback, ever
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sock).start()  # listen(): another process may have taken the port meanwhile
+    except OSError as exc:
+        await runner.cleanup()
+        print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        await transports_started(app)
+    except TimeoutError:
+        pass  # the banner says gRPC did not start; the log says why
+    credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
+    print(banner(settings, credentials, env.endpoints.get("zitadel", {}).get("grpc_url")), flush=True)
+    await stop.wait()
+    await runner.cleanup()  # stop accepting, wait up to DRAIN_SECONDS for requests in flight, close streams, stop gRPC
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="resetkit", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineErrors(prog="resetkit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrors)
     serve_parser = _serve_parser(sub)
     from .conform.cli import add_conform_parser
 

@@ -43,6 +43,16 @@ HTTP_STATUS: dict[Kind, int] = {
 }
 
 
+SHOWN_CHARS = 64  # of a client's value echoed in a message
+MAX_MESSAGE_CHARS = 1000  # a message longer than this is cut, whatever it echoes
+
+
+def clip(value: object, limit: int = SHOWN_CHARS) -> str:
+    """`value` as text for a message, cut to `limit` characters with its length named: `1111… (5000 characters)`."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 class ApiError(Exception):
     """A failed call. `status` overrides the vendor's default status for `kind`; `code` is the vendor's own id."""
 
@@ -56,6 +66,8 @@ class ApiError(Exception):
         details: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[: MAX_MESSAGE_CHARS - 1] + "…"
         super().__init__(message)
         self.kind = kind
         self.message = message

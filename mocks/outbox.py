@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -36,6 +37,18 @@ class Message:
         data["from"] = data.pop("sender")
         data["created_at"] = datetime.fromtimestamp(self.created_at, UTC).isoformat().replace("+00:00", "Z")
         return data
+
+
+_PHONE_TYPING = re.compile(r"[0-9+\s().-]+")  # how people type a phone number: +47 912 34 567, (0047) 912-34567
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def recipient_key(to: str) -> str:
+    """What a `to` filter compares: an e-mail case-folded; a phone number by its digits alone, so that
+    `+4791234567`, `+47 912 34 567` and ` 4791234567` (an unencoded `+` in a query string arrives as a space) match."""
+    if _PHONE_TYPING.fullmatch(to) and any(c.isdigit() for c in to):
+        return _NOT_DIGIT.sub("", to)
+    return to.casefold()
 
 
 class Outbox:
@@ -90,13 +103,13 @@ class Outbox:
         return message
 
     def find(self, *, vendor: str | None = None, to: str | None = None, channel: str | None = None) -> list[Message]:
-        """Matching messages, newest first. `to` matches case-insensitively."""
-        wanted_to = to.casefold() if to else None
+        """Matching messages, newest first. `to` matches as `recipient_key` compares."""
+        wanted_to = recipient_key(to) if to else None
         return [
             m
             for m in reversed(self._messages)
             if (vendor is None or m.vendor == vendor)
-            and (wanted_to is None or m.to.casefold() == wanted_to)
+            and (wanted_to is None or recipient_key(m.to) == wanted_to)
             and (channel is None or m.channel == channel)
         ]
 

@@ -3,11 +3,12 @@ in bodies, query strings and links. `--journal-secrets` turns it off."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+from .jsonlimits import decode_json
 
 REDACTED = "[redacted]"
 # Headers that always carry a credential; each spec's apiKey headers are added by the caller.
@@ -87,7 +88,7 @@ def show_body(body: bytes | None, size: int, content_type: str | None, redact: b
     shown: Any = text
     if not truncated and media_type is not None and "json" in media_type:
         try:
-            shown = json.loads(text)
+            shown = decode_json(text)  # a body too deep to parse is shown as text
         except ValueError:
             shown = text
     if redact:

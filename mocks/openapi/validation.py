@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..errors import ApiError, Kind
+from ..errors import SHOWN_CHARS, ApiError, Kind, clip
+from ..jsonlimits import JsonLimitExceeded, decode_json
 from .spec import CompiledSchema, Operation, Parameter
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+_UNITS: dict[type, str] = {str: "characters", list: "items", dict: "properties"}
 LIMIT_RULES = frozenset({"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"})
 # A `\uD800`-`\uDFFF` escape: the only way a lone surrogate, which no UTF-8 text can hold, gets into a parsed body.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -55,6 +56,12 @@ def media_type_of(content_type: str | None) -> tuple[str | None, dict[str, str]]
     return kind.strip().lower(), parsed
 
 
+def _clipped(value: Any, shown: str) -> str:
+    """The start of a long value's repr and its size: `'1111…' (5000 characters)`."""
+    size = len(value) if isinstance(value, str | list | dict) else len(shown)
+    return f"{shown[:SHOWN_CHARS]}… ({size} {_UNITS.get(type(value), 'characters')})"
+
+
 def _schema_error(validator: CompiledSchema, value: Any, where: str, name: str | None = None) -> ApiError | None:
     if validator.is_valid(value):
         return None
@@ -67,10 +74,17 @@ def _schema_error(validator: CompiledSchema, value: Any, where: str, name: str |
         path += [p for p in error.validator_value if p not in error.instance][:1]
     pointer = "/".join(str(p) for p in path)
     field = name or pointer
-    label = f"{where} {field}".strip() if field else where
+    label = f"{where} {clip(field)}".strip() if field else where
+    reason = error.message
+    shown = repr(error.instance)
+    if len(shown) > SHOWN_CHARS:  # jsonschema quotes the whole value: a 5,000-character id stays out of the answer
+        length = len(error.instance) if isinstance(error.instance, str | list | dict) else len(shown)
+        reason = reason.replace(
+            shown, f"{shown[:SHOWN_CHARS]}… ({length} {_UNITS.get(type(error.instance), 'characters')})"
+        )
     return ApiError(
         Kind.INVALID,
-        f"{label}: {error.message}"[:300],
+        f"{label}: {reason}"[:300],
         details={
             "location": where,
             "field": field,
@@ -114,7 +128,7 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         expected = ", ".join(spec.media)
         raise ApiError(
             Kind.UNSUPPORTED_MEDIA_TYPE,
-            f"Content-Type must be {expected}, got {request.content_type or 'none'}",
+            f"Content-Type must be {expected}, got {clip(request.content_type or 'none')}",
             details={"location": "header", "field": "content-type"},
         )
     if params.get("charset", "utf-8") not in ("utf-8", "utf8"):
@@ -124,9 +138,11 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         if media_type == FORM:
             pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
             return dict(pairs), media_type
-        return json.loads(text), media_type
+        return decode_json(text), media_type
     except (UnicodeDecodeError, ValueError) as exc:
         reason = "body is not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "body is not valid JSON"
+        if isinstance(exc, JsonLimitExceeded):
+            reason = f"body is refused: {exc}"
         if media_type == FORM and not isinstance(exc, UnicodeDecodeError):
             reason = "body is not a valid form"
         raise ApiError(Kind.MALFORMED, reason, details={"location": "body", "field": ""}) from None

@@ -12,7 +12,7 @@ from typing import Any
 from faker import Faker
 
 from ..env import Env
-from ..errors import AccountNotFound, ApiError, DomainError, Kind, WrongPassword
+from ..errors import AccountNotFound, ApiError, DomainError, Kind, TokenInvalid, WrongPassword
 from ..flows import reset
 from ..flows.codes import generate_token
 from ..flows.sessions import issue_token
@@ -164,6 +164,22 @@ def fake_account(faker: Faker) -> NewAccount:
     return replace(fake_person(faker), id=faker.uuid4())
 
 
+def _invalid_temporary_password() -> ApiError:
+    return ApiError(
+        Kind.PRECONDITION,
+        "The reset link is invalid, expired or already used. Request a new one with Forgot Password.",
+        code="MXInvalidTemporaryPasswordException",
+    )
+
+
+DOMAIN_ERRORS = {
+    DomainError: _invalid_temporary_password,  # an unknown lead and every code problem answer alike (reset_password)
+    WrongPassword: lambda: ApiError(
+        Kind.UNAUTHENTICATED, "Invalid credentials.", status=401, code="MXInvalidCredentialsException"
+    ),
+    TokenInvalid: lambda: ApiError(Kind.UNAUTHENTICATED, "The API call was made with invalid access credentials."),
+}
+
 VENDOR = Vendor(
     name=NAME,
     handlers={
@@ -192,4 +208,5 @@ VENDOR = Vendor(
         id="5c0e8a7e-0000-4000-8000-000000000d30",
     ),
     fake_account=fake_account,
+    domain_errors=DOMAIN_ERRORS,
 )

@@ -11,9 +11,22 @@ from typing import Any
 from faker import Faker
 
 from ..env import Env
-from ..errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Kind, TokenInvalid, WrongPassword
+from ..errors import (
+    AccountNotFound,
+    ApiError,
+    CodeAlreadyUsed,
+    CodeExpired,
+    CodeMismatch,
+    CodeNotFound,
+    DomainError,
+    Kind,
+    TokenInvalid,
+    WrongPassword,
+    clip,
+)
 from ..flows import reset
 from ..flows.codes import generate_code, generate_token
+from ..flows.passwords import PasswordPolicy
 from ..flows.sessions import introspect_token, issue_token
 from ..outbox import Channel
 from ..store.models import Account
@@ -77,7 +90,7 @@ def _deliver_reset(call: Call, member: Account, via_sms: bool) -> None:
 def send_reset_password_message(call: Call) -> Reply:
     """Always `{}`: an unknown identifier must not be told apart from a known one."""
     if call.headers["X-Loyalty-Club-Slug"] != LOYALTY_CLUB:
-        raise ApiError(Kind.INVALID, f"Unknown loyalty club: {call.headers['X-Loyalty-Club-Slug']}", status=471)
+        raise ApiError(Kind.INVALID, f"Unknown loyalty club: {clip(call.headers['X-Loyalty-Club-Slug'])}", status=471)
     identifier = call.body["identifier"].strip()
     member = call.store.find_account(NAME, identifier)
     if member is not None:
@@ -197,7 +210,7 @@ def create_token(call: Call) -> Reply:
         if grant != "password":
             raise WrongPassword("external tokens cannot be verified by the mock")
         return _token_reply(call, _password_grant(call))
-    except (WrongPassword, CodeNotFound, CodeAlreadyUsed, CodeExpired):
+    except DomainError:  # a wrong password, then no usable registration password (missing, other, used, expired)
         raise ApiError(Kind.UNAUTHENTICATED, "Invalid credentials", status=461) from None
 
 
@@ -277,6 +290,25 @@ def fake_account(faker: Faker) -> NewAccount:
     return replace(fake_person(faker), id=str(faker.unique.random_int(100_000_000, 899_999_999)))
 
 
+def _invalid_token() -> ApiError:
+    return ApiError(Kind.PRECONDITION, "Invalid confirmation token", status=463)
+
+
+# specs/placewise.yaml, ResetPasswordRequest: at least 8 characters (inferred; a shorter one is 422 `too_short`).
+PASSWORD_POLICY = PasswordPolicy(
+    (("min_length", lambda password: len(password) >= 8, "too_short", "is too short (minimum is 8 characters)"),)
+)
+
+DOMAIN_ERRORS = {
+    AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "Member not found"),
+    CodeNotFound: _invalid_token,
+    CodeAlreadyUsed: _invalid_token,
+    CodeExpired: _invalid_token,
+    CodeMismatch: _invalid_token,
+    WrongPassword: lambda: ApiError(Kind.UNAUTHENTICATED, "Invalid credentials", status=461),
+    TokenInvalid: lambda: ApiError(Kind.UNAUTHENTICATED, "Invalid or expired access token", status=460),
+}
+
 VENDOR = Vendor(
     name=NAME,
     handlers={
@@ -303,4 +335,6 @@ VENDOR = Vendor(
         id="134123123",
     ),
     fake_account=fake_account,
+    domain_errors=DOMAIN_ERRORS,
+    password_policy=PASSWORD_POLICY,
 )

@@ -18,6 +18,7 @@ from ..errors import (
     ApiError,
     CodeAlreadyUsed,
     CodeExpired,
+    CodeMismatch,
     CodeNotFound,
     Kind,
     TokenInvalid,
@@ -25,6 +26,7 @@ from ..errors import (
 )
 from ..flows import reset
 from ..flows.codes import generate_token, render_reset_link
+from ..flows.passwords import PasswordPolicy
 from ..flows.sessions import introspect_token, issue_token
 from ..store.models import Account
 from .base import (
@@ -249,6 +251,25 @@ def fake_account(faker: Faker) -> NewAccount:
     return replace(fake_person(faker, with_username=True), id=str(faker.unique.random_int(100_000, 999_999)))
 
 
+def _token_not_found() -> ApiError:
+    return ApiError(Kind.NOT_FOUND, "reset password token not found")
+
+
+# specs/socialid.yaml, the reset's user.password: at least 6 characters (inferred; shorter is a 422 on "user").
+PASSWORD_POLICY = PasswordPolicy(
+    (("min_length", lambda password: len(password) >= 6, "too_short", "is too short (minimum is 6 characters)"),)
+)
+
+DOMAIN_ERRORS = {
+    AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "user not found"),
+    CodeNotFound: _token_not_found,
+    CodeAlreadyUsed: _token_not_found,
+    CodeMismatch: _token_not_found,
+    CodeExpired: lambda: ApiError(Kind.PRECONDITION, "reset password token expired", status=403),
+    WrongPassword: lambda: ApiError(Kind.INVALID, "invalid username, e-mail address or password", code="invalid_grant"),
+    TokenInvalid: lambda: ApiError(Kind.UNAUTHENTICATED, "invalid or expired access token"),
+}
+
 VENDOR = Vendor(
     name=NAME,
     handlers={
@@ -274,4 +295,6 @@ VENDOR = Vendor(
         id="321",
     ),
     fake_account=fake_account,
+    domain_errors=DOMAIN_ERRORS,
+    password_policy=PASSWORD_POLICY,
 )

@@ -42,6 +42,10 @@ BAD_REQUESTS = {
     "missing content type": (b'{"identifier": "a@b.c"}', None),
     "json array": (b"[1, 2]", "application/json"),
     "body over 1 MiB": (b'{"identifier": "' + b"a" * (1024 * 1024 + 10) + b'"}', "application/json"),
+    "json nested 1000 deep": (b'{"identifier": ' + b"[" * 1000 + b"]" * 1000 + b"}", "application/json"),
+    "number of 5000 digits": (b'{"identifier": ' + b"9" * 5000 + b"}", "application/json"),
+    "NaN": (b'{"identifier": NaN}', "application/json"),
+    "string over 64 KiB": (b'{"identifier": "' + b"a" * 70_000 + b'"}', "application/json"),
 }
 
 
@@ -88,3 +92,55 @@ async def test_a_path_outside_every_vendor_lists_the_vendors(client: TestClient)
     response = await client.get("/nowhere")
     assert response.status == 404
     assert "/placewise" in (await response.json())["vendors"]
+
+
+async def test_a_deeply_nested_body_is_400_on_the_admin_api(client: TestClient) -> None:
+    body = b'{"vendor": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    response = await client.post("/__admin/accounts", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "deeper than 64" in (await response.json())["error"]
+
+
+async def test_the_journal_shows_a_deeply_nested_body_as_text(client: TestClient, vendor: str) -> None:
+    path, headers = ENDPOINTS[vendor]
+    body = b"[" * 1000 + b"]" * 1000
+    await client.post(f"/{vendor}{path}", data=body, headers={**headers, "Content-Type": "application/json"})
+    response = await client.get("/__admin/journal", params={"limit": "1"})
+    assert response.status == 200
+    assert (await response.json())["requests"][0]["request"]["body"]["content"] == body.decode()
+
+
+LONG = "7" * 5000
+# Per vendor: a request whose JSON body carries LONG where the schema limits the length.
+LONG_VALUES: dict[str, dict[str, Any]] = {
+    "placewise": {"identifier": LONG},
+    "zitadel": {"returnCode": {}, "userId": LONG},
+    "socialid": {"username": LONG},
+    "leadsquared": {"EmailAddress": LONG},
+}
+
+
+async def test_a_long_value_is_not_echoed_whole_in_the_error(client: TestClient, vendor: str) -> None:
+    path, headers = ENDPOINTS[vendor]
+    if vendor == "zitadel":
+        path = "/zitadel.user.v2.UserService/PasswordReset"
+    response = await client.post(f"/{vendor}{path}", json=LONG_VALUES[vendor], headers=headers)
+    text = await response.text()
+    assert 400 <= response.status < 500, text
+    assert LONG[:100] not in text and len(text) < 1000
+
+
+async def test_a_long_path_value_is_cut_in_the_message_with_its_length(client: TestClient) -> None:
+    path, headers = ENDPOINTS["zitadel"]
+    response = await client.post(f"/zitadel/v2/users/{LONG}/password_reset", json={}, headers=headers)
+    assert response.status == 400
+    message = (await response.json())["message"]
+    assert message.endswith("… (5000 characters) is too long") and len(message) < 200
+
+
+async def test_a_long_header_value_is_cut_in_the_message(client: TestClient) -> None:
+    response = await client.post(
+        "/placewise/v1/auth/reset_password/send", json={"identifier": "a@b.c"}, headers={"X-Loyalty-Club-Slug": LONG}
+    )
+    assert response.status == 471
+    assert len((await response.json())["error"]) < 200

@@ -125,6 +125,19 @@ async def test_the_stream_sends_only_matching_messages(client: TestClient, env: 
         assert (await next_event(response))["id"] == wanted
 
 
+async def test_the_stream_matches_a_phone_number_sent_with_an_unencoded_plus(client: TestClient, env: Env) -> None:
+    async with client.get("/__admin/outbox/stream?to=+4790000000") as response:  # the + arrives as a space
+        send(env, "zitadel", channel="sms", to="+4790000001")
+        wanted = send(env, "zitadel", channel="sms", to="+4790000000")
+        assert (await next_event(response))["id"] == wanted
+
+
+async def test_the_inbox_finds_a_phone_number_typed_with_spaces(client: TestClient, env: Env) -> None:
+    sms = send(env, "zitadel", channel="sms", to="+4790000000")
+    send(env, "zitadel", channel="sms", to="+4790000001")
+    assert shown_ids(await page(client, to="+47 900 00 000")) == [sms]
+
+
 async def test_the_stream_unsubscribes_when_the_client_goes_away(
     client: TestClient, env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -119,6 +119,15 @@ async def test_a_registration_password_signs_the_member_in_once(client: TestClie
     assert (await sign_in(client, "ola@example.com", message.token)).status == 461
 
 
+async def test_a_wrong_password_with_an_unused_registration_password_is_461(client: TestClient) -> None:
+    await new_member(client)
+    sent = await client.post(f"{MEMBERS}/by_email/ola@example.com/send_registration_password", headers=CLIENT)
+    assert sent.status == 200
+    response = await sign_in(client, "ola@example.com", "Not-the-Passw0rd!")
+    assert response.status == 461
+    assert await response.json() == {"error": "Invalid credentials"}
+
+
 async def test_v3_calls_need_the_client_token(client: TestClient) -> None:
     response = await client.post(f"{MEMBERS}/by_email/ola@example.com/send_registration_password")
     assert response.status == 401

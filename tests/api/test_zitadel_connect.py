@@ -158,6 +158,21 @@ async def test_malformed_json_is_invalid_argument(client: TestClient) -> None:
     assert response.status == 400 and (await response.json())["code"] == "invalid_argument"
 
 
+async def test_a_deeply_nested_json_payload_is_invalid_argument(client: TestClient) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    body = b'{"userId": "1", "returnCode": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    response = await client.post(f"{USER_SERVICE}/PasswordReset", data=body, headers=headers)
+    assert response.status == 400 and (await response.json())["code"] == "invalid_argument"
+
+
+async def test_a_deeply_nested_grpc_web_json_payload_is_invalid_argument(client: TestClient) -> None:
+    headers = {**AUTH, "Content-Type": "application/grpc-web+json"}
+    payload = b'{"userId": "1", "returnCode": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    framed = bytes([0]) + len(payload).to_bytes(4, "big") + payload
+    response = await client.post(f"{USER_SERVICE}/PasswordReset", data=framed, headers=headers)
+    assert response.headers["grpc-status"] == "3"
+
+
 async def test_an_empty_payload_is_invalid_argument(client: TestClient) -> None:
     headers = {**AUTH, "Content-Type": "application/json"}
     response = await client.post(f"{USER_SERVICE}/PasswordReset", data=b"", headers=headers)

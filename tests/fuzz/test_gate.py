@@ -46,11 +46,6 @@ def test_a_hang_is_a_finding(fuzzed: FuzzedMock, tmp_path: Path) -> None:
     assert any(finding.startswith("hang: ") for finding in run.findings), run.findings
 
 
-@pytest.mark.xfail(
-    reason="known (issue 12): JSON nested 1,000 deep is a RecursionError 500; fixed on the JSON-decoder branch, "
-    "then remove this mark",
-    strict=True,
-)
 def test_hostile_bodies_get_answers_below_500(fuzzed: FuzzedMock, tmp_path: Path) -> None:
     run_vendor(fuzzed, "socialid", tmp_path, BRIEF)  # the accepted requests the hostile bodies replay
     errors_before = len(fuzzed.tally.server_errors)

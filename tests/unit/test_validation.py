@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resetkit.errors import ApiError, Kind
+from resetkit.errors import MAX_MESSAGE_CHARS, ApiError, Kind, clip
 from resetkit.openapi.spec import load_spec
 from resetkit.openapi.validation import RawRequest, response_problems, validate_request
 
@@ -61,3 +61,22 @@ def test_a_documented_response_has_no_problem() -> None:
 
 def test_a_body_that_breaks_the_response_schema_is_a_problem() -> None:
     assert response_problems(SEND, 200, "application/json", {"unexpected": 1}, {})
+
+
+def test_a_long_value_is_cut_in_the_message_and_the_rule_kept() -> None:
+    with pytest.raises(ApiError) as caught:
+        validate_request(SEND, raw(b'{"identifier": ' + b"[" + b"1," * 3000 + b"1]}"))
+    message = caught.value.message
+    assert len(message) < 200 and message.endswith("… (3001 items) is not of type 'string'")
+
+
+def test_clip_keeps_a_short_value_whole() -> None:
+    assert clip("infinity-mall") == "infinity-mall"
+
+
+def test_clip_cuts_a_long_value_and_names_its_length() -> None:
+    assert clip("x" * 5000, 4) == "xxxx… (5000 characters)"
+
+
+def test_an_api_error_message_is_bounded_whatever_it_echoes() -> None:
+    assert len(ApiError(Kind.INVALID, "y" * 5000).message) == MAX_MESSAGE_CHARS

@@ -21,7 +21,7 @@ from ...env import Env
 from ...openapi.spec import Operation
 from ..base import DEMO_PASSWORD, Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person
 from . import protojson, protos, sessions, users, wires
-from .errors import GATEWAY_STATUS, GRPC_CODE_OF_KIND, TRANSPORT_STATUS, render_error
+from .errors import DOMAIN_ERRORS, GATEWAY_STATUS, GRPC_CODE_OF_KIND, TRANSPORT_STATUS, render_error
 from .grpc_server import GRPC_TRANSPORT
 from .instance import ACCESS_TOKEN, DEMO_ID, ISSUER, NAME, ORG_ID
 
@@ -94,4 +94,6 @@ VENDOR = Vendor(
     prepare_body=prepare_body,
     wire_for=wires.wire_for,
     transports=(GRPC_TRANSPORT,),
+    domain_errors=DOMAIN_ERRORS,
+    password_policy=users.PASSWORD_POLICY,
 )

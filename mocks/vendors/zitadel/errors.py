@@ -6,9 +6,21 @@ Sources: contracts.md section 2.3, ZITADEL `internal/api/grpc/gerrors`, `interna
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
-from ...errors import ApiError, Kind
+from ...errors import (
+    AccountNotFound,
+    ApiError,
+    CodeAlreadyUsed,
+    CodeExpired,
+    CodeMismatch,
+    CodeNotFound,
+    DomainError,
+    Kind,
+    TokenInvalid,
+    WrongPassword,
+)
 from ..base import Reply
 from . import protos
 
@@ -93,6 +105,18 @@ def fail(
 
 def user_not_found() -> ApiError:
     return fail(5, "COMMAND-SAF4f", "User could not be found")
+
+
+# What ZITADEL answers for each domain error a handler lets through (its crypto.VerifyCode and passwap errors).
+DOMAIN_ERRORS: dict[type[DomainError], Callable[[], ApiError]] = {
+    AccountNotFound: user_not_found,
+    CodeNotFound: lambda: fail(9, "COMMAND-2M9fs", "Code not found"),
+    CodeAlreadyUsed: lambda: fail(9, "COMMAND-2M9fs", "Code not found"),
+    CodeExpired: lambda: fail(9, "CODE-QvUQ4P", "Code is expired"),
+    CodeMismatch: lambda: fail(3, "CODE-woT0xc", "Code is invalid"),
+    WrongPassword: lambda: fail(3, "COMMAND-3M0fs", "Password is invalid"),
+    TokenInvalid: lambda: ApiError(Kind.UNAUTHENTICATED, "Errors.Token.Invalid", code="AUTH-7fs1e"),
+}
 
 
 def error_detail_bytes(error_id: str, message: str, detail_type: str = ERROR_DETAIL, **detail: Any) -> bytes:

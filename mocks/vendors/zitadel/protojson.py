@@ -19,7 +19,7 @@ from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from ...errors import ApiError, Kind
+from ...errors import ApiError, Kind, clip
 from . import protos
 
 # Messages whose JSON form is not an object of fields: they pass through as sent (the schema checks them).
@@ -110,13 +110,13 @@ def normalize(full_name: str, value: Any) -> Any:
         if field is None:
             continue  # DiscardUnknown
         if field.number in seen:
-            raise _invalid(f'duplicate field "{key}"', field.json_name)
+            raise _invalid(f'duplicate field "{clip(key)}"', field.json_name)
         seen.add(field.number)
         if item is None:
             continue  # null: unset
         if field.oneof is not None:
             if field.oneof in oneofs:
-                raise _invalid(f'error parsing "{key}", oneof {field.oneof} is already set', field.json_name)
+                raise _invalid(f'error parsing "{clip(key)}", oneof {field.oneof} is already set', field.json_name)
             oneofs.add(field.oneof)
         converted = _value(field, item)
         if converted is not _UNSET:

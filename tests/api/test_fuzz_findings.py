@@ -9,7 +9,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from resetkit.conform.profiles import config_dict
+from resetkit.env import Env
 from resetkit.vendors.placewise import CLIENT_TOKEN
+from resetkit.vendors.zitadel import ACCESS_TOKEN as ZITADEL_TOKEN
+from resetkit.vendors.zitadel import DEMO_ID
 
 from .test_bad_input import ENDPOINTS, is_vendor_shape
 
@@ -102,3 +105,26 @@ def test_the_contract_suite_counts_that_422_as_a_business_rejection(operation: s
         if entry["include-operation-id"] == operation and "positive_data_acceptance" in entry["checks"]
     )
     assert "422" in accepted
+
+
+# protojson with DiscardUnknown (ZITADEL's reader) ignores an enum name the enum lacks; the spec said it was invalid.
+UNKNOWN_NAME_BODY = {"userId": DEMO_ID, "sendLink": {"notificationType": ""}}
+
+
+async def test_a_zitadel_enum_name_the_enum_lacks_is_ignored(client: TestClient) -> None:
+    response = await client.post(
+        "/zitadel/zitadel.user.v2.UserService/PasswordReset",
+        json=UNKNOWN_NAME_BODY,
+        headers={"Authorization": f"Bearer {ZITADEL_TOKEN}", "Connect-Protocol-Version": "1"},
+    )
+    assert response.status == 200, await response.text()
+    outbox = await (await client.get("/__admin/outbox?vendor=zitadel")).json()
+    assert outbox["messages"][0]["channel"] == "email"  # unset: Unspecified, which means e-mail
+
+
+def test_the_zitadel_spec_allows_an_enum_name_the_enum_lacks(env: Env) -> None:
+    operation = env.specs["zitadel"].operations["connectPasswordReset"]
+    assert operation.body is not None
+    validator = operation.body.media["application/json"]
+    assert validator is not None and validator.is_valid(UNKNOWN_NAME_BODY)
+    assert not validator.is_valid({**UNKNOWN_NAME_BODY, "sendLink": {"notificationType": True}})

@@ -36,8 +36,11 @@ typecheck: $(VENV)/.installed-test
 test: lint typecheck
 	$(BIN)/python -m pytest -n $(JOBS) $(ARGS)
 
+# SOAK_ARGS="--requests 50000" for a quick soak (default: 500k requests after a 50k warm-up).
+SOAK_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 # The fuzz gate (issue 12): the property suites with FUZZ_PROFILE, the slow-client case, then schemathesis' phases
 # (positive and negative data, stateful) and hostile bodies against the strict mock, every vendor (tests/fuzz/run.py).

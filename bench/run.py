@@ -143,10 +143,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--state", action="store_true", help="run the mock with saved state (--state, a temp file)")
     args = parser.parse_args()
     mock_port, ceiling_port = free_port(), free_port()
+    state = ["--state", str(Path(tempfile.mkdtemp()) / "state.db")] if args.state else []
     mock = subprocess.Popen(
-        [sys.executable, "-m", "resetkit", "serve", "--port", str(mock_port), "--no-rate-limits"],
+        [sys.executable, "-m", "resetkit", "serve", "--port", str(mock_port), "--no-rate-limits", *state],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
@@ -166,7 +168,9 @@ def main() -> int:
             ]
         )
         tool = "wrk" if shutil.which("wrk") else "aiohttp client loop"
-        print(f"load: {tool}, {args.connections} connections, {args.seconds:g} s x {args.rounds} rounds (medians)")
+        saved = ", saved state (--state)" if args.state else ""
+        rounds = f"{args.seconds:g} s x {args.rounds} rounds (medians)"
+        print(f"load: {tool}, {args.connections} connections, {rounds}{saved}")
         print(f"{'target':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs ceiling':>12}")
         rows = []
         ceiling_load = loads(credentials)[3]

@@ -27,7 +27,8 @@ from .outbox import Outbox
 from .protocols import Clock, Store
 from .redact import redact_url
 from .settings import Settings
-from .store.memory import InMemoryStore
+from .store.memory import InMemoryStore, StoreLimits
+from .store.sqlite import SQLiteStore
 from .vendors import load_vendor
 from .vendors.base import Call, Dispatch, Reply, RunningTransport, Stream, Vendor
 
@@ -151,6 +152,8 @@ def dispatch(env: Env, vendor: Vendor, spec: VendorSpec, operation: Operation, r
         reply = error_reply(vendor, error, path, operation)
     except DomainError as error:
         reply = error_reply(vendor, vendor.translate(error), path, operation)
+    finally:
+        env.store.commit()  # saved state (--state): what the request changed is on disk before the answer is sent
     reply = strict_check(env, operation, reply, f"{operation.method} {path}")
     return reply if wire is None else wire.encode(operation, reply)
 
@@ -246,7 +249,9 @@ def enforce_rate_limit(
     credential = credential_for(spec.security_schemes[limit.scheme], headers, query)
     if credential is None:
         return
-    retry_after = take(env.store.hits(vendor.name, f"{limit.scheme}:{credential}"), limit, env.clock.now())
+    now = env.clock.now()
+    hits = env.store.hits(vendor.name, f"{limit.scheme}:{credential}", now=now, window_seconds=limit.window_seconds)
+    retry_after = take(hits, limit, now)
     if retry_after is not None:
         raise ApiError(
             Kind.RATE_LIMITED,
@@ -459,16 +464,35 @@ def create_env(
         bind_operations(vendor, specs[name])
     env = Env(
         settings=settings,
-        store=store or InMemoryStore(),
-        outbox=Outbox(),
+        store=store or open_store(settings),
+        outbox=Outbox(settings.outbox_size),
         clock=clock or SystemClock(),
         vendors=vendors,
         specs=specs,
         faults=Faults(settings.seed),
     )
     env.journal = type(env.journal)(maxlen=settings.journal_size)
+    if isinstance(env.store, SQLiteStore):
+        env.store.keep(env.outbox, env.clock)
     env.seed()
+    env.store.commit()
     return env
+
+
+def open_store(settings: Settings) -> Store:
+    """In memory, or saved in `--state FILE` (issue 9)."""
+    limits = store_limits(settings)
+    return SQLiteStore(settings.state_file, limits) if settings.state_file else InMemoryStore(limits)
+
+
+def store_limits(settings: Settings) -> StoreLimits:
+    """The caps of the state that requests create (issue 12), from `resetkit serve`'s options."""
+    return StoreLimits(
+        max_resets=settings.max_resets,
+        max_tokens=settings.max_tokens,
+        max_rate_windows=settings.max_rate_windows,
+        reset_grace_seconds=settings.reset_grace_seconds,
+    )
 
 
 # Transports (issue 11): servers a vendor runs beside this app (ZITADEL's gRPC), started and stopped with it --------

@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from aiohttp import web
 
@@ -43,6 +43,7 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     )
     serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
     _frontend_options(serve)
+    _state_options(serve)
     return serve
 
 
@@ -104,6 +105,67 @@ def _frontend_options(serve: argparse.ArgumentParser) -> None:
     )
 
 
+# Bounded and saved state (issues 12 and 9): caps of what requests create ------------------------------------------
+def _state_options(serve: argparse.ArgumentParser) -> None:
+    caps = serve.add_argument_group("bounded state (per vendor; past a cap the oldest entry is dropped)")
+    defaults = Settings()
+    for option, default, what in (
+        ("--max-resets", defaults.max_resets, "pending resets, codes and OTPs"),
+        ("--max-tokens", defaults.max_tokens, "access tokens and sessions"),
+        ("--max-rate-windows", defaults.max_rate_windows, "rate-limit windows (one per credential)"),
+        ("--outbox-size", defaults.outbox_size, "messages kept in the outbox (all vendors)"),
+        ("--journal-size", defaults.journal_size, "requests kept in the journal (all vendors)"),
+    ):
+        caps.add_argument(option, type=_positive, default=default, metavar="N", help=f"{what} (default {default})")
+    caps.add_argument(
+        "--reset-grace",
+        type=_seconds,
+        default=defaults.reset_grace_seconds,
+        metavar="SECONDS",
+        help="how long a used or expired code keeps answering 'used'/'expired' before it is forgotten "
+        f"(default {defaults.reset_grace_seconds:g})",
+    )
+
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep accounts, pending resets, tokens, rate-limit windows, the outbox and the clock in this SQLite "
+        "file across restarts (created when missing; an existing one is used as it is, not seeded again)",
+    )
+
+
+def _state_settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "state_file": args.state,
+        "max_resets": args.max_resets,
+        "max_tokens": args.max_tokens,
+        "max_rate_windows": args.max_rate_windows,
+        "outbox_size": args.outbox_size,
+        "journal_size": args.journal_size,
+        "reset_grace_seconds": args.reset_grace,
+    }
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} is not 0 or more seconds")
+    return seconds
+
+
 def _url(value: str) -> str:
     try:
         return check_url(value)
@@ -160,6 +222,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         log_requests=args.log_requests,
         journal_secrets=args.journal_secrets,
         grpc_port=_grpc_port(args),
+        **_state_settings(args),
     )
 
 

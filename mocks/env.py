@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from faker import Faker
@@ -14,6 +14,7 @@ from .openapi.spec import VendorSpec
 from .outbox import Outbox
 from .protocols import Clock, Store
 from .settings import Settings
+from .store.memory import InMemoryStore
 from .vendors.base import Vendor
 
 
@@ -52,21 +53,36 @@ class Env:
     _seeded: object = None
 
     def seed(self) -> None:
-        """Create the demo account and `settings.accounts` fake ones per vendor, deterministically for a seed."""
+        """Create the demo account and `settings.accounts` fake ones per vendor, deterministically for a seed.
+
+        A store that opened with saved state is used as it is (nothing seeded over it); `reset()` seeds then.
+        """
+        if self.store.has_saved_state():
+            return
+        self._create_accounts(self)
+        self._seeded = self.store.snapshot()
+
+    def _create_accounts(self, env: Env) -> None:
         for vendor in self.vendors.values():
             if vendor.name == "admin":
                 continue
-            vendor.create_account(self, vendor.demo_account)
+            vendor.create_account(env, vendor.demo_account)
             faker = Faker()
             faker.seed_instance(f"{self.settings.seed}:{vendor.name}")
             for _ in range(self.settings.accounts):
-                vendor.create_account(self, vendor.fake_account(faker))
-        self._seeded = self.store.snapshot()
+                vendor.create_account(env, vendor.fake_account(faker))
+
+    def _seeded_state(self) -> object:
+        """The store's state right after seeding; made aside (in memory) when the store opened with saved state."""
+        if self._seeded is None:
+            scratch = replace(self, store=InMemoryStore(self.store.limits), outbox=Outbox(), journal=deque())
+            self._create_accounts(scratch)
+            self._seeded = scratch.store.snapshot()
+        return self._seeded
 
     def reset(self) -> None:
         """Back to the seeded state: accounts, no pending resets or tokens, empty outbox and journal, clock unmoved."""
-        if self._seeded is not None:
-            self.store.restore(self._seeded)
+        self.store.restore(self._seeded_state())
         self.outbox.clear()
         self.journal.clear()
         self.violations.clear()

@@ -58,6 +58,20 @@ class Outbox:
         self._messages: deque[Message] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._listeners: list[Listener] = []
+        self._clear_listeners: list[Callable[[], None]] = []
+
+    @property
+    def capacity(self) -> int:
+        return self._messages.maxlen or 0
+
+    def load(self, message: Message) -> None:
+        """Put back a message sent before (saved state); numbering goes on after it, listeners hear nothing."""
+        self._messages.append(message)
+        self._ids = itertools.count(int(message.id) + 1)
+
+    def on_clear(self, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever the outbox is emptied (saved state deletes its copy)."""
+        self._clear_listeners.append(listener)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` with every message sent from now on (a live inbox, SMTP delivery); returns unsubscribe.
@@ -119,6 +133,8 @@ class Outbox:
 
     def clear(self) -> None:
         self._messages.clear()
+        for listener in self._clear_listeners:
+            listener()
 
     def __len__(self) -> int:
         return len(self._messages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+from .store.memory import StoreLimits
 from .store.models import AccessToken, Account, PendingReset
 
 
@@ -15,7 +16,16 @@ class Clock(Protocol):
 
 
 class Store(Protocol):
-    """Accounts, pending resets, access tokens and rate-limit hits, namespaced by vendor."""
+    """Accounts, pending resets, access tokens and rate-limit hits, namespaced by vendor.
+
+    Writes take the caller's `now`: a store sweeps what has expired as it writes, and never reads a clock.
+    """
+
+    limits: StoreLimits
+
+    def has_saved_state(self) -> bool:
+        """Whether the store opened with saved accounts (then it is not seeded)."""
+        ...
 
     def add_account(self, account: Account) -> None: ...
 
@@ -25,19 +35,23 @@ class Store(Protocol):
 
     def accounts(self, vendor: str) -> Iterator[Account]: ...
 
-    def put_reset(self, reset: PendingReset) -> None: ...
+    def put_reset(self, reset: PendingReset, *, now: float) -> None: ...
 
     def get_reset(self, vendor: str, secret: str) -> PendingReset | None: ...
 
     def reset_for_account(self, vendor: str, account_id: str, purpose: str) -> PendingReset | None: ...
 
-    def put_token(self, token: AccessToken) -> None: ...
+    def put_token(self, token: AccessToken, *, now: float) -> None: ...
 
     def get_token(self, vendor: str, value: str) -> AccessToken | None: ...
 
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None: ...
 
-    def hits(self, vendor: str, key: str) -> list[float]: ...
+    def hits(self, vendor: str, key: str, *, now: float, window_seconds: float) -> list[float]: ...
+
+    def commit(self) -> None:
+        """Make what this request changed durable (objects returned by the store may have been changed in place)."""
+        ...
 
     def snapshot(self) -> object: ...
 

@@ -33,6 +33,15 @@ class Settings:
     journal_secrets: bool = False  # `--journal-secrets`: keep credentials, passwords and codes in the journal
     journal_body_bytes: int = 8192  # each request and response body is kept up to this size
 
+    # Bounded state (issue 12): caps per vendor of what requests create; the oldest entry goes first ---------------
+    max_resets: int = 10_000  # `--max-resets`: pending resets, codes and OTPs
+    max_tokens: int = 10_000  # `--max-tokens`: access tokens and sessions
+    max_rate_windows: int = 10_000  # `--max-rate-windows`: rate-limit windows (one per credential)
+    reset_grace_seconds: float = 7 * 24 * 3600  # `--reset-grace`: a used or expired code answers so this long
+    outbox_size: int = 10_000  # `--outbox-size`: messages kept
+    # `--journal-size` sets `journal_size` above.
+    state_file: str | None = None  # `--state FILE` (issue 9): accounts, resets, tokens, outbox saved in SQLite
+
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"
 

@@ -35,7 +35,7 @@ def request_reset(
         created_at=now,
         expires_at=now + ttl_seconds,
     )
-    store.put_reset(reset)
+    store.put_reset(reset, now=now)
     return reset
 
 

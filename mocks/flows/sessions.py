@@ -27,7 +27,7 @@ def issue_token(
         expires_at=None if ttl_seconds is None else now + ttl_seconds,
         refresh_token=generate_token(32) if with_refresh else None,
     )
-    store.put_token(token)
+    store.put_token(token, now=now)
     return token
 
 

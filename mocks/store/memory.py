@@ -1,4 +1,9 @@
-"""The embedded store: plain dicts, one namespace per vendor; all operations are synchronous, hence atomic."""
+"""The embedded store: plain dicts, one namespace per vendor; all operations are synchronous, hence atomic.
+
+State that requests create (pending resets, access tokens, rate-limit windows) is bounded: each entry expires by
+its own deadline and is swept a few at a time on each write of its kind, and each kind holds at most its cap per
+vendor (the oldest dropped first). Accounts are what users create on purpose and are never dropped.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,45 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .expiring import Expiring
 from .models import AccessToken, Account, PendingReset
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """Caps per vendor and kind, and how long a used or expired reset keeps answering "used" or "expired"."""
+
+    max_resets: int = 10_000
+    max_tokens: int = 10_000
+    max_rate_windows: int = 10_000
+    # The vendors keep an expired or used code on record (ZITADEL's "Code is expired", Social ID's 403) with no
+    # documented end; the mock keeps it this long after it expired, then forgets it as if it was never issued.
+    reset_grace_seconds: float = 7 * 24 * 3600
 
 
 @dataclass
 class _VendorState:
+    limits: StoreLimits
     accounts: dict[str, Account] = field(default_factory=dict)
     by_identifier: dict[str, str] = field(default_factory=dict)
-    resets: dict[str, PendingReset] = field(default_factory=dict)
+    resets: Expiring[str, PendingReset] = field(init=False)
     reset_by_account: dict[tuple[str, str], str] = field(default_factory=dict)
-    tokens: dict[str, AccessToken] = field(default_factory=dict)
+    tokens: Expiring[str, AccessToken] = field(init=False)
     by_refresh: dict[str, str] = field(default_factory=dict)
-    hits: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    windows: Expiring[str, list[float]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.resets = Expiring(self.limits.max_resets)
+        self.tokens = Expiring(self.limits.max_tokens)
+        self.windows = Expiring(self.limits.max_rate_windows)
 
 
 class InMemoryStore:
     """Implements `mocks.protocols.Store`. Nothing here awaits, so a check-and-consume is never interleaved."""
 
-    def __init__(self) -> None:
-        self._vendors: dict[str, _VendorState] = defaultdict(_VendorState)
+    def __init__(self, limits: StoreLimits | None = None) -> None:
+        self.limits = limits = limits or StoreLimits()
+        self._vendors: dict[str, _VendorState] = defaultdict(lambda: _VendorState(limits))
 
     # accounts
     def add_account(self, account: Account) -> None:
@@ -50,15 +75,19 @@ class InMemoryStore:
         return iter(list(self._vendors[vendor].accounts.values()))
 
     # pending resets
-    def put_reset(self, reset: PendingReset) -> None:
+    def put_reset(self, reset: PendingReset, *, now: float) -> None:
         """Store a reset; the account's previous reset for the same purpose stops working."""
         state = self._vendors[reset.vendor]
         key = (reset.account_id, reset.purpose)
         older = state.reset_by_account.get(key)
         if older is not None:
-            state.resets.pop(older, None)
-        state.resets[reset.secret] = reset
+            replaced = state.resets.pop(older)
+            if replaced is not None:
+                self._reset_gone(replaced)
         state.reset_by_account[key] = reset.secret
+        deadline = reset.expires_at + self.limits.reset_grace_seconds
+        for _, gone in state.resets.put(reset.secret, reset, deadline=deadline, now=now):
+            self._forget_reset(state, gone)
 
     def get_reset(self, vendor: str, secret: str) -> PendingReset | None:
         return self._vendors[vendor].resets.get(secret)
@@ -68,12 +97,22 @@ class InMemoryStore:
         secret = state.reset_by_account.get((account_id, purpose))
         return state.resets.get(secret) if secret else None
 
+    def _forget_reset(self, state: _VendorState, reset: PendingReset) -> None:
+        key = (reset.account_id, reset.purpose)
+        if state.reset_by_account.get(key) == reset.secret:
+            del state.reset_by_account[key]
+        self._reset_gone(reset)
+
+    def _reset_gone(self, reset: PendingReset) -> None:
+        """A reset left the store (replaced, swept or dropped); a saving store deletes it too."""
+
     # tokens
-    def put_token(self, token: AccessToken) -> None:
+    def put_token(self, token: AccessToken, *, now: float) -> None:
         state = self._vendors[token.vendor]
-        state.tokens[token.value] = token
         if token.refresh_token:
             state.by_refresh[token.refresh_token] = token.value
+        for _, gone in state.tokens.put(token.value, token, deadline=self._token_deadline(state, token), now=now):
+            self._forget_token(state, gone)
 
     def get_token(self, vendor: str, value: str) -> AccessToken | None:
         return self._vendors[vendor].tokens.get(value)
@@ -82,11 +121,47 @@ class InMemoryStore:
         """The token this refresh token belongs to; the refresh token is spent by the call (single use)."""
         state = self._vendors[vendor]
         value = state.by_refresh.pop(refresh_token, None)
-        return state.tokens.get(value) if value else None
+        token = state.tokens.get(value) if value else None
+        if token is not None:
+            state.tokens.reschedule(token.value, self._token_deadline(state, token))
+        return token
+
+    @staticmethod
+    def _token_deadline(state: _VendorState, token: AccessToken) -> float | None:
+        """A token goes when it expires, unless its refresh token (a year at Placewise, forever at Social ID) may
+        still be spent: then only the cap removes it."""
+        if token.refresh_token and state.by_refresh.get(token.refresh_token) == token.value:
+            return None
+        return token.expires_at
+
+    def _forget_token(self, state: _VendorState, token: AccessToken) -> None:
+        if token.refresh_token and state.by_refresh.get(token.refresh_token) == token.value:
+            del state.by_refresh[token.refresh_token]
+        self._token_gone(token)
+
+    def _token_gone(self, token: AccessToken) -> None:
+        """A token left the store (swept or dropped); a saving store deletes it too."""
 
     # rate limiting
-    def hits(self, vendor: str, key: str) -> list[float]:
-        return self._vendors[vendor].hits[key]
+    def hits(self, vendor: str, key: str, *, now: float, window_seconds: float) -> list[float]:
+        """The timestamps of `key`'s calls, for the caller to update; forgotten once `window_seconds` pass unused."""
+        windows = self._vendors[vendor].windows
+        hits = windows.get(key)
+        if hits is None:
+            hits = []
+        for gone_key, _ in windows.put(key, hits, deadline=now + window_seconds, now=now):
+            self._window_gone(vendor, gone_key)
+        return hits
+
+    def _window_gone(self, vendor: str, key: str) -> None:
+        """A rate-limit window left the store; a saving store deletes it too."""
+
+    # the unit of work
+    def has_saved_state(self) -> bool:
+        return False
+
+    def commit(self) -> None:
+        """Nothing to write: memory is the whole state."""
 
     # whole-store
     def snapshot(self) -> object:

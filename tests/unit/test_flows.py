@@ -1,4 +1,4 @@
-"""The pure reset rules, over an in-memory store and plain timestamps: no server involved."""
+"""The pure reset rules, over each store (in memory, SQLite) and plain timestamps: no server involved."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from resetkit.flows.ratelimit import RateLimit, take
 from resetkit.store.memory import InMemoryStore
 from resetkit.store.models import Account
 
+from .conftest import StoreFactory
+
 NOW = 1_000_000.0
 
 
 @pytest.fixture
-def store() -> InMemoryStore:
-    store = InMemoryStore()
+def store(make_store: StoreFactory) -> InMemoryStore:
+    store = make_store()
     store.add_account(Account(vendor="v", id="1", email="Ana@Example.com", password_hash=hash_password("old-Pass1!")))
     return store
 

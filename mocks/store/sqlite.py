@@ -1,0 +1,301 @@
+"""Saved state (`resetkit serve --state FILE`): the in-memory store, with each request's changes written to SQLite.
+
+The flows change the objects the store hands out in place (`reset.used_at = now`, `account.password_hash = ...`),
+so this store works as a unit of work: the maps in memory stay the truth for every read, the store remembers what
+a request touched (every object it returned or was given, every entry that left it), and `commit()` writes all of
+it in one transaction. The app commits at the end of each request, before the response is sent, so an answer the
+client saw is on disk. WAL with `synchronous=NORMAL`: a commit survives the process being killed (SIGKILL);
+only a crash of the machine itself may lose the last ones.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterator
+
+from ..outbox import Message, Outbox
+from ..protocols import Clock
+from .memory import InMemoryStore, StoreLimits
+from .models import AccessToken, Account, PendingReset
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (vendor TEXT, id TEXT, data TEXT NOT NULL, PRIMARY KEY (vendor, id));
+CREATE TABLE IF NOT EXISTS resets (vendor TEXT, secret TEXT, data TEXT NOT NULL, PRIMARY KEY (vendor, secret));
+CREATE TABLE IF NOT EXISTS tokens (
+    vendor TEXT, value TEXT, data TEXT NOT NULL, refresh_live INTEGER NOT NULL, PRIMARY KEY (vendor, value)
+);
+CREATE TABLE IF NOT EXISTS rate_windows (
+    vendor TEXT, key TEXT, hits TEXT NOT NULL, deadline REAL NOT NULL, PRIMARY KEY (vendor, key)
+);
+CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_ACCOUNT_FIELDS = Account.__slots__
+_RESET_FIELDS = PendingReset.__slots__
+_TOKEN_FIELDS = AccessToken.__slots__
+_MESSAGE_FIELDS = Message.__slots__
+TRIM_BATCH = 100  # messages between two deletions of those the outbox no longer holds
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _row(obj: object, fields: tuple[str, ...]) -> str:
+    return _encode({name: getattr(obj, name) for name in fields})
+
+
+class SQLiteStore(InMemoryStore):
+    """Implements `mocks.protocols.Store`; `path` is created when missing and used as it is when it exists."""
+
+    def __init__(self, path: str, limits: StoreLimits | None = None) -> None:
+        super().__init__(limits)
+        self.path = path
+        try:
+            # One connection, used from the server's loop only (a test's server runs the loop in another thread).
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:  # a folder that does not exist, a file that is not SQLite
+            raise OSError(f"--state {path}: {exc}") from None
+        self._accounts: dict[tuple[str, str], Account] = {}
+        self._account_rows: dict[tuple[str, str], str] = {}  # as last written, to skip unchanged accounts
+        self._resets: dict[tuple[str, str], PendingReset | None] = {}  # None: delete the row
+        self._tokens: dict[tuple[str, str], AccessToken | None] = {}
+        self._windows: set[tuple[str, str]] = set()
+        self._messages: list[Message] = []
+        self._messages_cleared = False
+        self._rewrite = False  # the next commit replaces the whole file (after `restore`)
+        self._trimmed_at = -TRIM_BATCH  # the newest message id when old messages were last deleted
+        self._outbox: Outbox | None = None
+        self._clock: Clock | None = None
+        self._clock_offset = 0.0
+        self._saved = self._load()
+
+    def has_saved_state(self) -> bool:
+        return self._saved
+
+    def close(self) -> None:
+        self._db.close()
+
+    # what a request touches -----------------------------------------------------------------------------------------
+    def add_account(self, account: Account) -> None:
+        super().add_account(account)
+        self._accounts[account.vendor, account.id] = account
+
+    def get_account(self, vendor: str, account_id: str) -> Account | None:
+        return self._touch_account(super().get_account(vendor, account_id))
+
+    def find_account(self, vendor: str, identifier: str) -> Account | None:
+        return self._touch_account(super().find_account(vendor, identifier))
+
+    def accounts(self, vendor: str) -> Iterator[Account]:
+        found = list(super().accounts(vendor))
+        for account in found:
+            self._accounts[account.vendor, account.id] = account
+        return iter(found)
+
+    def _touch_account(self, account: Account | None) -> Account | None:
+        if account is not None:
+            self._accounts[account.vendor, account.id] = account
+        return account
+
+    def put_reset(self, reset: PendingReset, *, now: float) -> None:
+        super().put_reset(reset, now=now)
+        self._resets[reset.vendor, reset.secret] = reset
+
+    def get_reset(self, vendor: str, secret: str) -> PendingReset | None:
+        return self._touch_reset(super().get_reset(vendor, secret))
+
+    def reset_for_account(self, vendor: str, account_id: str, purpose: str) -> PendingReset | None:
+        return self._touch_reset(super().reset_for_account(vendor, account_id, purpose))
+
+    def _touch_reset(self, reset: PendingReset | None) -> PendingReset | None:
+        if reset is not None:
+            self._resets[reset.vendor, reset.secret] = reset
+        return reset
+
+    def _reset_gone(self, reset: PendingReset) -> None:
+        self._resets[reset.vendor, reset.secret] = None
+
+    def put_token(self, token: AccessToken, *, now: float) -> None:
+        super().put_token(token, now=now)
+        self._tokens[token.vendor, token.value] = token
+
+    def get_token(self, vendor: str, value: str) -> AccessToken | None:
+        token = super().get_token(vendor, value)
+        if token is not None:
+            self._tokens[vendor, value] = token
+        return token
+
+    def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None:
+        token = super().take_refresh_token(vendor, refresh_token)
+        if token is not None:
+            self._tokens[vendor, token.value] = token
+        return token
+
+    def _token_gone(self, token: AccessToken) -> None:
+        self._tokens[token.vendor, token.value] = None
+
+    def hits(self, vendor: str, key: str, *, now: float, window_seconds: float) -> list[float]:
+        found = super().hits(vendor, key, now=now, window_seconds=window_seconds)
+        self._windows.add((vendor, key))
+        return found
+
+    def _window_gone(self, vendor: str, key: str) -> None:
+        self._windows.add((vendor, key))
+
+    # the outbox and the clock ---------------------------------------------------------------------------------------
+    def keep(self, outbox: Outbox, clock: Clock) -> None:
+        """Save `outbox`'s messages and the clock's offset with the rest; put back what the file holds."""
+        for (data,) in self._db.execute("SELECT data FROM messages ORDER BY id"):
+            outbox.load(Message(**json.loads(data)))
+        self._outbox, self._clock = outbox, clock
+        if hasattr(clock, "offset"):
+            clock.offset = self._clock_offset
+        outbox.subscribe(self._messages.append)
+        outbox.on_clear(self._clear_messages)
+
+    def _clear_messages(self) -> None:
+        self._messages.clear()
+        self._messages_cleared = True
+
+    # writing ------------------------------------------------------------------------------------------------------
+    def commit(self) -> None:
+        """Write everything touched since the last commit in one transaction."""
+        offset = getattr(self._clock, "offset", 0.0)
+        if not (
+            self._accounts
+            or self._resets
+            or self._tokens
+            or self._windows
+            or self._messages
+            or self._messages_cleared
+            or self._rewrite
+            or offset != self._clock_offset
+        ):
+            return
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            if self._rewrite:
+                for table in ("accounts", "resets", "tokens", "rate_windows"):
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
+                self._account_rows.clear()
+            self._write_accounts()
+            self._write_resets()
+            self._write_tokens()
+            self._write_windows()
+            self._write_messages()
+            if offset != self._clock_offset:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('clock_offset', ?)", (repr(offset),))
+                self._clock_offset = offset
+            db.execute("COMMIT")
+            self._rewrite = False
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _write_accounts(self) -> None:
+        """Accounts are looked up on most requests and changed on few: only those that differ are written."""
+        if not self._accounts:
+            return
+        saved, rows = self._account_rows, []
+        for key, account in self._accounts.items():
+            row = _row(account, _ACCOUNT_FIELDS)
+            if saved.get(key) != row:
+                saved[key] = row
+                rows.append((*key, row))
+        self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)", rows)
+        self._accounts.clear()
+
+    def _write_resets(self) -> None:
+        if not self._resets:
+            return
+        kept = [(v, s, _row(r, _RESET_FIELDS)) for (v, s), r in self._resets.items() if r is not None]
+        gone = [key for key, r in self._resets.items() if r is None]
+        self._db.executemany("INSERT OR REPLACE INTO resets VALUES (?, ?, ?)", kept)
+        self._db.executemany("DELETE FROM resets WHERE vendor = ? AND secret = ?", gone)
+        self._resets.clear()
+
+    def _write_tokens(self) -> None:
+        if not self._tokens:
+            return
+        kept = [
+            (v, value, _row(t, _TOKEN_FIELDS), self._refresh_live(t))
+            for (v, value), t in self._tokens.items()
+            if t is not None
+        ]
+        gone = [key for key, t in self._tokens.items() if t is None]
+        self._db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, ?)", kept)
+        self._db.executemany("DELETE FROM tokens WHERE vendor = ? AND value = ?", gone)
+        self._tokens.clear()
+
+    def _refresh_live(self, token: AccessToken) -> bool:
+        by_refresh = self._vendors[token.vendor].by_refresh
+        return bool(token.refresh_token) and by_refresh.get(token.refresh_token or "") == token.value
+
+    def _write_windows(self) -> None:
+        for vendor, key in self._windows:
+            windows = self._vendors[vendor].windows
+            hits, deadline = windows.get(key), windows.deadline(key)
+            if hits is None or deadline is None:
+                self._db.execute("DELETE FROM rate_windows WHERE vendor = ? AND key = ?", (vendor, key))
+            else:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO rate_windows VALUES (?, ?, ?, ?)", (vendor, key, _encode(hits), deadline)
+                )
+        self._windows.clear()
+
+    def _write_messages(self) -> None:
+        if self._messages_cleared:
+            self._db.execute("DELETE FROM messages")
+            self._messages_cleared = False
+        if self._messages:
+            rows = [(int(m.id), _row(m, _MESSAGE_FIELDS)) for m in self._messages]
+            self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?)", rows)
+            self._messages.clear()
+            newest = rows[-1][0]
+            # The outbox keeps its newest `capacity`; so does the file, give or take a batch of trimmed rows.
+            if self._outbox is not None and newest - self._trimmed_at >= TRIM_BATCH:
+                self._db.execute("DELETE FROM messages WHERE id <= ?", (newest - self._outbox.capacity,))
+                self._trimmed_at = newest
+
+    # the whole store ------------------------------------------------------------------------------------------------
+    def restore(self, snapshot: object) -> None:
+        """Back to `snapshot` in memory and in the file (the seeded state, for `/__admin/reset`)."""
+        super().restore(snapshot)
+        self._resets.clear()
+        self._tokens.clear()
+        self._windows.clear()
+        for vendor, state in self._vendors.items():
+            self._accounts.update(((vendor, account_id), account) for account_id, account in state.accounts.items())
+            self._resets.update(((vendor, secret), reset) for secret, reset in state.resets.items())
+            self._tokens.update(((vendor, value), token) for value, token in state.tokens.items())
+            self._windows.update((vendor, key) for key, _ in state.windows.items())
+        self._rewrite = True
+        self.commit()
+
+    def _load(self) -> bool:
+        """Put the file's state into the maps (sweeping nothing: the store has no clock); whether it held accounts."""
+        db, before = self._db, -math.inf
+        for vendor, account_id, data in db.execute("SELECT * FROM accounts ORDER BY rowid"):
+            super().add_account(Account(**json.loads(data)))
+            self._account_rows[vendor, account_id] = data
+        for (data,) in db.execute("SELECT data FROM resets ORDER BY rowid"):
+            super().put_reset(PendingReset(**json.loads(data)), now=before)
+        for data, refresh_live in db.execute("SELECT data, refresh_live FROM tokens ORDER BY rowid"):
+            token = AccessToken(**json.loads(data))
+            if not refresh_live:
+                token.refresh_token = None  # spent: it must never work again
+            super().put_token(token, now=before)
+        for vendor, key, hits, deadline in db.execute("SELECT * FROM rate_windows ORDER BY rowid"):
+            super().hits(vendor, key, now=before, window_seconds=math.inf).extend(json.loads(hits))
+            self._vendors[vendor].windows.reschedule(key, deadline)
+        for (value,) in db.execute("SELECT value FROM meta WHERE key = 'clock_offset'"):
+            self._clock_offset = float(value)
+        # What the caps dropped while loading is deleted by the next commit; the rest is as the file has it.
+        self._resets = {key: None for key, reset in self._resets.items() if reset is None}
+        self._tokens = {key: None for key, token in self._tokens.items() if token is None}
+        self._windows.clear()
+        return any(state.accounts for state in self._vendors.values())

@@ -8,7 +8,7 @@ ARGS ?=
 # Test workers (pytest-xdist); JOBS=0 runs serially.
 JOBS ?= 2
 
-.PHONY: serve test lint typecheck bench conform clean
+.PHONY: serve test lint typecheck bench fuzz conform clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ SOAK_ARGS ?=
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(ARGS)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# The fuzz gate (issue 12): the property suites with FUZZ_PROFILE, the slow-client case, then schemathesis' phases
+# (positive and negative data, stateful) and hostile bodies against the strict mock, every vendor (tests/fuzz/run.py).
+# It fails on any 5xx, strict-mode violation, logged error or hang. FUZZ_BUDGET=S gives schemathesis S seconds per
+# vendor (0: every phase to its end); FUZZ_SEED=N seeds it. .ci/run runs a bounded one (the fuzz-ci profile is
+# derandomized, the seed fixed). Figures: bench/README.md.
+FUZZ_PROFILE ?= deep
+FUZZ_BUDGET ?= 0
+FUZZ_SEED ?=
+fuzz: $(VENV)/.installed-test
+	RESETKIT_HYPOTHESIS_PROFILE=$(FUZZ_PROFILE) $(BIN)/python -m pytest -n $(JOBS) tests/contract tests/robustness
+	$(BIN)/python -m tests.fuzz.run --budget $(FUZZ_BUDGET) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

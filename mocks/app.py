@@ -19,6 +19,7 @@ from .env import Env, JournalEntry
 from .errors import ApiError, DomainError, Kind
 from .faults import Faults, Injection, parse_prefer
 from .flows.ratelimit import RateLimit, take
+from .http_log import quiet_malformed_requests
 from .keys import ENV
 from .openapi.spec import Operation, VendorSpec, load_spec
 from .openapi.validation import RawRequest, response_problems, validate_request
@@ -560,6 +561,7 @@ async def transports_started(app: web.Application, timeout: float = 30) -> None:
 def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | None = None) -> web.Application:
     """The whole mock: /<vendor>/... per vendor (or "/" with `settings.mount_at_root`) and /__admin/..."""
     env = env or create_env(settings, clock=clock)
+    quiet_malformed_requests()
     owners = mounts(env)
     root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[make_middleware(env, owners)])
     root[ENV] = env

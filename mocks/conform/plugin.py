@@ -24,6 +24,15 @@ settings.register_profile(
     "ci", max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, print_blob=True
 )
 settings.register_profile("deep", max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+# The fuzz gate's bounded run in CI (`make fuzz FUZZ_PROFILE=fuzz-ci`): four times `ci`, as reproducible.
+settings.register_profile(
+    "fuzz-ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    print_blob=True,
+)
 settings.load_profile(os.environ.get("RESETKIT_HYPOTHESIS_PROFILE", "ci"))
 
 # Gherkin tags become markers; registered here so that `--strict-markers` holds wherever the suites run.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 _UNITS: dict[type, str] = {str: "characters", list: "items", dict: "properties"}
 LIMIT_RULES = frozenset({"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"})
+# A `\uD800`-`\uDFFF` escape: the only way a lone surrogate, which no UTF-8 text can hold, gets into a parsed body.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,24 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         raise ApiError(Kind.MALFORMED, reason, details={"location": "body", "field": ""}) from None
 
 
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether a key or string anywhere in a parsed JSON value cannot be encoded as UTF-8 (no recursion)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending += item.keys()
+            pending += item.values()
+        elif isinstance(item, list):
+            pending += item
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
 def validate_request(
     operation: Operation, request: RawRequest, prepare_body: Callable[[Operation, Any], Any] | None = None
 ) -> ValidRequest:
@@ -176,6 +197,13 @@ def validate_request(
                 raise problem
         values[parameter.location][parameter.name] = value
     body, media_type = parse_body(operation, request)
+    if media_type == JSON and _SURROGATE_ESCAPE.search(request.body) and _holds_lone_surrogate(body):
+        # Found by the fuzz gate: the validator (and any UTF-8 encode after it) raises on such a string.
+        raise ApiError(
+            Kind.MALFORMED,
+            "body is not valid JSON: a string holds an unpaired surrogate escape",
+            details={"location": "body", "field": ""},
+        )
     if prepare_body is not None and media_type is not None:
         body = prepare_body(operation, body)
     if media_type is not None and operation.body is not None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .env import Env, JournalEntry
 from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
-from .outbox import Message, recipient_key
+from .outbox import Message, message_filter
 from .pages import inbox_page, reset_page
 from .redact import redact_headers, redact_url, show_body
 from .vendors.base import Call, NewAccount, Reply, Stream, Vendor
@@ -139,7 +139,7 @@ def set_clock(call: Call) -> Reply:
 def delete_account(call: Call) -> Reply:
     vendor = _served(call.env, call.path["vendor"])
     if not call.store.remove_account(vendor.name, call.path["accountId"]):
-        raise ApiError(Kind.NOT_FOUND, f"{vendor.name} has no account {call.path['accountId']}")
+        raise ApiError(Kind.NOT_FOUND, f"{vendor.name} has no account {clip(call.path['accountId'])}")
     return Reply(204)
 
 
@@ -287,6 +287,7 @@ def stream_outbox(call: Call) -> Reply:
     """Server-Sent Events: the messages after `after` (or Last-Event-ID), then each new one as it is sent."""
     outbox = call.outbox
     filters: dict[str, str] = {k: call.query[k] for k in ("vendor", "to", "channel") if k in call.query}
+    keep = message_filter(**filters)
     resumed = call.headers.get("Last-Event-ID", "")  # a reconnecting EventSource: go on from there
     last = max(int(call.query.get("after") or 0), int(resumed) if resumed.isdigit() else 0)
 
@@ -306,7 +307,7 @@ def stream_outbox(call: Call) -> Reply:
                 except TimeoutError:
                     yield b": keep-alive\n\n"
                     continue
-                if int(message.id) > last and _matches(message, filters):
+                if int(message.id) > last and keep(message):
                     last = int(message.id)
                     yield _event(message)
         finally:
@@ -314,15 +315,6 @@ def stream_outbox(call: Call) -> Reply:
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return Reply(200, Stream(events), headers, "text/event-stream")
-
-
-def _matches(message: Message, filters: dict[str, str]) -> bool:
-    to = filters.get("to")
-    return (
-        filters.get("vendor", message.vendor) == message.vendor
-        and filters.get("channel", message.channel) == message.channel
-        and (to is None or recipient_key(to) == recipient_key(message.to))
-    )
 
 
 def _event(message: Message) -> bytes:

@@ -51,6 +51,22 @@ def recipient_key(to: str) -> str:
     return to.casefold()
 
 
+def message_filter(
+    *, vendor: str | None = None, to: str | None = None, channel: str | None = None
+) -> Callable[[Message], bool]:
+    """Whether a message matches every filter given; `to` compares as `recipient_key` does, an empty one matches all."""
+    wanted_to = recipient_key(to) if to else None
+
+    def keep(message: Message) -> bool:
+        return (
+            (vendor is None or message.vendor == vendor)
+            and (wanted_to is None or recipient_key(message.to) == wanted_to)
+            and (channel is None or message.channel == channel)
+        )
+
+    return keep
+
+
 class Outbox:
     """A bounded, in-memory record of sent messages (the oldest are dropped past `capacity`)."""
 
@@ -117,15 +133,9 @@ class Outbox:
         return message
 
     def find(self, *, vendor: str | None = None, to: str | None = None, channel: str | None = None) -> list[Message]:
-        """Matching messages, newest first. `to` matches as `recipient_key` compares."""
-        wanted_to = recipient_key(to) if to else None
-        return [
-            m
-            for m in reversed(self._messages)
-            if (vendor is None or m.vendor == vendor)
-            and (wanted_to is None or recipient_key(m.to) == wanted_to)
-            and (channel is None or m.channel == channel)
-        ]
+        """Matching messages, newest first (see `message_filter`)."""
+        keep = message_filter(vendor=vendor, to=to, channel=channel)
+        return [m for m in reversed(self._messages) if keep(m)]
 
     def latest(self, **filters: str) -> Message | None:
         found = self.find(**filters)

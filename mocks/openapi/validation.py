@@ -78,10 +78,7 @@ def _schema_error(validator: CompiledSchema, value: Any, where: str, name: str |
     reason = error.message
     shown = repr(error.instance)
     if len(shown) > SHOWN_CHARS:  # jsonschema quotes the whole value: a 5,000-character id stays out of the answer
-        length = len(error.instance) if isinstance(error.instance, str | list | dict) else len(shown)
-        reason = reason.replace(
-            shown, f"{shown[:SHOWN_CHARS]}… ({length} {_UNITS.get(type(error.instance), 'characters')})"
-        )
+        reason = reason.replace(shown, _clipped(error.instance, shown))
     return ApiError(
         Kind.INVALID,
         f"{label}: {reason}"[:300],

@@ -1,16 +1,20 @@
-"""The store fixtures: every store test runs against the in-memory store and the SQLite one (saved state)."""
+"""The store fixtures (every store test runs against the in-memory store and the SQLite one) and `serve_settings`."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from resetkit import cli
+from resetkit.settings import Settings
 from resetkit.store.memory import InMemoryStore, StoreLimits
 from resetkit.store.sqlite import SQLiteStore
 
 StoreFactory = Callable[..., InMemoryStore]
+ServeSettings = Callable[[list[str]], Settings]
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -29,3 +33,21 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def serve_settings(monkeypatch: pytest.MonkeyPatch) -> ServeSettings:
+    """`serve_settings(argv)`: the Settings `resetkit serve ARGV` would run with (the server itself is not started)."""
+
+    def settings_for(argv: list[str]) -> Settings:
+        seen: list[Settings] = []
+
+        def fake_serve(args: argparse.Namespace) -> int:
+            seen.append(cli.settings_from(args))
+            return 0
+
+        monkeypatch.setattr(cli, "serve", fake_serve)
+        assert cli.main(["serve", *argv]) == 0
+        return seen[0]
+
+    return settings_for

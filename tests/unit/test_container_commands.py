@@ -6,35 +6,28 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
-from resetkit import cli
+from tests.unit.conftest import ServeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _accepted_settings(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> cli.Settings:
-    """Parse `argv` as `resetkit` would and return the serve settings, without starting a server."""
-    seen: list[cli.Settings] = []
-    monkeypatch.setattr(cli, "serve", lambda args: seen.append(cli.settings_from(args)) or 0)
-    assert cli.main(argv) == 0
-    return seen[0]
-
-
-def test_the_image_default_command_serves_on_all_interfaces(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_image_default_command_serves_on_all_interfaces(serve_settings: ServeSettings) -> None:
     cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(encoding="utf-8"), re.MULTILINE)
     assert cmd is not None
-    settings = _accepted_settings(json.loads(cmd.group(1)), monkeypatch)
+    command, *argv = json.loads(cmd.group(1))
+    assert command == "serve"
+    settings = serve_settings(argv)
     assert (settings.host, settings.port) == ("0.0.0.0", 8080)
 
 
-def test_compose_relays_mail_to_its_mail_catcher_and_keeps_state_in_its_volume(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_compose_relays_mail_to_its_mail_catcher_and_keeps_state_in_its_volume(serve_settings: ServeSettings) -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
     service = compose["services"]["resetkit"]
-    settings = _accepted_settings(service["command"], monkeypatch)
+    command, *argv = service["command"]
+    assert command == "serve"
+    settings = serve_settings(argv)
     smtp_host = settings.smtp.split(":")[0] if settings.smtp else None
     assert smtp_host in compose["services"], "--smtp must name a service of the compose file"
     assert settings.state_file and any(

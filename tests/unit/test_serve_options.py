@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
 from resetkit import cli
 from resetkit.settings import Settings
+from tests.unit.conftest import ServeSettings
 
 
-def settings_for(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The Settings `resetkit serve ARGV` would run with (the server itself is not started)."""
-    seen: list[Settings] = []
-
-    def fake_serve(args: argparse.Namespace) -> int:
-        seen.append(cli.settings_from(args))
-        return 0
-
-    monkeypatch.setattr(cli, "serve", fake_serve)
-    assert cli.main(["serve", *argv]) == 0
-    return seen[0]
-
-
-def test_defaults_answer_cors_for_any_origin_and_link_to_the_hosted_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = settings_for([], monkeypatch)
+def test_defaults_answer_cors_for_any_origin_and_link_to_the_hosted_pages(serve_settings: ServeSettings) -> None:
+    settings = serve_settings([])
     assert settings.cors and settings.cors_origins == ()
     assert settings.link_base("placewise") == "http://127.0.0.1:8080/__admin/reset-page/placewise"
     assert not settings.log_requests and not settings.journal_secrets
 
 
-def test_flags_set_cors_links_log_and_journal(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = settings_for(
+def test_flags_set_cors_links_log_and_journal(serve_settings: ServeSettings) -> None:
+    settings = serve_settings(
         [
             "--cors-origin", "http://localhost:3000",
             "--cors-origin", "http://localhost:5173",
@@ -41,8 +28,7 @@ def test_flags_set_cors_links_log_and_journal(monkeypatch: pytest.MonkeyPatch) -
             "--link-base", "placewise=http://localhost:3000/v2/reset",
             "--log-requests",
             "--journal-secrets",
-        ],
-        monkeypatch,
+        ]
     )  # fmt: skip
     assert settings.cors_origins == ("http://localhost:3000", "http://localhost:5173")
     assert settings.link_base("placewise") == "http://localhost:3000/v2/reset"  # the later one wins
@@ -50,8 +36,8 @@ def test_flags_set_cors_links_log_and_journal(monkeypatch: pytest.MonkeyPatch) -
     assert settings.log_requests and settings.journal_secrets
 
 
-def test_no_cors_turns_cors_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert not settings_for(["--no-cors"], monkeypatch).cors
+def test_no_cors_turns_cors_off(serve_settings: ServeSettings) -> None:
+    assert not serve_settings(["--no-cors"]).cors
 
 
 @pytest.mark.parametrize(
@@ -65,25 +51,23 @@ def test_bad_link_options_are_usage_errors(argv: list[str], capsys: pytest.Captu
     assert exit_.value.code == 2 and argv[0] in capsys.readouterr().err
 
 
-def test_a_config_file_sets_serve_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_config_file_sets_serve_options(tmp_path: Path, serve_settings: ServeSettings) -> None:
     config = tmp_path / "resetkit.toml"
     config.write_text(
         'port = 9001\nstrict = true\nlog-requests = true\ncors_origin = ["http://localhost:3000"]\n'
         '[link-base]\nleadsquared = "http://localhost:3000/portal/reset"\n',
         encoding="utf-8",
     )
-    settings = settings_for(["--config", str(config)], monkeypatch)
+    settings = serve_settings(["--config", str(config)])
     assert settings.port == 9001 and settings.strict and settings.log_requests
     assert settings.cors_origins == ("http://localhost:3000",)
     assert settings.link_base("leadsquared") == "http://localhost:3000/portal/reset"
 
 
-def test_the_command_line_wins_over_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_wins_over_the_config_file(tmp_path: Path, serve_settings: ServeSettings) -> None:
     config = tmp_path / "resetkit.toml"
     config.write_text('port = 9001\n[link-base]\nsocialid = "http://a.example/r"\n', encoding="utf-8")
-    settings = settings_for(
-        ["--port", "9002", "--config", str(config), "--link-base", "socialid=http://b.example/r"], monkeypatch
-    )
+    settings = serve_settings(["--port", "9002", "--config", str(config), "--link-base", "socialid=http://b.example/r"])
     assert settings.port == 9002 and settings.link_base("socialid") == "http://b.example/r"
 
 
@@ -107,9 +91,9 @@ def test_the_banner_names_the_inbox_and_where_links_point() -> None:
     assert "http://127.0.0.1:8080/__admin/inbox" in text and "zitadel -> http://localhost:3000/z" in text
 
 
-def test_smtp_names_where_every_email_is_also_delivered(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert settings_for(["--smtp", "127.0.0.1:1025"], monkeypatch).smtp == "127.0.0.1:1025"
-    assert settings_for([], monkeypatch).smtp is None
+def test_smtp_names_where_every_email_is_also_delivered(serve_settings: ServeSettings) -> None:
+    assert serve_settings(["--smtp", "127.0.0.1:1025"]).smtp == "127.0.0.1:1025"
+    assert serve_settings([]).smtp is None
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "mail:smtp", ":25", "host:70000"])

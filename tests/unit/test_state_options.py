@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
 from resetkit import cli
 from resetkit.app import create_env
 from resetkit.settings import Settings
+from tests.unit.conftest import ServeSettings
 
 
-def settings_for(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    seen: list[Settings] = []
-
-    def fake_serve(args: argparse.Namespace) -> int:
-        seen.append(cli.settings_from(args))
-        return 0
-
-    monkeypatch.setattr(cli, "serve", fake_serve)
-    assert cli.main(["serve", *argv]) == 0
-    return seen[0]
-
-
-def test_the_caps_default_to_the_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = settings_for([], monkeypatch)
+def test_the_caps_default_to_the_settings_defaults(serve_settings: ServeSettings) -> None:
+    settings = serve_settings([])
     defaults = Settings()
     assert (settings.max_resets, settings.max_tokens, settings.max_rate_windows, settings.outbox_size) == (
         defaults.max_resets,
@@ -34,11 +21,10 @@ def test_the_caps_default_to_the_settings_defaults(monkeypatch: pytest.MonkeyPat
     )
 
 
-def test_each_cap_has_its_option(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = settings_for(
+def test_each_cap_has_its_option(serve_settings: ServeSettings) -> None:
+    settings = serve_settings(
         ["--max-resets", "5", "--max-tokens", "6", "--max-rate-windows", "7", "--outbox-size", "8",
-         "--journal-size", "9", "--reset-grace", "60"],
-        monkeypatch,
+         "--journal-size", "9", "--reset-grace", "60"]
     )  # fmt: skip
     assert (settings.max_resets, settings.max_tokens, settings.max_rate_windows) == (5, 6, 7)
     assert (settings.outbox_size, settings.journal_size, settings.reset_grace_seconds) == (8, 9, 60.0)

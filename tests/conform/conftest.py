@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from resetkit.runner import free_port
+from tests.fixtures.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFORM_TIMEOUT = 600
@@ -116,12 +117,7 @@ def serving(log_folder: Path, *options: str) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop_process(server)
         log.close()
 
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from aiosmtpd.controller import Controller
 
 from resetkit.runner import free_port
+from tests.fixtures.processes import stop_process
 
 DOVECOT = "/usr/sbin/dovecot"
 APT = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "dovecot-imapd"]
@@ -143,12 +144,7 @@ def running_dovecot(user: str = "qa@example.com", password: str = "secret") -> I
         _wait_for_port("127.0.0.1", port, process, log)
         yield ImapServer("127.0.0.1", port, user, password, folder / "mail" / user.partition("@")[0])
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 

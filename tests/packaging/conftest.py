@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from resetkit.runner import free_port
+from tests.fixtures.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_TIMEOUT = 900
@@ -112,12 +113,7 @@ def serve(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None =
 
 
 def stop(served: Served) -> None:
-    served.process.terminate()
-    try:
-        served.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        served.process.kill()
-        served.process.wait(timeout=10)
+    stop_process(served.process)
 
 
 @pytest.fixture(scope="session")

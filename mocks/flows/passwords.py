@@ -34,6 +34,13 @@ class PolicyViolation:
 PasswordRule = tuple[str, Callable[[str], bool], str, str]
 
 
+def rails_min_length(minimum: int) -> PasswordRule:
+    """A Rails length validation (Placewise and Social ID are Rails apps): `too_short`, "is too short (minimum is
+    N characters)"."""
+    message = f"is too short (minimum is {minimum} characters)"
+    return ("min_length", lambda password: len(password) >= minimum, "too_short", message)
+
+
 @dataclass(frozen=True, slots=True)
 class PasswordPolicy:
     """Rules checked in order; the first failure wins (ZITADEL documents this order)."""

@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..flows import reset
 from ..flows.codes import generate_code, generate_token
-from ..flows.passwords import PasswordPolicy
+from ..flows.passwords import PasswordPolicy, rails_min_length
 from ..flows.sessions import introspect_token, issue_token
 from ..outbox import Channel
 from ..store.models import Account
@@ -295,9 +295,7 @@ def _invalid_token() -> ApiError:
 
 
 # specs/placewise.yaml, ResetPasswordRequest: at least 8 characters (inferred; a shorter one is 422 `too_short`).
-PASSWORD_POLICY = PasswordPolicy(
-    (("min_length", lambda password: len(password) >= 8, "too_short", "is too short (minimum is 8 characters)"),)
-)
+PASSWORD_POLICY = PasswordPolicy((rails_min_length(8),))
 
 DOMAIN_ERRORS = {
     AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "Member not found"),

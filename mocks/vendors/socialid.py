@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..flows import reset
 from ..flows.codes import generate_token, render_reset_link
-from ..flows.passwords import PasswordPolicy
+from ..flows.passwords import PasswordPolicy, rails_min_length
 from ..flows.sessions import introspect_token, issue_token
 from ..store.models import Account
 from .base import (
@@ -263,9 +263,7 @@ def _token_not_found() -> ApiError:
 
 
 # specs/socialid.yaml, the reset's user.password: at least 6 characters (inferred; shorter is a 422 on "user").
-PASSWORD_POLICY = PasswordPolicy(
-    (("min_length", lambda password: len(password) >= 6, "too_short", "is too short (minimum is 6 characters)"),)
-)
+PASSWORD_POLICY = PasswordPolicy((rails_min_length(6),))
 
 DOMAIN_ERRORS = {
     AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "user not found"),

@@ -33,7 +33,7 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     serve.add_argument("--vendor", choices=ALL_VENDORS, help="serve only this vendor, at the root path")
     serve.add_argument("--seed", type=int, default=0, help="seed for the fake accounts (same seed, same accounts)")
     serve.add_argument(
-        "--accounts", type=_count(MAX_ACCOUNTS), default=100, help="fake accounts per vendor (default 100)"
+        "--accounts", type=_whole_number(0, MAX_ACCOUNTS), default=100, help="fake accounts per vendor (default 100)"
     )
     serve.add_argument("--strict", action="store_true", help="validate every response against the spec (500 if not)")
     serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
@@ -82,17 +82,21 @@ def _port(value: str) -> int:
     return port
 
 
-def _count(maximum: int) -> Callable[[str], int]:
-    def count(value: str) -> int:
+def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` (to `maximum`, when given)."""
+
+    def whole_number(value: str) -> int:
         try:
             number = int(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-        if not 0 <= number <= maximum:
-            raise argparse.ArgumentTypeError(f"{number} is not between 0 and {maximum}")
+        if maximum is None and number < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is not {minimum} or more")
+        if maximum is not None and not minimum <= number <= maximum:
+            raise argparse.ArgumentTypeError(f"{number} is not between {minimum} and {maximum}")
         return number
 
-    return count
+    return whole_number
 
 
 # Frontend development (issue 9): CORS, links, request log, journal, a config file ------------------------------------
@@ -137,7 +141,9 @@ def _state_options(serve: argparse.ArgumentParser) -> None:
         ("--outbox-size", defaults.outbox_size, "messages kept in the outbox (all vendors)"),
         ("--journal-size", defaults.journal_size, "requests kept in the journal (all vendors)"),
     ):
-        caps.add_argument(option, type=_positive, default=default, metavar="N", help=f"{what} (default {default})")
+        caps.add_argument(
+            option, type=_whole_number(1), default=default, metavar="N", help=f"{what} (default {default})"
+        )
     caps.add_argument(
         "--reset-grace",
         type=_seconds,
@@ -165,16 +171,6 @@ def _state_settings(args: argparse.Namespace) -> dict[str, Any]:
         "journal_size": args.journal_size,
         "reset_grace_seconds": args.reset_grace,
     }
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
-    return number
 
 
 def _seconds(value: str) -> float:

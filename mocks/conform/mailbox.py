@@ -29,6 +29,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..outbox import recipient_key
+
 Message = dict[str, Any]
 DEFAULT_TIMEOUT = 10.0  # how long a message may take to arrive through SMTP or IMAP
 VENDOR_HEADER = "X-Resetkit-Vendor"  # set by `resetkit serve --smtp`; other senders are the target's one vendor
@@ -151,12 +153,13 @@ def parse_message(
 
 
 def _matching(found: Iterable[Message], vendor: str, to: str | None, channel: str | None) -> list[Message]:
-    wanted = to.casefold() if to else None
+    """The messages (as `/__admin/outbox` shows them) for `vendor`, `to` compared as the mock's outbox compares it."""
+    wanted = recipient_key(to) if to else None
     return [
         m
         for m in found
         if m["vendor"] == vendor
-        and (wanted is None or m["to"].casefold() == wanted)
+        and (wanted is None or recipient_key(m["to"]) == wanted)
         and (channel is None or m["channel"] == channel)
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -57,18 +58,23 @@ def nesting_depth(text: str) -> int:
     return max(accumulate(map(_NESTING.__getitem__, brackets)), default=0)
 
 
-def _check_strings(value: Any) -> None:
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON value, keys included, without recursion (the value may nest deep)."""
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if len(item) > MAX_STRING_CHARS:
-                raise JsonLimitExceeded(f"a string is longer than {MAX_STRING_CHARS} characters")
+            yield item
         elif isinstance(item, dict):
             pending.extend(item)
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
+
+
+def _check_strings(value: Any) -> None:
+    if any(len(text) > MAX_STRING_CHARS for text in strings_in(value)):
+        raise JsonLimitExceeded(f"a string is longer than {MAX_STRING_CHARS} characters")
 
 
 def decode_json(text: str) -> Any:

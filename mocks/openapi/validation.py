@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..errors import SHOWN_CHARS, ApiError, Kind, clip
-from ..jsonlimits import JsonLimitExceeded, decode_json
+from ..jsonlimits import JsonLimitExceeded, decode_json, strings_in
 from .spec import CompiledSchema, Operation, Parameter
 
 JSON = "application/json"
@@ -146,20 +146,12 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
 
 
 def _holds_lone_surrogate(value: Any) -> bool:
-    """Whether a key or string anywhere in a parsed JSON value cannot be encoded as UTF-8 (no recursion)."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending += item.keys()
-            pending += item.values()
-        elif isinstance(item, list):
-            pending += item
-        elif isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
+    """Whether a key or string anywhere in a parsed JSON value cannot be encoded as UTF-8."""
+    for text in strings_in(value):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
     return False
 
 

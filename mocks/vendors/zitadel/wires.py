@@ -80,7 +80,10 @@ def _unpadded_b64(value: str) -> bytes:
 
 
 def _status_bytes(code: int, message: str, details: list[dict[str, Any]]) -> bytes:
-    status: Any = protos.message_class("google.rpc.Status")(code=code, message=message)
+    # Generated classes have no stubs: set fields after construction, which any version of types-protobuf accepts.
+    status: Any = protos.message_class("google.rpc.Status")()
+    status.code = code
+    status.message = message
     for item in details:
         any_message = status.details.add()
         any_message.type_url = item["@type"]

@@ -8,17 +8,20 @@ ARGS ?=
 # Test workers (pytest-xdist); JOBS=0 runs serially.
 JOBS ?= 2
 
-.PHONY: serve test lint typecheck bench fuzz conform clean
+.PHONY: serve test lint typecheck bench fuzz conform lock clean
+
+# Installs here and in the tests' own fresh venvs (wheel, CI templates) take the pinned versions (constraints.txt).
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Serving needs only the mock's own dependencies; the conformance engines come with the test extra.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
@@ -53,6 +56,13 @@ FUZZ_SEED ?=
 fuzz: $(VENV)/.installed-test
 	RESETKIT_HYPOTHESIS_PROFILE=$(FUZZ_PROFILE) $(BIN)/python -m pytest -n $(JOBS) tests/contract tests/robustness
 	$(BIN)/python -m tests.fuzz.run --budget $(FUZZ_BUDGET) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+
+# New pins: the newest releases pyproject.toml allows, resolved in a scratch venv.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	env -u PIP_CONSTRAINT .venv-lock/bin/python -m pip install --quiet -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
@@ -311,8 +312,6 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def serve(args: argparse.Namespace) -> int:
     """Exit 0 after a signal drained the server; 2 when it cannot start (one line on stderr)."""
-    from .app import SpecDriftError, create_app, create_env
-
     settings = settings_from(args)
     try:
         sock = _bind(settings.host, settings.port)
@@ -321,10 +320,20 @@ def serve(args: argparse.Namespace) -> int:
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {reason}", file=sys.stderr)
         return 2
     settings = replace(settings, port=int(sock.getsockname()[1]))  # the real port, for the banner and the links
+    with contextlib.ExitStack() as held:
+        held.callback(sock.close)
+        return _serve_on(sock, settings, held)
+
+
+def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack) -> int:
+    from .app import SpecDriftError, create_app, create_env
+    from .store.sqlite import claim_state_file
+
     try:
+        if settings.state_file:  # until the process ends: no second server writes over this one's file
+            held.enter_context(claim_state_file(settings.state_file))
         env = create_env(settings)
     except (SpecDriftError, ValueError, OSError) as exc:
-        sock.close()
         print(f"resetkit: cannot start: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -10,10 +10,13 @@ only a crash of the machine itself may lose the last ones.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
+import os
 import sqlite3
 from collections.abc import Iterator
+from typing import TextIO
 
 from ..outbox import Message, Outbox
 from ..protocols import Clock
@@ -32,6 +35,8 @@ CREATE TABLE IF NOT EXISTS rate_windows (
 CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# PRAGMA user_version. Bump it when a table or a row's fields change; 0 is a file from before versions were written.
+STATE_FORMAT = 1
 _ACCOUNT_FIELDS = Account.__slots__
 _RESET_FIELDS = PendingReset.__slots__
 _TOKEN_FIELDS = AccessToken.__slots__
@@ -56,8 +61,17 @@ class SQLiteStore(InMemoryStore):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            found_format = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if found_format < STATE_FORMAT:
+                self._db.execute(f"PRAGMA user_version = {STATE_FORMAT}")
         except sqlite3.Error as exc:  # a folder that does not exist, a file that is not SQLite
             raise OSError(f"--state {path}: {exc}") from None
+        if found_format > STATE_FORMAT:
+            self._db.close()
+            raise OSError(
+                f"--state {path}: written by a newer resetkit (state format {found_format}; this one reads "
+                f"{STATE_FORMAT}); upgrade resetkit or start from a new file"
+            )
         self._accounts: dict[tuple[str, str], Account] = {}
         self._account_rows: dict[tuple[str, str], str] = {}  # as last written, to skip unchanged accounts
         self._removed_accounts: set[tuple[str, str]] = set()
@@ -71,7 +85,11 @@ class SQLiteStore(InMemoryStore):
         self._outbox: Outbox | None = None
         self._clock: Clock | None = None
         self._clock_offset = 0.0
-        self._saved = self._load()
+        try:
+            self._saved = self._load()
+        except (ValueError, TypeError) as exc:  # rows this version cannot read: edited by hand, or another program's
+            self._db.close()
+            raise OSError(f"--state {path}: not a state file this resetkit can read ({exc})") from None
 
     def has_saved_state(self) -> bool:
         return self._saved
@@ -310,3 +328,27 @@ class SQLiteStore(InMemoryStore):
         self._tokens = {key: None for key, token in self._tokens.items() if token is None}
         self._windows.clear()
         return any(state.accounts for state in self._vendors.values())
+
+
+def claim_state_file(path: str) -> TextIO:
+    """Lock `path` for this process (a `.lock` file beside it), so that a second server refuses it; keep the result.
+
+    Two servers on one file would each keep their own state in memory and overwrite each other's commits. The lock
+    goes with the process, however it ends; the store itself does not take it, so tests may open a file twice.
+    """
+    try:
+        lock = open(f"{path}.lock", "a+", encoding="utf-8")
+    except OSError as exc:
+        raise OSError(f"--state {path}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.seek(0)
+        holder = lock.read().strip() or "?"
+        lock.close()
+        raise OSError(f"--state {path}: in use by another resetkit serve (pid {holder})") from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    return lock

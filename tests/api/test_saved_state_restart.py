@@ -1,4 +1,4 @@
-"""Saved state across a crash (issue 9): a reset acknowledged just before SIGKILL is redeemed after the restart."""
+"""Saved state across processes (issue 9): a reset acknowledged before SIGKILL survives; one server per file."""
 
 from __future__ import annotations
 
@@ -77,3 +77,19 @@ def test_a_reset_acknowledged_before_sigkill_is_redeemed_after_the_restart(
     assert changed.status_code == 200, changed.text
     signed_in = restarted.post("/api/Authentication/Signin", {"EmailAddress": LEAD, "Password": "N3w-Passw0rd!"})
     assert signed_in.status_code == 200, signed_in.text
+
+
+def test_a_second_server_on_the_same_file_exits_2_naming_the_first(tmp_path: Path, servers: list[Server]) -> None:
+    state = tmp_path / "state.db"
+    first = Server(state)
+    servers.append(first)
+    second = subprocess.run(
+        [sys.executable, "-m", "resetkit", "serve", "--state", str(state), "--port", "0", "--no-grpc"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    assert second.stderr == (
+        f"resetkit: cannot start: --state {state}: in use by another resetkit serve (pid {first.process.pid})\n"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from resetkit.flows.sessions import issue_token
 from resetkit.outbox import Outbox
 from resetkit.settings import Settings
 from resetkit.store.models import Account
-from resetkit.store.sqlite import TRIM_BATCH, SQLiteStore
+from resetkit.store.sqlite import STATE_FORMAT, TRIM_BATCH, SQLiteStore, claim_state_file
 
 NOW = 1_000_000.0
 Opener = Callable[[], SQLiteStore]
@@ -231,3 +233,51 @@ def test_a_state_file_that_cannot_be_used_stops_serve_with_one_line(
     assert cli.main(["serve", "--state", str(path), "--vendor", "leadsquared"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("resetkit: cannot start: --state") and error.count("\n") == 1
+
+
+def test_a_state_file_in_use_by_another_server_stops_serve_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(tmp_path / "state.db")
+    held = claim_state_file(path)
+    try:
+        assert cli.main(["serve", "--state", path, "--vendor", "leadsquared", "--port", "0"]) == 2
+    finally:
+        held.close()
+    error = capsys.readouterr().err
+    assert error == f"resetkit: cannot start: --state {path}: in use by another resetkit serve (pid {os.getpid()})\n"
+
+
+def test_a_state_file_is_free_again_once_its_server_is_gone(tmp_path: Path) -> None:
+    path = str(tmp_path / "state.db")
+    claim_state_file(path).close()
+    claim_state_file(path).close()
+
+
+def test_a_state_file_from_a_newer_resetkit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {STATE_FORMAT + 1}")
+    with pytest.raises(OSError, match=f"newer resetkit \\(state format {STATE_FORMAT + 1}; this one reads"):
+        SQLiteStore(str(path))
+
+
+def test_a_file_from_before_state_formats_is_read_as_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    first = SQLiteStore(str(path))
+    first.add_account(Account(vendor="v", id="1", email="ana@example.com", password_hash="old"))
+    first.commit()
+    first._db.execute("PRAGMA user_version = 0")
+    first.close()
+    again = SQLiteStore(str(path))
+    assert again.find_account("v", "ana@example.com") is not None
+    assert again._db.execute("PRAGMA user_version").fetchone()[0] == STATE_FORMAT
+
+
+def test_rows_this_version_cannot_read_are_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    SQLiteStore(str(path)).close()
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO accounts VALUES ('v', '1', ?)", ('{"vendor": "v", "id": "1", "colour": "red"}',))
+    with pytest.raises(OSError, match="not a state file this resetkit can read"):
+        SQLiteStore(str(path))

@@ -166,5 +166,5 @@ def run_conform(args: argparse.Namespace) -> int:
     print(render_table(outcomes, args.target))
     if args.report:
         render = render_html if args.report.endswith(".html") else render_markdown
-        write_report(args.report, render(args.target, outcomes))
+        write_report(args.report, render(args.target, outcomes, collector.notes))
     return 0 if code == pytest.ExitCode.OK else 1

@@ -17,6 +17,7 @@ from ..runner import LiveMock, start_live_mock
 from ..settings import ALL_VENDORS, Settings
 from .inspection import Inspector, activated, last_exchange
 from .mailbox import DEFAULT_TIMEOUT, MailboxError
+from .report import note_in_reports
 from .target import CAPABILITIES, RunOptions, Target, TargetError, connect, prepared
 
 # `ci` keeps `make test` within minutes on 2 cores; `deep` is for a night run (`--hypothesis-profile=deep`).
@@ -111,7 +112,9 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
 
 def _say(config: pytest.Config, line: str) -> None:
-    """One line on the terminal, outside pytest's output capture (what the run uses, for the person running it)."""
+    """One line on the terminal, outside pytest's output capture (what the run uses, for the person running it),
+    and in the report."""
+    note_in_reports(config, line)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is None:

@@ -54,6 +54,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.outcomes: dict[str, Outcome] = {}
+        self.notes: list[str] = []  # conform's own lines: the run id, where accounts and mail come from, cleanup
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when != "call" and not (report.skipped or report.failed):
@@ -79,6 +80,13 @@ class Collector:
             reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr).removeprefix("Skipped: ")
             outcome.status = classify(reason)
             outcome.reason = reason
+
+
+def note_in_reports(config: Any, line: str) -> None:
+    """Keep one of conform's own lines for this run's reports: what the run used, beside what it found."""
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, Collector):
+            plugin.notes.append(line)
 
 
 def _crash_summary(report: Any) -> str:
@@ -216,9 +224,11 @@ def md_block(text: str, info: str = "text") -> str:
     return f"{fence}{info}\n{text.rstrip()}\n{fence}"
 
 
-def render_markdown(target: str, outcomes: Sequence[Outcome]) -> str:
+def render_markdown(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
     summary = summarize(outcomes)
     out = [f"# Conformance report: {md_cell(summary.line(target))}", ""]
+    if notes:
+        out += ["## Run", "", *(f"- {md_cell(note)}" for note in notes), ""]
     out += ["## Summary", "", "| | " + " | ".join(LABELS[s] for s in STATUSES) + " | total |"]
     out.append("|---" * (len(STATUSES) + 2) + "|")
     for label, counts in summary.rows():
@@ -258,15 +268,19 @@ _STYLE = (
 )
 
 
-def render_html(target: str, outcomes: Sequence[Outcome]) -> str:
+def render_html(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
     summary = summarize(outcomes)
     e = html.escape
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>Conformance {e(target)}</title>",
         f"<style>{_STYLE}</style></head><body><h1>Conformance report for {e(target)}</h1>",
         f"<p class='verdict' id='summary'><strong>{e(summary.line(target))}</strong></p>",
-        "<table id='counts'><tr><th></th>" + "".join(f"<th>{LABELS[s]}</th>" for s in STATUSES) + "<th>total</th></tr>",
     ]
+    if notes:
+        parts.append("<ul id='run'>" + "".join(f"<li>{e(note)}</li>" for note in notes) + "</ul>")
+    parts.append(
+        "<table id='counts'><tr><th></th>" + "".join(f"<th>{LABELS[s]}</th>" for s in STATUSES) + "<th>total</th></tr>"
+    )
     for label, counts in summary.rows():
         cells = "".join(f"<td>{counts[s]}</td>" for s in STATUSES)
         parts.append(f"<tr><th>{e(label)}</th>{cells}<td>{sum(counts.values())}</td></tr>")

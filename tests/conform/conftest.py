@@ -83,6 +83,19 @@ def markdown_tables(text: str) -> list[list[list[str]]]:
     return tables
 
 
+def markdown_section_items(text: str, heading: str) -> list[str]:
+    """The list items under a `## heading` as rendered by markdown-it: what a reader sees in each."""
+    tokens = MarkdownIt("commonmark").parse(text)
+    items: list[str] = []
+    inside = False
+    for at, token in enumerate(tokens):
+        if token.type == "heading_open":
+            inside = tokens[at + 1].content == heading
+        elif inside and token.type == "inline" and tokens[at - 1].type == "paragraph_open" and token.level > 1:
+            items.append(_inline_text(token))
+    return items
+
+
 def _inline_text(token: Token) -> str:
     """The text a reader sees in a cell: code spans and escapes resolved, emphasis markers gone."""
     return "".join(child.content for child in token.children or [] if child.type in ("text", "code_inline"))

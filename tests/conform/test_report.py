@@ -13,7 +13,14 @@ import pytest
 from resetkit.conform.report import Collector, Outcome, render_html, render_markdown, render_table, summarize
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
-from tests.conform.conftest import ROOT, ConformRun, markdown_rows, markdown_tables, run_conform
+from tests.conform.conftest import (
+    ROOT,
+    ConformRun,
+    markdown_rows,
+    markdown_section_items,
+    markdown_tables,
+    run_conform,
+)
 
 TARGET = "http://127.0.0.1:8080"
 TRICKY = "a | pipe, `ticks`, a -> arrow, <anonymous> and *stars*\nover two lines, C:\\path"
@@ -118,6 +125,18 @@ def test_a_failure_shows_its_message_request_and_response() -> None:
     assert html.escape("POST /x -> 500 | oops") in page
 
 
+def test_the_reports_say_what_the_run_used() -> None:
+    notes = ["run 1a2b; accounts: listed in creds.yaml; mail: imap", "could not remove zitadel user 7 <404>"]
+    assert markdown_section_items(render_markdown(TARGET, outcomes(), notes), "Run") == notes
+    page = render_html(TARGET, outcomes(), notes)
+    assert f"<ul id='run'><li>{notes[0]}</li><li>{html.escape(notes[1])}</li></ul>" in page
+
+
+def test_a_run_without_notes_has_no_run_section() -> None:
+    assert "## Run" not in render_markdown(TARGET, outcomes())
+    assert "id='run'" not in render_html(TARGET, outcomes())
+
+
 def test_skip_reasons_are_kept_in_full() -> None:
     long_reason = "needs a mailbox: " + "x" * 400
     collector = Collector()
@@ -178,6 +197,12 @@ def test_a_real_report_opens_with_its_summary_line_and_block(zitadel_run: Confor
     assert set(summary) == {"vendor zitadel", "suite bdd", "all"}
     assert int(summary["all"][1]) == sum(1 for result, _ in zitadel_run.table().values() if result == "pass")
     assert any(item.endswith("[connect]") for item in zitadel_run.table())
+
+
+@pytest.mark.slow
+def test_a_real_report_says_where_accounts_and_mail_came_from(zitadel_run: ConformRun) -> None:
+    run = markdown_section_items(zitadel_run.report.read_text(encoding="utf-8"), "Run")
+    assert run and run[0].startswith("run ") and "; accounts: " in run[0] and run[0].endswith("; mail: outbox"), run
 
 
 def test_the_cli_help_lists_the_narrowing_options() -> None:

@@ -5,8 +5,8 @@ A message is a dict shaped like the mock's `GET /__admin/outbox` entries: `id`, 
 
 - the mock's own outbox (the default when the target is the mock): `OutboxMailbox`;
 - `smtp://HOST:PORT`: conform listens there (aiosmtpd) and the deployment's SMTP server points at it;
-- `imap://user:pass@host[:port]/FOLDER` (`imaps://` for TLS): a test mailbox read with imap-tools, by recipient
-  and arrival after the run started.
+- `imap://user:pass@host[:port]/FOLDER` (`imaps://` for TLS, the certificate verified): a test mailbox read with
+  imap-tools, by recipient and arrival after the run started.
 
 Delivered mail is parsed with the standard `email` package (multipart, quoted-printable, HTML) and its link and
 reset secret are extracted the way each vendor writes them (`extract`).
@@ -19,6 +19,7 @@ import email.policy
 import html as html_lib
 import itertools
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -237,13 +238,19 @@ class ImapMailbox:
         return self
 
     def _connect(self) -> None:
-        from imap_tools import MailBox, MailBoxUnencrypted
+        from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted
 
-        kind = MailBox if self.ssl else MailBoxUnencrypted
+        client: BaseMailBox
         try:
-            self._client = kind(self.host, self.port, timeout=self.timeout).login(self.user, self.password, self.folder)
+            if self.ssl:
+                # imaplib's own default context checks nothing (ssl._create_unverified_context): the test mailbox's
+                # password would go to whoever answers. This one verifies against the system CAs, or SSL_CERT_FILE.
+                client = MailBox(self.host, self.port, timeout=self.timeout, ssl_context=ssl.create_default_context())
+            else:
+                client = MailBoxUnencrypted(self.host, self.port, timeout=self.timeout)
+            self._client = client.login(self.user, self.password, self.folder)
         except Exception as exc:
-            where = f"imap://{self.user}@{self.host}:{self.port}/{self.folder}"
+            where = f"{'imaps' if self.ssl else 'imap'}://{self.user}@{self.host}:{self.port}/{self.folder}"
             raise MailboxError(f"cannot log in to {where}: {exc}") from None
 
     def _fetch(self, to: str | None) -> list[Message]:

@@ -33,7 +33,7 @@ state_dir = {folder}/state
 log_path = {folder}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{folder}/mail/%n
@@ -49,13 +49,17 @@ userdb {{
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 """
+PLAIN = "ssl = no"
+TLS = "ssl = required\nssl_cert = <{folder}/cert.pem\nssl_key = <{folder}/key.pem"
 
 
 def install_dovecot() -> str | None:
@@ -85,10 +89,26 @@ class ImapServer:
     user: str
     password: str
     maildir: Path
+    certificate: Path | None = None  # over TLS only (imaps://): the self-signed certificate a client must trust
 
     @property
     def url(self) -> str:
-        return f"imap://{quote(self.user, safe='')}:{quote(self.password, safe='')}@{self.host}:{self.port}/INBOX"
+        scheme = "imaps" if self.certificate else "imap"
+        return f"{scheme}://{quote(self.user, safe='')}:{quote(self.password, safe='')}@{self.host}:{self.port}/INBOX"
+
+
+def self_signed_certificate(folder: Path) -> Path:
+    """A key and a one-day certificate for 127.0.0.1 (cert.pem, key.pem) made with openssl; the certificate."""
+    key, certificate = folder / "key.pem", folder / "cert.pem"
+    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", *subject]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return certificate
 
 
 class MaildirDelivery:
@@ -124,9 +144,10 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], log: 
 
 
 @contextmanager
-def running_dovecot(user: str = "qa@example.com", password: str = "secret") -> Iterator[ImapServer]:
-    """dovecot on a free port for one user, with its own configuration and state in a folder of its own (not
-    pytest's: dovecot's unprivileged processes must be able to reach it)."""
+def running_dovecot(user: str = "qa@example.com", password: str = "secret", tls: bool = False) -> Iterator[ImapServer]:
+    """dovecot on a free port for one user (plain IMAP, or IMAP over TLS only with a self-signed certificate), with
+    its own configuration and state in a folder of its own (not pytest's: dovecot's unprivileged processes must be
+    able to reach it)."""
     owner = pwd.getpwnam(MAIL_USER)
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="resetkit-dovecot-"))
@@ -136,13 +157,16 @@ def running_dovecot(user: str = "qa@example.com", password: str = "secret") -> I
     os.chown(folder / "mail", owner.pw_uid, owner.pw_gid)
     (folder / "users").write_text(f"{user}:{{PLAIN}}{password}\n", encoding="utf-8")
     config = folder / "dovecot.conf"
-    config.write_text(CONFIG.format(folder=folder, user=MAIL_USER, port=port), encoding="utf-8")
+    certificate = self_signed_certificate(folder) if tls else None
+    ports = {"imap_port": 0, "imaps_port": port} if tls else {"imap_port": port, "imaps_port": 0}
+    ssl = (TLS if tls else PLAIN).format(folder=folder)
+    config.write_text(CONFIG.format(folder=folder, user=MAIL_USER, ssl=ssl, **ports), encoding="utf-8")
     log = folder / "dovecot.log"
     log.touch()
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         _wait_for_port("127.0.0.1", port, process, log)
-        yield ImapServer("127.0.0.1", port, user, password, folder / "mail" / user.partition("@")[0])
+        yield ImapServer("127.0.0.1", port, user, password, folder / "mail" / user.partition("@")[0], certificate)
     finally:
         stop_process(process)
         shutil.rmtree(folder, ignore_errors=True)

@@ -5,6 +5,7 @@ each vendor's link and secret)."""
 from __future__ import annotations
 
 import logging
+import shutil
 import smtplib
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from resetkit.conform.mailbox import MailboxError, SmtpMailbox, extract, open_mailbox, parse_message
+from resetkit.conform.mailbox import Mailbox, MailboxError, SmtpMailbox, extract, open_mailbox, parse_message
 from resetkit.runner import LiveMock, free_port, start_live_mock
 from resetkit.settings import ALL_VENDORS, Settings
 from tests.conform.dovecot import ImapServer, delivering_to, install_dovecot, running_dovecot
@@ -161,14 +162,43 @@ def test_a_mailbox_url_no_adapter_takes_is_refused(url: str) -> None:
         open_mailbox(url, "zitadel")
 
 
-@pytest.fixture(scope="module")
-def imap() -> Iterator[tuple[ImapServer, str]]:
-    """dovecot (installed by the set-up when missing) and an SMTP server delivering into its test user's maildir."""
+def _dovecot(tls: bool) -> Iterator[tuple[ImapServer, str]]:
     problem = install_dovecot()
     if problem:
         pytest.skip(problem)
-    with running_dovecot() as server, delivering_to(server) as smtp:
+    if tls and shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate for dovecot's TLS")
+    with running_dovecot(tls=tls) as server, delivering_to(server) as smtp:
         yield server, smtp
+
+
+@pytest.fixture(scope="module")
+def imap() -> Iterator[tuple[ImapServer, str]]:
+    """dovecot (installed by the set-up when missing) and an SMTP server delivering into its test user's maildir."""
+    yield from _dovecot(tls=False)
+
+
+@pytest.fixture(scope="module")
+def imaps() -> Iterator[tuple[ImapServer, str]]:
+    """The same over TLS only (imaps://), with a self-signed certificate."""
+    yield from _dovecot(tls=True)
+
+
+def _send_reset(smtp: str, to: str, number: int) -> None:
+    host, port = smtp.rsplit(":", 1)
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "noreply@social-id.example", to, f"Reset {number}"
+    mail.set_content(f"Reset Password: https://shop.example.com/reset?token=t0k3n{number}\n")
+    with smtplib.SMTP(host, int(port), timeout=10) as client:
+        client.send_message(mail)
+
+
+def _arrived(mailbox: Mailbox, to: str) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + DELIVERY_SECONDS
+    while not (found := mailbox.messages("socialid", to)):
+        assert time.monotonic() < deadline, "the message never showed over IMAP"
+        time.sleep(0.1)
+    return found
 
 
 def test_the_imap_mailbox_reads_by_recipient_what_arrived_after_it_opened(imap: tuple[ImapServer, str]) -> None:
@@ -176,18 +206,31 @@ def test_the_imap_mailbox_reads_by_recipient_what_arrived_after_it_opened(imap: 
     server, smtp = imap
     mailbox = open_mailbox(server.url, "socialid", timeout=DELIVERY_SECONDS)
     try:
-        host, port = smtp.rsplit(":", 1)
         for number, to in enumerate(["qa+run-alice-1@example.com", "qa+run-alice-12@example.com"]):
-            mail = EmailMessage()
-            mail["From"], mail["To"], mail["Subject"] = "noreply@social-id.example", to, f"Reset {number}"
-            mail.set_content(f"Reset Password: https://shop.example.com/reset?token=t0k3n{number}\n")
-            with smtplib.SMTP(host, int(port), timeout=10) as client:
-                client.send_message(mail)
-        deadline = time.monotonic() + DELIVERY_SECONDS
-        while not (found := mailbox.messages("socialid", "qa+run-alice-1@example.com")):
-            assert time.monotonic() < deadline, "the message never showed over IMAP"
-            time.sleep(0.1)
+            _send_reset(smtp, to, number)
+        found = _arrived(mailbox, "qa+run-alice-1@example.com")
         assert [(m["subject"], m["token"]) for m in found] == [("Reset 0", "t0k3n0")]
         assert "sms" not in mailbox.channels
+    finally:
+        mailbox.close()
+
+
+def test_an_imaps_mailbox_whose_certificate_is_not_trusted_is_refused(imaps: tuple[ImapServer, str]) -> None:
+    """imaplib alone would log in to anyone over TLS; conform verifies the server first."""
+    server, _ = imaps
+    with pytest.raises(MailboxError, match=r"cannot log in to imaps://.*CERTIFICATE_VERIFY_FAILED"):
+        open_mailbox(server.url, "socialid", timeout=DELIVERY_SECONDS)
+
+
+def test_an_imaps_mailbox_reads_once_its_certificate_is_trusted(
+    imaps: tuple[ImapServer, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, smtp = imaps
+    assert server.certificate is not None
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate))  # how a CI job trusts its own test mail server
+    mailbox = open_mailbox(server.url, "socialid", timeout=DELIVERY_SECONDS)
+    try:
+        _send_reset(smtp, "qa+tls@example.com", 7)
+        assert [m["token"] for m in _arrived(mailbox, "qa+tls@example.com")] == ["t0k3n7"]
     finally:
         mailbox.close()

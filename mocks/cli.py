@@ -27,6 +27,19 @@ class OneLineErrors(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`: read from the installed metadata only when asked (serve's start-up does not pay for it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> NoReturn:
+        from .resources import version
+
+        print(f"resetkit {version()}")
+        parser.exit()
+
+
 def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the stateful mock of all (or one) vendors")
     serve.add_argument("--host", default="127.0.0.1")
@@ -374,6 +387,7 @@ async def _serve_until_signalled(app: web.Application, sock: socket.socket, sett
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = OneLineErrors(prog="resetkit", description=__doc__)
+    parser.add_argument("--version", action=_PrintVersion)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrors)
     serve_parser = _serve_parser(sub)
     from .conform.cli import add_conform_parser

@@ -13,6 +13,17 @@ from pathlib import Path
 PACKAGE = __name__.rpartition(".")[0]
 
 
+def version() -> str:
+    """The installed distribution's version ("unknown" when run from a tree that was never installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version(PACKAGE)
+    except PackageNotFoundError:
+        return "unknown"
+
+
 class ResourcesMissing(RuntimeError):
     """The installation lacks the specs, features or suites (a broken or zipped install)."""
 

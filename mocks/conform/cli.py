@@ -157,6 +157,7 @@ def run_conform(args: argparse.Namespace) -> int:
         pytest_args += [f"--vendor={v}" for v in target.vendors]
     os.environ["RESETKIT_HYPOTHESIS_PROFILE"] = args.profile
     collector = Collector()
+    collector.notes.append(f"resetkit {resources.version()}, profile {args.profile}")
     code = pytest.main(pytest_args, plugins=[collector])
     outcomes = list(collector.outcomes.values())
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not outcomes:

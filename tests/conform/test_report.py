@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from resetkit.conform.report import Collector, Outcome, render_html, render_markdown, render_table, summarize
+from resetkit.resources import version
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 from tests.conform.conftest import (
@@ -202,7 +203,8 @@ def test_a_real_report_opens_with_its_summary_line_and_block(zitadel_run: Confor
 @pytest.mark.slow
 def test_a_real_report_says_where_accounts_and_mail_came_from(zitadel_run: ConformRun) -> None:
     run = markdown_section_items(zitadel_run.report.read_text(encoding="utf-8"), "Run")
-    assert run and run[0].startswith("run ") and "; accounts: " in run[0] and run[0].endswith("; mail: outbox"), run
+    assert run[0] == f"resetkit {version()}, profile ci", run
+    assert run[1].startswith("run ") and "; accounts: " in run[1] and run[1].endswith("; mail: outbox"), run
 
 
 def test_the_cli_help_lists_the_narrowing_options() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tarfile
+import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import Built, Served, env_with, serve, single_line, stop
+from .conftest import ROOT, Built, Served, env_with, serve, single_line, stop
 
 pytestmark = pytest.mark.slow
 CONFORM_TIMEOUT = 900
@@ -61,6 +62,12 @@ def test_their_mocks_package_and_resetkit_do_not_shadow_each_other(installed: Pa
     done = run(installed, "python", "-c", "import mocks, resetkit.app; print(mocks.OWNER)", cwd=project)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "their project"
+
+
+def test_the_installed_command_tells_its_version(installed: Path, project: Path) -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    done = run(installed, "resetkit", "--version", cwd=project)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"resetkit {declared}\n", "")
 
 
 def test_the_installed_serve_answers_from_their_project(installed: Path, project: Path) -> None:

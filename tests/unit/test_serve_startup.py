@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import select
 import signal
@@ -170,3 +171,10 @@ def test_help_lists_only_commands_that_exist(capsys: pytest.CaptureFixture[str])
             cli.main([command, "--help"])
         assert exit_.value.code == 0
     assert set(listed.group(1).split(",")) == {"serve", "conform"}
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"resetkit {importlib.metadata.version('resetkit')}\n"

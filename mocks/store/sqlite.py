@@ -58,11 +58,11 @@ class SQLiteStore(InMemoryStore):
         try:
             # One connection, used from the server's loop only (a test's server runs the loop in another thread).
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
             found_format = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if found_format < STATE_FORMAT:
+            if found_format <= STATE_FORMAT:  # a newer file is refused below, before anything is written to it
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.executescript(SCHEMA)
                 self._db.execute(f"PRAGMA user_version = {STATE_FORMAT}")
         except sqlite3.Error as exc:  # a folder that does not exist, a file that is not SQLite
             raise OSError(f"--state {path}: {exc}") from None

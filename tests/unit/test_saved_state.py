@@ -254,12 +254,15 @@ def test_a_state_file_is_free_again_once_its_server_is_gone(tmp_path: Path) -> N
     claim_state_file(path).close()
 
 
-def test_a_state_file_from_a_newer_resetkit_is_refused(tmp_path: Path) -> None:
+def test_a_state_file_from_a_newer_resetkit_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version = {STATE_FORMAT + 1}")
     with pytest.raises(OSError, match=f"newer resetkit \\(state format {STATE_FORMAT + 1}; this one reads"):
         SQLiteStore(str(path))
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        assert db.execute("PRAGMA user_version").fetchone()[0] == STATE_FORMAT + 1
 
 
 def test_a_file_from_before_state_formats_is_read_as_the_first(tmp_path: Path) -> None:

@@ -342,11 +342,14 @@ def claim_state_file(path: str) -> TextIO:
         raise OSError(f"--state {path}: {exc.strerror or exc}") from None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:  # held: only this means another server has the file
         lock.seek(0)
         holder = lock.read().strip() or "?"
         lock.close()
         raise OSError(f"--state {path}: in use by another resetkit serve (pid {holder})") from None
+    except OSError as exc:  # a file system without locks (ENOLCK), say: not the same as "in use"
+        lock.close()
+        raise OSError(f"--state {path}: cannot lock {path}.lock: {exc.strerror or exc}") from None
     lock.seek(0)
     lock.truncate()
     lock.write(f"{os.getpid()}\n")

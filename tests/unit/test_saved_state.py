@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -284,3 +286,13 @@ def test_rows_this_version_cannot_read_are_refused_in_one_line(tmp_path: Path) -
         db.execute("INSERT INTO accounts VALUES ('v', '1', ?)", ('{"vendor": "v", "id": "1", "colour": "red"}',))
     with pytest.raises(OSError, match="not a state file this resetkit can read"):
         SQLiteStore(str(path))
+
+
+def test_a_file_system_without_locks_is_not_reported_as_in_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_locks(*_: object) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    path = str(tmp_path / "state.db")
+    with pytest.raises(OSError, match=f"^--state {path}: cannot lock {path}.lock: No locks available$"):
+        claim_state_file(path)

@@ -128,14 +128,23 @@ def get_clock(env: Env, call: Call) -> Reply:
 
 
 def advance_clock(env: Env, call: Call) -> Reply:
+    before = env.clock.offset
     env.clock.advance(float(call.body["advance_seconds"]))
+    _after_clock_move(env, before)
     return Reply(200, _clock_state(env))
 
 
 def set_clock(env: Env, call: Call) -> Reply:
-    clock = env.clock
-    clock.set_offset(float(call.body["offset_seconds"]))
+    before = env.clock.offset
+    env.clock.set_offset(float(call.body["offset_seconds"]))
+    _after_clock_move(env, before)
     return Reply(200, _clock_state(env))
+
+
+def _after_clock_move(env: Env, before: float) -> None:
+    """Time moved back: what was stamped in the future (a conform run's rate windows) is brought in line."""
+    if env.clock.offset < before:
+        env.store.rewind(env.clock.now())
 
 
 def delete_account(env: Env, call: Call) -> Reply:

@@ -342,13 +342,14 @@ def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStac
     from .api import SpecDriftError
     from .app import create_app
     from .env import create_env
+    from .errors import StateNotSaved
     from .store.sqlite import claim_state_file
 
     try:
         if settings.state_file:  # until the process ends: no second server writes over this one's file
             held.enter_context(claim_state_file(settings.state_file))
         env = create_env(settings)
-    except (SpecDriftError, ValueError, OSError) as exc:
+    except (SpecDriftError, ValueError, OSError, StateNotSaved) as exc:
         print(f"resetkit: cannot start: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

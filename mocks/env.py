@@ -68,6 +68,7 @@ class Env:
         self.violations.clear()
         self.faults.clear()
         self.clock.set_offset(0.0)
+        self.store.rewind(self.clock.now())  # the seeded accounts may have been made while the clock was ahead
 
 
 @dataclass

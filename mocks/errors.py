@@ -82,6 +82,10 @@ class ApiError(Exception):
         return f"{self.kind}: {self.message}"
 
 
+class StateNotSaved(Exception):
+    """A store could not make a request's changes durable; it has put them back as they were last committed."""
+
+
 class DomainError(Exception):
     """Raised by the pure flows; vendor modules translate it into their documented ApiError."""
 

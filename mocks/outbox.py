@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 from collections import deque
@@ -72,7 +71,7 @@ class Outbox:
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._messages: deque[Message] = deque(maxlen=capacity)
-        self._ids = itertools.count(1)
+        self._last_id = 0  # ids only grow, also past withdrawn messages: a reader that saw one never sees it again
         self._listeners: list[Listener] = []
         self._clear_listeners: list[Callable[[], None]] = []
 
@@ -83,7 +82,13 @@ class Outbox:
     def load(self, message: Message) -> None:
         """Put back a message sent before (saved state); numbering goes on after it, listeners hear nothing."""
         self._messages.append(message)
-        self._ids = itertools.count(int(message.id) + 1)
+        self._last_id = max(self._last_id, int(message.id))
+
+    def withdraw(self, message_ids: set[str]) -> None:
+        """Forget these messages (sent by a request whose changes could not be saved); listeners hear nothing."""
+        kept = [message for message in self._messages if message.id not in message_ids]
+        self._messages.clear()
+        self._messages.extend(kept)
 
     def on_clear(self, listener: Callable[[], None]) -> None:
         """Call `listener` whenever the outbox is emptied (saved state deletes its copy)."""
@@ -111,8 +116,9 @@ class Outbox:
         token: str | None = None,
         now: float,
     ) -> Message:
+        self._last_id += 1
         message = Message(
-            id=str(next(self._ids)),
+            id=str(self._last_id),
             vendor=vendor,
             channel=channel,
             to=to,

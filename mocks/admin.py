@@ -16,7 +16,7 @@ from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .journal import JournalEntry
 from .outbox import Message, message_filter
 from .pages import inbox_page, reset_page
-from .redact import redact_headers, redact_url, show_body
+from .redact import redact_headers, redact_url, show_body, without_surrogates
 from .vendors.base import NewAccount, Vendor
 
 
@@ -177,7 +177,7 @@ def get_journal(env: Env, call: Call) -> Reply:
         matching.append((entry, vendor))
     page = _page(call, "requests", matching)
     page["requests"] = [_journal_view(entry, vendor, redact, secret_headers) for entry, vendor in page["requests"]]
-    return Reply(200, page)
+    return Reply(200, without_surrogates(page))
 
 
 def clear_journal(env: Env, call: Call) -> Reply:

@@ -13,10 +13,12 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from .api import Answer, Api, Stream, to_answer
+from .codings import ACCEPTED_CODINGS, DecodedTooLarge, UndecodableBody, UnsupportedCoding, decode_body
 from .cors import origin_check, preflight
 from .env import Env
 from .errors import ApiError, Kind
 from .journal import JournalEntry
+from .keys import ENV
 from .openapi.spec import Operation
 from .openapi.validation import RawRequest
 from .pipeline import Pipeline, log_request
@@ -30,12 +32,14 @@ Mount = tuple[str, Api]  # (path prefix, the API served under it)
 
 def make_endpoint(pipeline: Pipeline, operation: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp side of one operation: read the request, run the pipeline, send the answer."""
+    read_timeout = pipeline.env.settings.read_timeout
 
     async def endpoint(request: web.Request) -> web.StreamResponse:
         request[OPERATION] = operation
-        # A body over the size limit fails here, before the operation owns the request: the resulting 413 is a
-        # transport answer (like 404 and 405), so strict mode does not hold it to the operation's responses.
-        body = await request.read() if operation.body is not None else b""
+        # A body over the size limit, too slow or in an unknown coding fails here, before the operation owns the
+        # request: the 413, 408, 415 or 400 is a transport answer (like 404 and 405), so strict mode does not hold it
+        # to the operation's responses.
+        body = await read_body(request, read_timeout) if operation.body is not None else b""
         headers = request.headers
         raw = RawRequest(request.match_info, request.query, headers, headers.get("Content-Type"), body)
         answer = await pipeline.handle(operation, raw, request.raw_path)
@@ -44,6 +48,30 @@ def make_endpoint(pipeline: Pipeline, operation: Operation) -> Callable[[web.Req
 
     endpoint.__name__ = operation.operation_id
     return endpoint
+
+
+async def read_body(request: web.Request, timeout: float) -> bytes:
+    """The body with its Content-Encoding undone; one still arriving must arrive within `timeout`."""
+    if request.content.is_eof():  # the whole body came with the head, as it nearly always does
+        body = await request.read()
+    else:
+        try:
+            async with asyncio.timeout(timeout):
+                body = await request.read()
+        except TimeoutError:
+            raise web.HTTPRequestTimeout(reason=f"the request body did not arrive within {timeout:g} s") from None
+    coding = request.headers.get("Content-Encoding")
+    if coding is None:
+        return body
+    try:
+        return decode_body(body, coding, request.app[ENV].settings.max_body_bytes)
+    except UnsupportedCoding as exc:
+        raise web.HTTPUnsupportedMediaType(reason=str(exc), headers={"Accept-Encoding": ACCEPTED_CODINGS}) from None
+    except DecodedTooLarge as exc:
+        limit = request.app[ENV].settings.max_body_bytes
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body), reason=str(exc)) from None
+    except UndecodableBody as exc:
+        raise web.HTTPBadRequest(reason=str(exc)) from None
 
 
 async def send(request: web.Request, answer: Answer) -> web.StreamResponse:
@@ -188,7 +216,7 @@ def _transport_error(env: Env, api: Api | None, request: web.Request, exc: web.H
         prefixes = [env.settings.prefix(name) or "/" for name in env.settings.vendors]
         return web.json_response({"error": exc.reason, "vendors": prefixes}, status=exc.status)
     kind = _HTTP_KINDS.get(exc.status, Kind.MALFORMED)
-    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
+    headers = {name: exc.headers[name] for name in ("Allow", "Accept-Encoding") if name in exc.headers}
     error = ApiError(kind, exc.reason, status=exc.status if kind is Kind.MALFORMED else None, headers=headers)
     return _response(api, error, request, request.get(OPERATION))
 

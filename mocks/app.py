@@ -35,7 +35,13 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     # Most specific first, so that a path finds its own API even when no route matches.
     mounted = [(ADMIN_PREFIX, admin), *sorted(served, key=lambda mount: -len(mount[0]))]
     mounts: list[Mount] = [(prefix, pipeline.api) for prefix, pipeline in mounted]
-    root = web.Application(client_max_size=settings.max_body_bytes, middlewares=[make_middleware(env, mounts)])
+    root = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[make_middleware(env, mounts)],
+        # Bodies are decoded by the endpoint (codings.py: bounded, and a bad one answered in the API's shape); every
+        # runner of this app, a test's too, closes connections idle past `--idle-timeout`.
+        handler_args={"auto_decompress": False, "keepalive_timeout": settings.idle_timeout},
+    )
     root[ENV] = env
     root[TRANSPORTS] = Transports()
     root[STREAMS] = set[asyncio.Task[object]]()

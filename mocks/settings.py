@@ -46,6 +46,11 @@ class Settings:
     # `--journal-size` sets `journal_size` above.
     state_file: str | None = None  # `--state FILE` (issue 9): accounts, resets, tokens, outbox saved in SQLite
 
+    # Connection hygiene: held or trickling connections must not lock new clients out -------------------------------
+    read_timeout: float = 10.0  # `--read-timeout`: a request's head from its first byte, then its body, each this long
+    idle_timeout: float = 75.0  # `--idle-timeout`: a connection waiting for its next request is closed after this
+    max_connections: int | None = None  # `--max-connections`: open HTTP connections; None: from the descriptor limit
+
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"
 

@@ -44,7 +44,9 @@ async def test_a_body_that_is_not_in_its_coding_is_a_400_in_the_vendor_shape(
 
 
 @pytest.mark.parametrize("coding", ["br", "zstd", "compress", "x-bogus"])
-async def test_a_coding_the_mock_does_not_decode_is_refused_naming_those_it_does(client: TestClient, coding: str) -> None:
+async def test_a_coding_the_mock_does_not_decode_is_refused_naming_those_it_does(
+    client: TestClient, coding: str
+) -> None:
     status, headers, text = await forgot(client, FORGOT, Content_Encoding=coding)
     assert status == 400  # LeadSquared answers every body it cannot use with 400 (its 415 is a 400)
     assert headers["Accept-Encoding"] == "gzip, deflate"
@@ -90,9 +92,13 @@ async def test_a_header_parameter_that_is_not_utf8_is_a_4xx(client: TestClient) 
     path, headers = ENDPOINTS["placewise"]
     body = b'{"identifier": "a@b.c"}'
     request = (
-        f"POST /placewise{path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n"
-    ).encode() + b"X-Loyalty-Club-Slug: \xff\xfe\r\n\r\n" + body
+        (
+            f"POST /placewise{path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n"
+        ).encode()
+        + b"X-Loyalty-Club-Slug: \xff\xfe\r\n\r\n"
+        + body
+    )
     answer = await raw_exchange(client, request)
     status = int(answer.split(b" ", 2)[1])
     assert 400 <= status < 500, answer
@@ -119,9 +125,13 @@ async def test_the_journal_is_read_after_a_body_with_a_lone_surrogate(client: Te
 async def test_the_journal_is_read_after_a_header_that_is_not_utf8(client: TestClient) -> None:
     body = b"{}"
     request = (
-        f"POST {LEADSQUARED} HTTP/1.1\r\nHost: x\r\nAuthorization: {KEY['Authorization']}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
-    ).encode() + b"X-Note: caf\xe9\r\n\r\n" + body
+        (
+            f"POST {LEADSQUARED} HTTP/1.1\r\nHost: x\r\nAuthorization: {KEY['Authorization']}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
+        ).encode()
+        + b"X-Note: caf\xe9\r\n\r\n"
+        + body
+    )
     await raw_exchange(client, request)
     response = await client.get("/__admin/journal")
     assert response.status == 200

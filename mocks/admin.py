@@ -33,7 +33,10 @@ def _served(env: Env, name: str) -> Vendor:
 
 
 def get_health(env: Env, call: Call) -> Reply:
-    return Reply(200, {"status": "ok", "vendors": list(env.settings.vendors)})
+    health: dict[str, Any] = {"status": "ok", "vendors": list(env.settings.vendors)}
+    if env.relay is not None:
+        health["smtp"] = env.relay.status()
+    return Reply(200, health)
 
 
 def get_credentials(env: Env, call: Call) -> Reply:
@@ -110,8 +113,17 @@ def list_outbox(env: Env, call: Call) -> Reply:
         vendor=call.query.get("vendor"), to=call.query.get("to"), channel=call.query.get("channel")
     )
     page = _page(call, "messages", messages)
-    page["messages"] = [m.to_json() for m in page["messages"]]
+    page["messages"] = [_message_json(env, m) for m in page["messages"]]
     return Reply(200, page)
+
+
+def _message_json(env: Env, message: Message) -> dict[str, Any]:
+    """The message, and with `--smtp` what became of its e-mail."""
+    shown = message.to_json()
+    delivery = env.relay.delivery(message.id) if env.relay is not None else None
+    if delivery is not None:
+        shown["delivery"] = delivery.to_json()
+    return shown
 
 
 def clear_outbox(env: Env, call: Call) -> Reply:

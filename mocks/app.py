@@ -4,6 +4,7 @@ running that spec's pipeline; the vendors' other transports, the mail relay and 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from aiohttp import web
 
@@ -50,7 +51,7 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     if any(env.vendors[name].transports for name in settings.vendors):
         root.cleanup_ctx.append(transports_context(env, pipelines))
     if settings.smtp:
-        root.cleanup_ctx.append(relaying(env.outbox, settings.smtp))
+        root.cleanup_ctx.append(relaying(env.outbox, settings.smtp, partial(setattr, env, "relay")))
     if settings.cors:
         root.on_response_prepare.append(make_cors_headers(settings))
     root.on_shutdown.append(close_streams)

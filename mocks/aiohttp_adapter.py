@@ -50,6 +50,13 @@ def make_endpoint(pipeline: Pipeline, operation: Operation) -> Callable[[web.Req
     return endpoint
 
 
+class ClientGone(web.HTTPClientError):
+    """The client closed the connection before its body arrived: nothing to answer, nothing to log but the journal's
+    entry (nginx's 499, "client closed request")."""
+
+    status_code = 499
+
+
 async def read_body(request: web.Request, timeout: float) -> bytes:
     """The body with its Content-Encoding undone; one still arriving must arrive within `timeout`."""
     if request.content.is_eof():  # the whole body came with the head, as it nearly always does
@@ -60,6 +67,8 @@ async def read_body(request: web.Request, timeout: float) -> bytes:
                 body = await request.read()
         except TimeoutError:
             raise web.HTTPRequestTimeout(reason=f"the request body did not arrive within {timeout:g} s") from None
+        except ConnectionError:
+            raise ClientGone(reason="the client closed the connection before its body arrived") from None
     coding = request.headers.get("Content-Encoding")
     if coding is None:
         return body

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Mapping
 
 from .api import Api, Principal
@@ -26,7 +25,7 @@ def credential_for(scheme: SecurityScheme, headers: Mapping[str, str], query: Ma
         if scheme.scheme == "basic":
             try:
                 return base64.b64decode(value.strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
                 return None
         return value.strip()
     return None

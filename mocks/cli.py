@@ -88,7 +88,7 @@ def _connection_options(serve: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="open HTTP connections at most; past it the one idle the longest is closed for the new one, or the new "
-        "one answered 503 when all are busy (default: the descriptor limit less 64, at most 4096)",
+        "one answered 503 when all are busy (default: the descriptor limit less 192, at most 4096)",
     )
 
 

@@ -23,17 +23,21 @@ from aiohttp.web_server import Server
 log = logging.getLogger("resetkit.connections")
 
 DESCRIPTORS_KEPT = 64  # for what is not an HTTP connection: the state file, gRPC, SMTP, logs, the loop itself
+# asyncio accepts up to the listen backlog's number of connections in one go, before the ones closed to make room are
+# really closed (on the next loop iteration): the cap keeps that many descriptors free as well.
+BACKLOG = 128
 MAX_CONNECTIONS = 4096  # the default cap where the descriptor limit allows more
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 REFUSED = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 
 def default_max_connections() -> int:
-    """As many connections as the descriptor limit leaves room for (keeping DESCRIPTORS_KEPT), at most 4096."""
+    """As many connections as the descriptor limit leaves room for (keeping DESCRIPTORS_KEPT and a BACKLOG's worth
+    free), at most MAX_CONNECTIONS: 832 at the common limit of 1024."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return MAX_CONNECTIONS
-    return max(1, min(MAX_CONNECTIONS, soft - DESCRIPTORS_KEPT))
+    return max(1, min(MAX_CONNECTIONS, soft - DESCRIPTORS_KEPT - BACKLOG))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -158,7 +162,7 @@ class GuardedSite(web.SockSite):
     __slots__ = ("_guard",)
 
     def __init__(self, runner: web.BaseRunner, sock: socket.socket, guard: ConnectionGuard) -> None:
-        super().__init__(runner, sock)
+        super().__init__(runner, sock, backlog=BACKLOG)
         self._guard = guard
 
     async def start(self) -> None:

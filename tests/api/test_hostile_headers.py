@@ -136,3 +136,13 @@ async def test_the_journal_is_read_after_a_header_that_is_not_utf8(client: TestC
     response = await client.get("/__admin/journal")
     assert response.status == 200
     assert (await response.json())["requests"][0]["request"]["headers"]["X-Note"] == "caf\ufffd"
+
+
+async def test_a_basic_credential_that_is_not_ascii_is_a_401(client: TestClient) -> None:
+    request = (
+        b"POST /socialid/v2/marketing/oauth/token HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \xff\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
+        b"grant_type=client_credentials"
+    )
+    answer = await raw_exchange(client, request)
+    assert answer.split(b"\r\n", 1)[0].endswith(b" 401 Unauthorized"), answer

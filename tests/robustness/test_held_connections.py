@@ -19,7 +19,7 @@ import pytest
 
 from ..packaging.conftest import Served, serve, stop
 
-DESCRIPTORS = 256  # the server's limit; its default --max-connections is then 192
+DESCRIPTORS = 256  # the server's limit; its default --max-connections is then 64
 HELD = 300  # more connections than the server has descriptors
 PROMPT = 2.0  # seconds: a generous bound for a robustness check, not a speed goal (figures belong in bench/)
 HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: mock\r\n\r\n"

@@ -181,3 +181,15 @@ async def test_past_the_cap_with_every_connection_busy_a_new_one_is_refused_at_o
         assert await asyncio.wait_for(status_of(served), PROMPT) == b"HTTP/1.1 503 Service Unavailable"
     finally:
         close(busy)
+
+
+async def test_a_client_that_leaves_before_its_body_arrived_is_no_error_in_the_log(serve_with: Serve) -> None:
+    served = serve_with()
+    reader, writer = await asyncio.open_connection(*address(served))
+    writer.write(SLOW_BODY)
+    await asyncio.sleep(0.5)  # the request is in progress, waiting for its body
+    writer.close()
+    await asyncio.sleep(0.5)
+    assert await asyncio.wait_for(status_of(served), PROMPT) == b"HTTP/1.1 200 OK"
+    log = served.log.read_text(encoding="utf-8")
+    assert "ERROR" not in log and "Traceback" not in log, log

@@ -107,7 +107,8 @@ class Pipeline:
 
     def not_saved(self, failure: StateNotSaved, operation: Operation, path: str) -> Reply:
         """The documented 503 in the API's shape; the log names the store's own error."""
-        log.error("answered 503 to %s %s: the state could not be saved: %s", operation.method, path, failure)
+        shown = path if self.env.settings.journal_secrets else redact_url(path)
+        log.error("answered 503 to %s %s: the state could not be saved: %s", operation.method, shown, failure)
         error = ApiError(Kind.UNAVAILABLE, NOT_SAVED)
         return self.api.error_reply(error, path, operation.operation_id)
 

@@ -51,8 +51,9 @@ class Request:
 
     def placeholders(self) -> set[str]:
         """Every value name the templates use."""
-        parts = (self.path, self.query, self.headers, self.json, self.form, self.addressing, self.optional_json)
-        return {name for part in parts for name in _names(part)}
+        return placeholders(
+            (self.path, self.query, self.headers, self.json, self.form, self.addressing, self.optional_json)
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ def fill(template: Any, values: Values) -> Any:
     if isinstance(template, list | tuple):
         return [fill(item, values) for item in template]
     return template
+
+
+def placeholders(template: Any) -> set[str]:
+    """Every value name `template` uses."""
+    return set(_names(template))
 
 
 def _names(template: Any) -> Iterator[str]:

@@ -47,7 +47,7 @@ def test_the_wheel_carries_the_specs_the_features_and_the_suites(built: Built) -
     assert any(n.startswith("resetkit/features/zitadel/") and n.endswith(".feature") for n in names)
     for suite in ("contract", "bdd", "security"):
         assert any(n.startswith(f"resetkit/suites/{suite}/test_") for n in names), suite
-    assert {"resetkit/conform/pytest.ini", "resetkit/conform/plugin.py", "resetkit/py.typed"} <= names
+    assert {"resetkit/conform/conform.ini", "resetkit/conform/plugin.py", "resetkit/py.typed"} <= names
     assert not any(n.startswith(("mocks/", "tests/", "resetkit/suites/api/", "resetkit/suites/unit/")) for n in names)
 
 

@@ -45,9 +45,6 @@ class Surface:
     def id(self) -> str:
         return f"{self.vendor}-{self.name}" if self.name else self.vendor
 
-    def __str__(self) -> str:
-        return self.name
-
 
 @dataclass(frozen=True)
 class Secret:

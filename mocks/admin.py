@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from .env import Env, JournalEntry
+from .api import Api, Call, Reply, Stream
+from .env import Env
 from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
+from .journal import JournalEntry
 from .outbox import Message, message_filter
 from .pages import inbox_page, reset_page
 from .redact import redact_headers, redact_url, show_body
-from .vendors.base import Call, NewAccount, Reply, Stream, Vendor
+from .vendors.base import NewAccount, Vendor
 
 
 def _iso(timestamp: float) -> str:
@@ -29,12 +32,11 @@ def _served(env: Env, name: str) -> Vendor:
     return env.vendors[name]
 
 
-def get_health(call: Call) -> Reply:
-    return Reply(200, {"status": "ok", "vendors": list(call.env.settings.vendors)})
+def get_health(env: Env, call: Call) -> Reply:
+    return Reply(200, {"status": "ok", "vendors": list(env.settings.vendors)})
 
 
-def get_credentials(call: Call) -> Reply:
-    env = call.env
+def get_credentials(env: Env, call: Call) -> Reply:
     # A vendor's other transports add where they listen (ZITADEL: grpc_url), once they started.
     credentials = {
         name: {**env.vendors[name].credentials(), **env.endpoints.get(name, {})} for name in env.settings.vendors
@@ -57,8 +59,8 @@ def _page(call: Call, key: str, items: Sequence[Any], default_limit: int = 100) 
     }
 
 
-def list_accounts(call: Call) -> Reply:
-    vendor = _served(call.env, call.query["vendor"])
+def list_accounts(env: Env, call: Call) -> Reply:
+    vendor = _served(env, call.query["vendor"])
     accounts = [
         {
             "vendor": a.vendor,
@@ -74,10 +76,10 @@ def list_accounts(call: Call) -> Reply:
     return Reply(200, _page(call, "accounts", accounts))
 
 
-def create_account(call: Call) -> Reply:
+def create_account(env: Env, call: Call) -> Reply:
     """The account as the vendor knows it; a password the vendor's policy refuses is a 400 unless `force`."""
     body: dict[str, Any] = call.body
-    vendor = _served(call.env, body["vendor"])
+    vendor = _served(env, body["vendor"])
     policy = vendor.password_policy
     violation = policy.first_violation(body["password"]) if policy is not None and not body.get("force") else None
     if violation is not None:
@@ -100,10 +102,10 @@ def create_account(call: Call) -> Reply:
         given_name=body.get("given_name", ""),
         family_name=body.get("family_name", ""),
     )
-    return Reply(201, {"vendor": vendor.name, **vendor.create_account(call.env, new)})
+    return Reply(201, {"vendor": vendor.name, **vendor.create_account(env, new)})
 
 
-def list_outbox(call: Call) -> Reply:
+def list_outbox(env: Env, call: Call) -> Reply:
     messages = call.outbox.find(
         vendor=call.query.get("vendor"), to=call.query.get("to"), channel=call.query.get("channel")
     )
@@ -112,45 +114,45 @@ def list_outbox(call: Call) -> Reply:
     return Reply(200, page)
 
 
-def clear_outbox(call: Call) -> Reply:
+def clear_outbox(env: Env, call: Call) -> Reply:
     call.outbox.clear()
     return Reply(204)
 
 
 def _clock_state(env: Env) -> dict[str, Any]:
-    return {"now": _iso(env.clock.now()), "offset_seconds": getattr(env.clock, "offset", 0.0)}
+    return {"now": _iso(env.clock.now()), "offset_seconds": env.clock.offset}
 
 
-def get_clock(call: Call) -> Reply:
-    return Reply(200, _clock_state(call.env))
+def get_clock(env: Env, call: Call) -> Reply:
+    return Reply(200, _clock_state(env))
 
 
-def advance_clock(call: Call) -> Reply:
-    call.env.clock.advance(float(call.body["advance_seconds"]))
-    return Reply(200, _clock_state(call.env))
+def advance_clock(env: Env, call: Call) -> Reply:
+    env.clock.advance(float(call.body["advance_seconds"]))
+    return Reply(200, _clock_state(env))
 
 
-def set_clock(call: Call) -> Reply:
-    clock = call.env.clock
-    clock.advance(float(call.body["offset_seconds"]) - float(getattr(clock, "offset", 0.0)))
-    return Reply(200, _clock_state(call.env))
+def set_clock(env: Env, call: Call) -> Reply:
+    clock = env.clock
+    clock.set_offset(float(call.body["offset_seconds"]))
+    return Reply(200, _clock_state(env))
 
 
-def delete_account(call: Call) -> Reply:
-    vendor = _served(call.env, call.path["vendor"])
+def delete_account(env: Env, call: Call) -> Reply:
+    vendor = _served(env, call.path["vendor"])
     if not call.store.remove_account(vendor.name, call.path["accountId"]):
         raise ApiError(Kind.NOT_FOUND, f"{vendor.name} has no account {clip(call.path['accountId'])}")
     return Reply(204)
 
 
-def reset_state(call: Call) -> Reply:
-    call.env.reset()
+def reset_state(env: Env, call: Call) -> Reply:
+    env.reset()
     return Reply(204)
 
 
-def get_journal(call: Call) -> Reply:
+def get_journal(env: Env, call: Call) -> Reply:
     """Newest first, filtered by vendor, operation and status; secrets redacted unless `--journal-secrets`."""
-    env, query = call.env, call.query
+    env, query = env, call.query
     wanted_vendor, wanted_operation, wanted_status = query.get("vendor"), query.get("operation"), query.get("status")
     redact = not env.settings.journal_secrets
     secret_headers = _api_key_headers(env)
@@ -169,8 +171,8 @@ def get_journal(call: Call) -> Reply:
     return Reply(200, page)
 
 
-def clear_journal(call: Call) -> Reply:
-    call.env.journal.clear()
+def clear_journal(env: Env, call: Call) -> Reply:
+    env.journal.clear()
     return Reply(204)
 
 
@@ -226,11 +228,11 @@ def _api_key_headers(env: Env) -> frozenset[str]:
 
 
 # Faults ------------------------------------------------------------------------------------------------------------
-def add_fault(call: Call) -> Reply:
+def add_fault(env: Env, call: Call) -> Reply:
     """Register a fault; an operation the vendor does not have is a 400 naming it and the ones it has."""
     body: dict[str, Any] = call.body
-    vendor = _served(call.env, body["vendor"])
-    spec = call.env.specs[vendor.name]
+    vendor = _served(env, body["vendor"])
+    spec = env.specs[vendor.name]
     operation_id = body.get("operation")
     status = body.get("status")
     if operation_id is not None and operation_id not in spec.operations:
@@ -241,7 +243,7 @@ def add_fault(call: Call) -> Reply:
     documented = None
     if status is not None and operation_id is not None:
         documented = spec.operations[operation_id].response_for(status) is not None
-    fault = call.env.faults.add(
+    fault = env.faults.add(
         vendor.name,
         operation_id,
         status=status,
@@ -255,17 +257,17 @@ def add_fault(call: Call) -> Reply:
     return Reply(201, fault.to_json())
 
 
-def list_faults(call: Call) -> Reply:
-    return Reply(200, _page(call, "faults", [fault.to_json() for fault in call.env.faults.all()]))
+def list_faults(env: Env, call: Call) -> Reply:
+    return Reply(200, _page(call, "faults", [fault.to_json() for fault in env.faults.all()]))
 
 
-def clear_faults(call: Call) -> Reply:
-    call.env.faults.clear()
+def clear_faults(env: Env, call: Call) -> Reply:
+    env.faults.clear()
     return Reply(204)
 
 
-def delete_fault(call: Call) -> Reply:
-    if not call.env.faults.remove(call.path["faultId"]):
+def delete_fault(env: Env, call: Call) -> Reply:
+    if not env.faults.remove(call.path["faultId"]):
         raise ApiError(Kind.NOT_FOUND, f"no fault {clip(call.path['faultId'])}")
     return Reply(204)
 
@@ -274,16 +276,16 @@ def delete_fault(call: Call) -> Reply:
 HEARTBEAT_SECONDS = 15.0  # a comment line this often keeps proxies from closing the stream and notices gone clients
 
 
-def get_inbox(call: Call) -> Reply:
+def get_inbox(env: Env, call: Call) -> Reply:
     query = call.query
     messages = call.outbox.find(
         vendor=query.get("vendor") or None, to=query.get("to") or None, channel=query.get("channel") or None
     )
-    html = inbox_page(call.env, messages[: query.get("limit", 200)], len(messages), query)
+    html = inbox_page(env, messages[: query.get("limit", 200)], len(messages), query)
     return Reply(200, html.text, html.headers, "text/html")
 
 
-def stream_outbox(call: Call) -> Reply:
+def stream_outbox(env: Env, call: Call) -> Reply:
     """Server-Sent Events: the messages after `after` (or Last-Event-ID), then each new one as it is sent."""
     outbox = call.outbox
     filters: dict[str, str] = {k: call.query[k] for k in ("vendor", "to", "channel") if k in call.query}
@@ -322,9 +324,9 @@ def _event(message: Message) -> bytes:
     return f"event: message\nid: {message.id}\ndata: {data}\n\n".encode()
 
 
-def get_reset_page(call: Call) -> Reply:
-    vendor = _served(call.env, call.path["vendor"])
-    page = reset_page(call.env, vendor, {k: str(v) for k, v in call.query.items()})
+def get_reset_page(env: Env, call: Call) -> Reply:
+    vendor = _served(env, call.path["vendor"])
+    page = reset_page(env, vendor, {k: str(v) for k, v in call.query.items()})
     return Reply(200, page.text, page.headers, "text/html")
 
 
@@ -332,45 +334,41 @@ def _render_error(error: ApiError, status: int, path: str, operation_id: str | N
     return Reply(status, {"error": error.message})
 
 
-def _no_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    raise ApiError(Kind.NOT_FOUND, "the admin API has no accounts")
+HANDLERS: dict[str, Callable[[Env, Call], Reply]] = {
+    "getHealth": get_health,
+    "getCredentials": get_credentials,
+    "listAccounts": list_accounts,
+    "createAccount": create_account,
+    "deleteAccount": delete_account,
+    "listOutbox": list_outbox,
+    "clearOutbox": clear_outbox,
+    "streamOutbox": stream_outbox,
+    "getInbox": get_inbox,
+    "getResetPage": get_reset_page,
+    "getClock": get_clock,
+    "advanceClock": advance_clock,
+    "setClock": set_clock,
+    "resetState": reset_state,
+    "getJournal": get_journal,
+    "clearJournal": clear_journal,
+    "addFault": add_fault,
+    "listFaults": list_faults,
+    "clearFaults": clear_faults,
+    "deleteFault": delete_fault,
+}
 
 
-VENDOR = Vendor(
-    name="admin",
-    # The admin API runs no flows; should one raise, its account is missing or its state does not allow the call.
-    domain_errors={
-        AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "no such account"),
-        DomainError: lambda: ApiError(Kind.PRECONDITION, "the state does not allow this call"),
-    },
-    handlers={
-        "getHealth": get_health,
-        "getCredentials": get_credentials,
-        "listAccounts": list_accounts,
-        "createAccount": create_account,
-        "listOutbox": list_outbox,
-        "clearOutbox": clear_outbox,
-        "getClock": get_clock,
-        "advanceClock": advance_clock,
-        "setClock": set_clock,
-        "deleteAccount": delete_account,
-        "resetState": reset_state,
-        "getJournal": get_journal,
-        # issue 9: journal, faults, inbox, hosted reset pages
-        "clearJournal": clear_journal,
-        "addFault": add_fault,
-        "listFaults": list_faults,
-        "clearFaults": clear_faults,
-        "deleteFault": delete_fault,
-        "getInbox": get_inbox,
-        "streamOutbox": stream_outbox,
-        "getResetPage": get_reset_page,
-    },
-    error_status={},
-    render_error=_render_error,
-    authenticators={},
-    credentials=dict,
-    create_account=_no_account,
-    demo_account=NewAccount(email="admin@resetkit.invalid", password="-"),
-    fake_account=lambda faker: NewAccount(email="admin@resetkit.invalid", password="-"),
-)
+def admin_api(env: Env) -> Api:
+    """The admin API on `env`: its own spec (specs/admin.yaml), never faulted or journaled."""
+    return Api(
+        name="admin",
+        handlers={operation_id: partial(handler, env) for operation_id, handler in HANDLERS.items()},
+        render_error=_render_error,
+        # The admin API runs no flows; should one raise, its account is missing or its state does not allow the call.
+        domain_errors={
+            AccountNotFound: lambda: ApiError(Kind.NOT_FOUND, "no such account"),
+            DomainError: lambda: ApiError(Kind.PRECONDITION, "the state does not allow this call"),
+        },
+        injectable=False,
+        journaled=False,
+    )

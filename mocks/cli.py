@@ -339,7 +339,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack) -> int:
-    from .app import SpecDriftError, create_app, create_env
+    from .api import SpecDriftError
+    from .app import create_app
+    from .env import create_env
     from .store.sqlite import claim_state_file
 
     try:
@@ -358,8 +360,8 @@ def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStac
 
 async def _serve_until_signalled(app: web.Application, sock: socket.socket, settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
-    from .app import transports_started
     from .keys import ENV
+    from .transports import transports_started
 
     env = app[ENV]
     stop = asyncio.Event()

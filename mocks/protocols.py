@@ -1,18 +1,14 @@
-"""The seams between the pure flows and the server: a clock and a store."""
+"""The seams between the pure flows and the server: a clock, a store, and what a vendor's handlers may use."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Protocol
 
+from .clock import Clock
+from .outbox import Outbox
 from .store.memory import StoreLimits
 from .store.models import AccessToken, Account, PendingReset
-
-
-class Clock(Protocol):
-    def now(self) -> float: ...
-
-    def advance(self, seconds: float) -> None: ...
 
 
 class Store(Protocol):
@@ -58,3 +54,20 @@ class Store(Protocol):
     def snapshot(self) -> object: ...
 
     def restore(self, snapshot: object) -> None: ...
+
+
+class VendorContext(Protocol):
+    """What a vendor's handlers may use of the running mock: its state, its time, where its links point."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    def link_base(self, vendor: str) -> str:
+        """Where `vendor`'s default reset link points (`--link-base`, else the mock's hosted reset page)."""
+        ...

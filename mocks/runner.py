@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
-from .app import create_app, create_env, transports_started
-from .env import Env
+from .app import create_app
+from .env import Env, create_env
 from .settings import Settings
+from .transports import transports_started
 from .vendors.base import Vendor
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-ALL_VENDORS = ("placewise", "zitadel", "socialid", "leadsquared")
+from .registry import VENDORS
+
+ALL_VENDORS = VENDORS  # every registered vendor, in the registry's order
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TextIO
 
+from ..clock import Clock
 from ..outbox import Message, Outbox
-from ..protocols import Clock
 from .memory import InMemoryStore, StoreLimits
 from .models import AccessToken, Account, PendingReset
 
@@ -176,8 +176,7 @@ class SQLiteStore(InMemoryStore):
         for (data,) in self._db.execute("SELECT data FROM messages ORDER BY id"):
             outbox.load(Message(**json.loads(data)))
         self._outbox, self._clock = outbox, clock
-        if hasattr(clock, "offset"):
-            clock.offset = self._clock_offset
+        clock.set_offset(self._clock_offset)
         outbox.subscribe(self._messages.append)
         outbox.on_clear(self._clear_messages)
 
@@ -188,7 +187,7 @@ class SQLiteStore(InMemoryStore):
     # writing ------------------------------------------------------------------------------------------------------
     def commit(self) -> None:
         """Write everything touched since the last commit in one transaction."""
-        offset = getattr(self._clock, "offset", 0.0)
+        offset = self._clock.offset if self._clock is not None else 0.0
         if not (
             self._accounts
             or self._removed_accounts

@@ -11,25 +11,14 @@ from typing import Any
 
 from faker import Faker
 
-from ..env import Env
+from ..api import Call, Principal, Reply
 from ..errors import AccountNotFound, ApiError, DomainError, Kind, TokenInvalid, WrongPassword
 from ..flows import reset
 from ..flows.codes import generate_token
 from ..flows.sessions import issue_token
 from ..outbox import Channel
-from .base import (
-    DEMO_PASSWORD,
-    Call,
-    NewAccount,
-    Principal,
-    Reply,
-    Vendor,
-    account_view,
-    deliver,
-    fake_person,
-    reset_link,
-    store_account,
-)
+from ..protocols import VendorContext
+from .base import DEMO_PASSWORD, NewAccount, Vendor, account_view, deliver, fake_person, reset_link, store_account
 
 NAME = "leadsquared"
 ACCESS_KEY = "u$r-resetkit-access-key"
@@ -149,14 +138,14 @@ def render_error(error: ApiError, status: int, path: str, operation_id: str | No
 
 
 def _key_check(expected: str, scheme: str) -> Any:
-    def check(credential: str, env: Env) -> Principal | None:
+    def check(credential: str, ctx: VendorContext) -> Principal | None:
         return Principal(scheme, credential) if credential == expected else None
 
     return check
 
 
-def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    lead = store_account(env, NAME, new, new.id or str(uuid.uuid4()))
+def create_account(ctx: VendorContext, new: NewAccount) -> dict[str, Any]:
+    lead = store_account(ctx, NAME, new, new.id or str(uuid.uuid4()))
     return {**account_view(lead), "LeadId": lead.id, "EmailAddress": lead.email, "Phone": lead.phone}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from faker import Faker
 
-from ..env import Env
+from ..api import Call, Principal, Reply
 from ..errors import (
     AccountNotFound,
     ApiError,
@@ -29,20 +29,9 @@ from ..flows.codes import generate_code, generate_token
 from ..flows.passwords import PasswordPolicy, rails_min_length
 from ..flows.sessions import introspect_token, issue_token
 from ..outbox import Channel
+from ..protocols import VendorContext
 from ..store.models import Account
-from .base import (
-    DEMO_PASSWORD,
-    Call,
-    NewAccount,
-    Principal,
-    Reply,
-    Vendor,
-    account_view,
-    deliver,
-    fake_person,
-    reset_link,
-    store_account,
-)
+from .base import DEMO_PASSWORD, NewAccount, Vendor, account_view, deliver, fake_person, reset_link, store_account
 
 NAME = "placewise"
 LOYALTY_CLUB = "infinity-mall"
@@ -268,21 +257,21 @@ def render_error(error: ApiError, status: int, path: str, operation_id: str | No
     return Reply(status, {"error": error.message})
 
 
-def _client_token(credential: str, env: Env) -> Principal | None:
+def _client_token(credential: str, ctx: VendorContext) -> Principal | None:
     return Principal("clientToken", credential) if credential in (CLIENT_TOKEN, CLIENT_TOKEN_WITHOUT_PERMITS) else None
 
 
-def _member_token(credential: str, env: Env) -> Principal | None:
+def _member_token(credential: str, ctx: VendorContext) -> Principal | None:
     try:
-        token = introspect_token(env.store, NAME, credential, kind="member", now=env.clock.now())
+        token = introspect_token(ctx.store, NAME, credential, kind="member", now=ctx.clock.now())
     except TokenInvalid:
         return None
     return Principal("memberToken", credential, account_id=token.account_id, token=token)
 
 
-def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
+def create_account(ctx: VendorContext, new: NewAccount) -> dict[str, Any]:
     member_id = new.id or str(900_000_000 + secrets.randbelow(99_999_999))
-    member = store_account(env, NAME, new, member_id)
+    member = store_account(ctx, NAME, new, member_id)
     return {**account_view(member), "resource_owner_id": int(member.id), "msisdn": member.phone}
 
 

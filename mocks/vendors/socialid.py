@@ -12,7 +12,7 @@ from typing import Any
 
 from faker import Faker
 
-from ..env import Env
+from ..api import Call, Principal, Reply
 from ..errors import (
     AccountNotFound,
     ApiError,
@@ -28,20 +28,9 @@ from ..flows import reset
 from ..flows.codes import generate_token, render_reset_link
 from ..flows.passwords import PasswordPolicy, rails_min_length
 from ..flows.sessions import introspect_token, issue_token
+from ..protocols import VendorContext
 from ..store.models import Account
-from .base import (
-    DEMO_PASSWORD,
-    Call,
-    NewAccount,
-    Principal,
-    Reply,
-    Vendor,
-    account_view,
-    deliver,
-    fake_person,
-    link_base,
-    store_account,
-)
+from .base import DEMO_PASSWORD, NewAccount, Vendor, account_view, deliver, fake_person, link_base, store_account
 
 NAME = "socialid"
 LOGIN_APP_ID = "138"
@@ -227,29 +216,29 @@ def _oauth_error(error: ApiError, status: int) -> Reply:
     return Reply(status, {"error": code, "error_description": error.message})
 
 
-def _login_app_token(credential: str, env: Env) -> Principal | None:
+def _login_app_token(credential: str, ctx: VendorContext) -> Principal | None:
     if secrets.compare_digest(credential, LOGIN_APP_TOKEN):
         return Principal("loginAppToken", credential)
     try:
-        token = introspect_token(env.store, NAME, credential, kind="login_app", now=env.clock.now())
+        token = introspect_token(ctx.store, NAME, credential, kind="login_app", now=ctx.clock.now())
     except TokenInvalid:
         return None
     return Principal("loginAppToken", credential, token=token)
 
 
-def _login_app_basic(credential: str, env: Env) -> Principal | None:
+def _login_app_basic(credential: str, ctx: VendorContext) -> Principal | None:
     return Principal("loginAppBasic", credential) if credential == f"{LOGIN_APP_ID}:{API_SECRET}" else None
 
 
-def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    user_id = new.id or _unused_user_id(env)
-    user = store_account(env, NAME, new, user_id)
+def create_account(ctx: VendorContext, new: NewAccount) -> dict[str, Any]:
+    user_id = new.id or _unused_user_id(ctx)
+    user = store_account(ctx, NAME, new, user_id)
     return {**account_view(user), "user_id": int(user.id), "email_address": user.email}
 
 
-def _unused_user_id(env: Env) -> str:
+def _unused_user_id(ctx: VendorContext) -> str:
     """A 5-digit id no user has: a taken one would replace that user (a few hundred accounts make it likely)."""
-    while env.store.get_account(NAME, candidate := str(10_000 + secrets.randbelow(89_999))) is not None:
+    while ctx.store.get_account(NAME, candidate := str(10_000 + secrets.randbelow(89_999))) is not None:
         pass
     return candidate
 

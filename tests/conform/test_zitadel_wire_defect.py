@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
+from resetkit.api import Call, Reply
 from resetkit.conform.suites.contract.test_zitadel_wires import WIRES, run_reset_flow
 from resetkit.conform.target import Target, connect
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 from resetkit.vendors import zitadel
-from resetkit.vendors.base import Call, Reply
 
 pytestmark = pytest.mark.zitadel
 

@@ -16,7 +16,7 @@ import logging
 import subprocess
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ import requests
 import tomli_w
 
 from resetkit.conform.profiles import config_dict, spec_path
-from resetkit.env import JournalEntry
+from resetkit.journal import Journal, JournalEntry
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import ALL_VENDORS, Settings
 
@@ -56,11 +56,11 @@ PHASES = "examples,coverage,fuzzing,stateful"
 REQUEST_TIMEOUT = 5.0  # seconds; the mock answers in milliseconds, so anything near this is a hang
 
 
-class Tally(deque[JournalEntry]):
+class Tally(Journal):
     """The mock's journal, also counting every response per vendor and keeping each unexpected 5xx and each hang."""
 
     def __init__(self, maxlen: int) -> None:
-        super().__init__(maxlen=maxlen)
+        super().__init__(maxlen)
         self.requests: Counter[str] = Counter()
         self.deliberate: Counter[str] = Counter()  # DELIBERATE_SERVER_ERRORS answered, per vendor
         self.server_errors: list[JournalEntry] = []

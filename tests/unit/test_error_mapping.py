@@ -12,16 +12,19 @@ import pytest
 from multidict import CIMultiDict
 
 from resetkit import errors
-from resetkit.app import create_env, dispatch
+from resetkit.api import Call, Reply
+from resetkit.env import create_env
 from resetkit.errors import ApiError, DomainError, Kind
 from resetkit.openapi.spec import VendorSpec, load_spec
 from resetkit.openapi.validation import RawRequest, response_problems
+from resetkit.pipeline import Pipeline
+from resetkit.registry import VENDORS as REGISTERED
 from resetkit.settings import Settings
-from resetkit.vendors import MODULES, load_vendor
-from resetkit.vendors.base import Call, Reply, Vendor
+from resetkit.vendors import load_vendor
+from resetkit.vendors.base import Vendor
 from resetkit.vendors.placewise import CLIENT_TOKEN, LOYALTY_CLUB
 
-VENDORS = sorted(MODULES)
+VENDORS = sorted(REGISTERED)
 
 
 def domain_errors() -> list[type[DomainError]]:
@@ -115,5 +118,5 @@ def test_a_domain_error_a_handler_lets_through_is_answered_by_the_vendor_mapping
     headers = CIMultiDict({"X-Client-Authorization": CLIENT_TOKEN})
     body = b'{"token": "abc", "password": "N3w-Passw0rd!"}'
     raw = RawRequest({"loyalty_club_slug": LOYALTY_CLUB}, {}, headers, "application/json", body)
-    reply = dispatch(env, vendor, spec, operation, raw, f"/placewise/v3/{LOYALTY_CLUB}/members/reset_password")
+    reply = Pipeline(env, vendor, spec).dispatch(operation, raw, f"/placewise/v3/{LOYALTY_CLUB}/members/reset_password")
     assert (reply.status, reply.body) == (463, {"error": "Invalid confirmation token"})

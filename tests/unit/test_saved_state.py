@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from resetkit import cli
-from resetkit.app import create_env
 from resetkit.clock import SystemClock
+from resetkit.env import create_env
 from resetkit.errors import CodeAlreadyUsed
 from resetkit.flows import reset
 from resetkit.flows.passwords import verify_password

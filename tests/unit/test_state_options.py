@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from resetkit import cli
-from resetkit.app import create_env
+from resetkit.env import create_env
 from resetkit.settings import Settings
 from tests.unit.conftest import ServeSettings
 

@@ -9,6 +9,7 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
+from ...api import Reply
 from ...errors import (
     AccountNotFound,
     ApiError,
@@ -21,7 +22,6 @@ from ...errors import (
     TokenInvalid,
     WrongPassword,
 )
-from ..base import Reply
 from . import protos
 
 # gRPC status codes: the gateway's HTTP status and the Connect code name and HTTP status for each.

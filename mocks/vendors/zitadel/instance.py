@@ -6,8 +6,9 @@ from __future__ import annotations
 import secrets
 import string
 
+from ...api import Call
 from ...flows.codes import generate_code
-from ..base import Call, reset_link
+from ..base import reset_link
 
 NAME = "zitadel"
 ACCESS_TOKEN = "resetkit-zitadel-dev-pat"  # the personal access token of the mock's all-powerful service user

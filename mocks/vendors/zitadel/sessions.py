@@ -14,10 +14,10 @@ import base64
 import binascii
 from typing import Any
 
+from ...api import Call, Reply
 from ...flows import reset
 from ...flows.sessions import issue_token
 from ...store.models import Account
-from ..base import Call, Reply
 from . import templates
 from .errors import CREDENTIALS_CHECK_ERROR, fail, user_not_found
 from .instance import NAME, ORG_DOMAIN, ORG_ID, OTP_TTL, new_id, new_otp

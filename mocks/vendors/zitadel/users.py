@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ...env import Env
+from ...api import Call, Reply
 from ...flows import reset
 from ...flows.passwords import PasswordPolicy, verify_password
 from ...outbox import Channel
+from ...protocols import VendorContext
 from ...store.models import Account
-from ..base import Call, NewAccount, Reply, deliver, store_account
+from ..base import NewAccount, deliver, store_account
 from . import templates
 from .errors import fail, user_not_found
 from .instance import (
@@ -254,7 +255,7 @@ def add_human_user(call: Call, body: dict[str, Any]) -> dict[str, Any]:
         family_name=profile["familyName"],
         id=user_id,
     )
-    user = store_user(call.env, new, has_password=initial is not None)
+    user = store_user(call.ctx, new, has_password=initial is not None)
     user.extra.update(
         display_name=profile.get("displayName") or f"{profile['givenName']} {profile['familyName']}",
         nick_name=profile.get("nickName", ""),
@@ -336,10 +337,10 @@ def connect_get_user_by_id(call: Call) -> Reply:
 
 
 # Accounts the admin API and the seeder create ----------------------------------------------------------------
-def store_user(env: Env, new: NewAccount, *, has_password: bool = True) -> Account:
-    now = env.clock.now()
+def store_user(ctx: VendorContext, new: NewAccount, *, has_password: bool = True) -> Account:
+    now = ctx.clock.now()
     return store_account(
-        env,
+        ctx,
         NAME,
         replace(new, username=new.username or new.email),
         new.id or new_id(),

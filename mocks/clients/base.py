@@ -274,13 +274,14 @@ class Client:
         return pick(self.redeem, surface)
 
     def values(self, credentials: Mapping[str, str], **more: Any) -> dict[str, Any]:
-        """What templates are filled from: the credentials (optional keys at their defaults), `more`, and what
-        `derive` computes from them."""
-        found: dict[str, Any] = {c.key: c.default for c in self.credentials if c.default is not None}
-        found.update(credentials)
-        found.update(more)
+        """What templates are filled from: the credentials, `more`, and what `derive` computes from them."""
+        found: dict[str, Any] = {**credentials, **more}
         found.update(self.derive(found))
         return found
+
+    def credential(self, credentials: Mapping[str, str], key: str) -> str | None:
+        """A credentials key's value, else its default (None when it has neither)."""
+        return credentials.get(key) or self.credential_keys()[key].default
 
     def link_values(self, params: Mapping[str, str]) -> dict[str, str]:
         """A delivered link's query parameters, plus `secret` and (where the link names the account) `id`."""

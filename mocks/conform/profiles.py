@@ -43,7 +43,7 @@ def _session(client: Client, credentials: Mapping[str, str], base_url: str) -> s
     if credentials.get(check.credential):
         return credentials[check.credential]
     request = pick(client.sign_in, "")
-    email, password = (client.values(credentials)[key] for key in check.account)
+    email, password = (client.credential(credentials, key) for key in check.account)
     call = prepare(request, client.operation(request), client.values(credentials, email=email, password=password))
     response = requests.request(
         call.method, f"{base_url}{call.path}", json=call.json, data=call.form, headers=call.headers, timeout=10

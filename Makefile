@@ -54,7 +54,7 @@ FUZZ_PROFILE ?= deep
 FUZZ_BUDGET ?= 0
 FUZZ_SEED ?=
 fuzz: $(VENV)/.installed-test
-	RESETKIT_HYPOTHESIS_PROFILE=$(FUZZ_PROFILE) $(BIN)/python -m pytest -n $(JOBS) tests/contract tests/robustness
+	RESETKIT_HYPOTHESIS_PROFILE=$(FUZZ_PROFILE) $(BIN)/python -m pytest -n $(JOBS) mocks/conform/suites/contract tests/robustness
 	$(BIN)/python -m tests.fuzz.run --budget $(FUZZ_BUDGET) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 # New pins: the newest releases pyproject.toml allows, resolved in a scratch venv.

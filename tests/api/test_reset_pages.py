@@ -116,7 +116,7 @@ async def test_the_hosted_page_completes_the_reset_and_signs_in(client: TestClie
     config = page_config(html)
     if vendor != "zitadel":
         assert f'value="{account["email"]}"' in html  # the account the link is for, looked up from its token
-    values = {**config["values"], "password": NEW, "identifier": account["email"]}
+    values = {**config["values"], "password": NEW, "email": account["email"]}
     assert dict(parse_qsl(parts.query)).items() <= config["values"].items()
     assert await run_step(client, config["reset"], values) < 300
     assert await run_step(client, config["signIn"], values) < 300

@@ -17,20 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from resetkit.conform.outcomes import finding, not_applicable
-from resetkit.conform.target import Target
-
-from .conftest import (
-    REVEALS_UNKNOWN_USERS,
-    Client,
-    Flow,
-    ZitadelFlow,
-    known_identifier,
-    mailbox_or_skip,
-    messages_to,
-    new_messages,
-    nominal_bits,
-)
+from ....clients import CLIENTS
+from ...driving import Driver
+from ...outcomes import finding, not_applicable
+from ...target import Target
+from .conftest import addressed_by_email, known_identifier, nominal_bits
 
 
 def comparable(response: requests.Response) -> tuple[int, str, list[str]]:
@@ -38,20 +29,20 @@ def comparable(response: requests.Response) -> tuple[int, str, list[str]]:
     return response.status_code, response.text, sorted(h.lower() for h in response.headers if h.lower() not in volatile)
 
 
-def test_sr01_unknown_and_known_accounts_get_the_same_answer(initiating: Flow) -> None:
-    if initiating.vendor in REVEALS_UNKNOWN_USERS:
-        not_applicable(initiating.vendor, REVEALS_UNKNOWN_USERS[initiating.vendor])
+def test_sr01_unknown_and_known_accounts_get_the_same_answer(initiating: Driver) -> None:
+    if (reason := initiating.client.reveals_unknown_users) is not None:
+        not_applicable(initiating.vendor, reason)
     known = known_identifier(initiating)
     unknown = f"nobody-{secrets.token_hex(5)}@example.org"
     assert comparable(initiating.initiate(known)) == comparable(initiating.initiate(unknown))
 
 
-def test_sr11_the_initiation_response_carries_no_secret(initiating: Flow) -> None:
+def test_sr11_the_initiation_response_carries_no_secret(initiating: Driver) -> None:
     account = initiating.new_account()
-    seen = {m["id"] for m in messages_to(initiating.target, initiating.vendor, account.email)}
-    response = initiating.initiate(initiating.identifier(account))
+    seen = {m["id"] for m in initiating.messages(account.email)}
+    response = initiating.initiate(initiating.identifier_of(account))
     assert response.ok, response.text
-    [message, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
+    message = next(iter(initiating.new_messages(account.email, seen)), None)
     assert message is not None, f"no reset message reached {account.email}"
     secret = initiating.secret_in(message)
     assert secret, f"the message carries no secret: {message.get('text')!r}"
@@ -59,11 +50,11 @@ def test_sr11_the_initiation_response_carries_no_secret(initiating: Flow) -> Non
     assert all(secret not in value for value in response.headers.values()), "a response header carries the secret"
 
 
-def test_sr12_neither_response_nor_message_reveals_the_password(initiating: Flow) -> None:
+def test_sr12_neither_response_nor_message_reveals_the_password(initiating: Driver) -> None:
     account = initiating.new_account()
-    seen = {m["id"] for m in messages_to(initiating.target, initiating.vendor, account.email)}
-    response = initiating.initiate(initiating.identifier(account))
-    [message, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
+    seen = {m["id"] for m in initiating.messages(account.email)}
+    response = initiating.initiate(initiating.identifier_of(account))
+    message = next(iter(initiating.new_messages(account.email, seen)), None)
     assert message is not None, f"no reset message reached {account.email}"
     assert account.password not in response.text
     assert account.password not in (message["text"] or "") and account.password not in (message["html"] or "")
@@ -78,15 +69,15 @@ FORGED_HOSTS = [
 
 
 @pytest.mark.parametrize("forged", FORGED_HOSTS, ids=lambda h: ",".join(h))
-def test_sr13_forged_host_headers_do_not_change_the_link(initiating: Flow, forged: dict[str, str]) -> None:
+def test_sr13_forged_host_headers_do_not_change_the_link(initiating: Driver, forged: dict[str, str]) -> None:
     account = initiating.new_account()
-    identifier = initiating.identifier(account)
-    seen = {m["id"] for m in messages_to(initiating.target, initiating.vendor, account.email)}
+    identifier = initiating.identifier_of(account)
+    seen = {m["id"] for m in initiating.messages(account.email)}
     initiating.initiate(identifier)
-    [honest, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
+    honest = next(iter(initiating.new_messages(account.email, seen)), None)
     assert honest is not None, f"no reset message reached {account.email}"
-    initiating.initiate(identifier, forged)
-    [poisoned, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen | {honest["id"]}) or [None]
+    initiating.initiate(identifier, headers=forged)
+    poisoned = next(iter(initiating.new_messages(account.email, seen | {honest["id"]})), None)
     assert poisoned is not None, "the request with forged headers sent no message"
     assert urlsplit(poisoned["link"])[:2] == urlsplit(honest["link"])[:2]
     assert "evil.example" not in (poisoned["text"] or "") + (poisoned["html"] or "")
@@ -97,9 +88,8 @@ def test_sr13_forged_host_headers_do_not_change_the_link(initiating: Flow, forge
     ["MIKE@{domain}", "m\u0131ke@{domain}", "mi\u212ae@{domain}", "\uff4d\uff49\uff4b\uff45@{domain}"],
     ids=["upper", "dotless-i", "kelvin-sign", "full-width"],
 )
-def test_sr19_lookalike_addresses_never_redirect_the_message(initiating: Flow, lookalike: str) -> None:
-    if initiating.vendor == "zitadel":
-        not_applicable("zitadel", "addressed by user id, not by e-mail")
+def test_sr19_lookalike_addresses_never_redirect_the_message(initiating: Driver, lookalike: str) -> None:
+    addressed_by_email(initiating, ", not by e-mail")
     domain = f"sr19-{secrets.token_hex(4)}.example.org"
     initiating.new_account(f"mike@{domain}")
     initiating.initiate(lookalike.format(domain=domain))
@@ -107,9 +97,9 @@ def test_sr19_lookalike_addresses_never_redirect_the_message(initiating: Flow, l
     assert recipients <= {f"mike@{domain}"}, f"a message went to {recipients - {f'mike@{domain}'}}"
 
 
-def _all(flow: Flow) -> list[dict[str, Any]]:
+def _all(driver: Driver) -> list[dict[str, Any]]:
     """Every message the vendor sent (the mailbox unfiltered by recipient)."""
-    return list(mailbox_or_skip(flow.target).messages(flow.vendor))
+    return list(driver.mailbox().messages(driver.vendor))
 
 
 INJECTIONS: list[Any] = [
@@ -122,11 +112,10 @@ INJECTIONS: list[Any] = [
 
 
 @pytest.mark.parametrize("identifier", INJECTIONS, ids=["array", "comma-list", "encoded-crlf", "crlf", "nul"])
-def test_sr20_recipient_injection_is_refused_or_treated_as_unknown(initiating: Flow, identifier: Any) -> None:
-    if initiating.vendor == "zitadel":
-        not_applicable("zitadel", "addressed by user id in the path")
+def test_sr20_recipient_injection_is_refused_or_treated_as_unknown(initiating: Driver, identifier: Any) -> None:
+    addressed_by_email(initiating, " in the path")
     for address in ("a@x.example", "b@y.example"):
-        if not messages_to(initiating.target, initiating.vendor, address):
+        if not initiating.messages(address):
             initiating.new_account(f"inj-{secrets.token_hex(4)}-{address}")
     before = {m["id"] for m in _all(initiating)}
     response = initiating.initiate(identifier)
@@ -137,14 +126,14 @@ def test_sr20_recipient_injection_is_refused_or_treated_as_unknown(initiating: F
 
 
 @pytest.fixture
-def zitadel(target: Target, client: Client) -> ZitadelFlow:
+def zitadel(target: Target, session: requests.Session) -> Driver:
     if "zitadel" not in target.vendors:
         pytest.skip("the target does not serve zitadel")
-    return ZitadelFlow(target, client)
+    return Driver(target, CLIENTS["zitadel"], session=session)
 
 
 @pytest.mark.zitadel
-def test_sr10_zitadel_codes_are_six_uniform_characters(zitadel: ZitadelFlow) -> None:
+def test_sr10_zitadel_codes_are_six_uniform_characters(zitadel: Driver) -> None:
     """300 returned codes (returnCode: no mailbox needed), for the credentials' `user_id` or a new user."""
     user_id = zitadel.credentials.get("user_id") or zitadel.new_account().id
     codes = [_returned_code(zitadel, user_id) for _ in range(300)]
@@ -159,8 +148,8 @@ def test_sr10_zitadel_codes_are_six_uniform_characters(zitadel: ZitadelFlow) -> 
     assert math.log2(len(alphabet)) * 6 >= 20  # at least the 20 bits NIST 5.1.3.2 asks of OOB codes
 
 
-def _returned_code(flow: ZitadelFlow, user_id: str) -> str:
-    response = flow.rpc("passwordReset", f"/v2/users/{user_id}/password_reset", {"returnCode": {}}, user_id)
+def _returned_code(driver: Driver, user_id: str) -> str:
+    response = driver.hand_out(user_id)
     assert response.ok, response.text
     return str(response.json()["verificationCode"])
 
@@ -168,7 +157,7 @@ def _returned_code(flow: ZitadelFlow, user_id: str) -> str:
 SAMPLES = 10  # enough to catch a constant or counter-like secret; the bits come from length and alphabet
 
 
-def test_sr10_reset_secrets_are_long_and_unique(flow: Flow) -> None:
+def test_sr10_reset_secrets_are_long_and_unique(flow: Driver) -> None:
     """M: distinct, and at least 20 bits (NIST 5.1.3.2). S: a secret that travels in a link has 128 bits (WSTG)."""
     account = flow.new_account()
     samples = [flow.issue(account).value for _ in range(SAMPLES)]

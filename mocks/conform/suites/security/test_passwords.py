@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import secrets
 
-from resetkit.conform.outcomes import finding
-
-from .conftest import MINIMUM_LENGTH, OLD_PASSWORD, Flow, fresh_password
+from ...driving import Driver
+from ...outcomes import finding
+from .conftest import OLD_PASSWORD, fresh_password
 
 NIST_MINIMUM = 8
 BREACHED = "Password123!"  # in every published top-1000 list, and passes composition rules
@@ -24,12 +24,12 @@ def long_password(length: int) -> str:
     return f"Lp{body}1!"[:length]
 
 
-def test_sr14_a_password_below_the_documented_minimum_is_refused(redeeming: Flow) -> None:
-    minimum = MINIMUM_LENGTH[redeeming.vendor]
+def test_sr14_a_password_below_the_documented_minimum_is_refused(redeeming: Driver) -> None:
+    minimum = redeeming.client.minimum_password_length
     account = redeeming.new_account()
     secret = redeeming.issue(account)
     short = ("Sh0rt!" + secrets.token_hex(8))[: (minimum or NIST_MINIMUM) - 1]
-    response = redeeming.redeem(account, secret, short)
+    response = redeeming.redeem(secret, short, account)
     if minimum is None:
         if response.ok:
             finding(
@@ -46,13 +46,13 @@ def test_sr14_a_password_below_the_documented_minimum_is_refused(redeeming: Flow
         finding("SR-14", f"the documented minimum is {minimum} characters, below NIST 800-63B's {NIST_MINIMUM}")
 
 
-def test_sr14_a_long_password_is_accepted_and_kept_whole(redeeming: Flow) -> None:
+def test_sr14_a_long_password_is_accepted_and_kept_whole(redeeming: Driver) -> None:
     """64 characters must be accepted (ASVS 6.2.9); signing in with a prefix (bcrypt keeps 72 bytes) must fail."""
     account = redeeming.new_account()
     password = long_password(100)
-    response = redeeming.redeem(account, redeeming.issue(account), long_password(64))
+    response = redeeming.redeem(redeeming.issue(account), long_password(64), account)
     assert response.ok, f"a 64-character password was refused: {response.status_code} {response.text[:300]}"
-    response = redeeming.redeem(account, redeeming.issue(account), password)
+    response = redeeming.redeem(redeeming.issue(account), password, account)
     if not response.ok:
         assert 400 <= response.status_code < 500, f"a 100-character password broke the server: {response.status_code}"
         return  # refused openly, not truncated silently
@@ -63,17 +63,17 @@ def test_sr14_a_long_password_is_accepted_and_kept_whole(redeeming: Flow) -> Non
         )
 
 
-def test_sr14_a_breached_password_is_refused(redeeming: Flow) -> None:
+def test_sr14_a_breached_password_is_refused(redeeming: Driver) -> None:
     account = redeeming.new_account()
-    response = redeeming.redeem(account, redeeming.issue(account), BREACHED)
+    response = redeeming.redeem(redeeming.issue(account), BREACHED, account)
     if response.ok:
         finding("SR-14", f"the breached password {BREACHED!r} was accepted (ASVS 5.0 6.2.4: check a breached list)")
     assert 400 <= response.status_code < 500, f"{response.status_code} {response.text[:300]}"
 
 
-def test_sr14_no_composition_rules(redeeming: Flow) -> None:
+def test_sr14_no_composition_rules(redeeming: Driver) -> None:
     account = redeeming.new_account()
-    response = redeeming.redeem(account, redeeming.issue(account), PASSPHRASE)
+    response = redeeming.redeem(redeeming.issue(account), PASSPHRASE, account)
     if not response.ok:
         assert 400 <= response.status_code < 500, f"{response.status_code} {response.text[:300]}"
         finding(
@@ -82,11 +82,11 @@ def test_sr14_no_composition_rules(redeeming: Flow) -> None:
     assert redeeming.signs_in(account, PASSPHRASE)
 
 
-def test_sr17_asking_for_a_reset_changes_nothing_yet(initiating: Flow) -> None:
+def test_sr17_asking_for_a_reset_changes_nothing_yet(initiating: Driver) -> None:
     """Until the secret is redeemed, the old password works and the account is not locked."""
     account = initiating.new_account()
     for _ in range(2):
-        response = initiating.initiate(initiating.identifier(account))
+        response = initiating.initiate(initiating.identifier_of(account))
         assert response.ok, f"{response.status_code} {response.text[:300]}"
         assert initiating.signs_in(account, OLD_PASSWORD), "the old password stopped working before the reset"
     assert not initiating.signs_in(account, fresh_password())

@@ -10,10 +10,10 @@ from typing import Any
 
 import requests
 
-from resetkit.conform.inspection import active
-from resetkit.conform.outcomes import finding, not_applicable
-
-from .conftest import Flow, PlacewiseFlow, fresh_password, messages_to, new_messages
+from ...driving import Driver
+from ...inspection import active
+from ...outcomes import finding, not_applicable
+from .conftest import fresh_password
 
 # Names that mean "you are signed in" in a response body (any vendor, any case, snake or camel).
 SESSION_FIELDS = {"accesstoken", "refreshtoken", "idtoken", "sessiontoken", "sessionid", "authkey", "token"}
@@ -33,9 +33,9 @@ def session_fields(body: Any, path: str = "$") -> list[str]:
     return found
 
 
-def test_sr16_a_completed_reset_does_not_sign_the_user_in(redeeming: Flow) -> None:
+def test_sr16_a_completed_reset_does_not_sign_the_user_in(redeeming: Driver) -> None:
     account = redeeming.new_account()
-    response = redeeming.redeem(account, redeeming.issue(account), fresh_password())
+    response = redeeming.redeem(redeeming.issue(account), fresh_password(), account)
     assert response.ok, f"{response.status_code} {response.text[:300]}"
     try:
         body = response.json() if response.content else None
@@ -48,26 +48,27 @@ def test_sr16_a_completed_reset_does_not_sign_the_user_in(redeeming: Flow) -> No
         )
 
 
-def test_sr15_sessions_from_before_the_reset_end(redeeming: Flow) -> None:
-    if not isinstance(redeeming, PlacewiseFlow):
+def test_sr15_sessions_from_before_the_reset_end(redeeming: Driver) -> None:
+    check = redeeming.client.session
+    if check is None:
         not_applicable(redeeming.vendor, "the contract has no operation that accepts a signed-in session to replay")
     account = redeeming.new_account()
     signed_in = redeeming.sign_in(account, account.password)
     assert signed_in.ok, f"{signed_in.status_code} {signed_in.text[:300]}"
-    access_token = str(signed_in.json()["access_token"])
-    assert redeeming.session_is_valid(access_token), "a fresh member token is not valid"
-    assert redeeming.redeem(account, redeeming.issue(account), fresh_password()).ok
-    if redeeming.session_is_valid(access_token):
+    session = str(signed_in.json()[check.token])
+    assert redeeming.session_works(session), "a fresh member token is not valid"
+    assert redeeming.redeem(redeeming.issue(account), fresh_password(), account).ok
+    if redeeming.session_works(session):
         finding("SR-15", "a member token issued before the reset still works after it (ASVS 5.0 7.4.3)")
 
 
-def test_sr18_the_user_is_told_the_password_changed(redeeming: Flow) -> None:
+def test_sr18_the_user_is_told_the_password_changed(redeeming: Driver) -> None:
     account = redeeming.new_account()
     secret = redeeming.issue(account)
-    seen = {m["id"] for m in messages_to(redeeming.target, redeeming.vendor, account.email)}
-    response: requests.Response = redeeming.redeem(account, secret, fresh_password())
+    seen = {m["id"] for m in redeeming.messages(account.email)}
+    response: requests.Response = redeeming.redeem(secret, fresh_password(), account)
     assert response.ok, f"{response.status_code} {response.text[:300]}"
-    after = new_messages(redeeming.target, redeeming.vendor, account.email, seen, wait=True)
+    after = redeeming.new_messages(account.email, seen, wait=True)
     inspector = active()
     for message in after:
         if inspector is not None:

@@ -14,10 +14,10 @@ import secrets
 
 import requests
 
-from resetkit.conform.outcomes import finding, not_applicable
-from resetkit.conform.timing import MIN_SAMPLES, compare_latencies
-
-from .conftest import REVEALS_UNKNOWN_USERS, Flow, known_identifier
+from ...driving import Driver
+from ...outcomes import finding, not_applicable
+from ...timing import MIN_SAMPLES, compare_latencies
+from .conftest import known_identifier
 
 WARM_UP = 3  # pairs sent first and not counted: connection set-up, caches, lazy imports
 
@@ -26,9 +26,9 @@ def elapsed_ms(response: requests.Response) -> float:
     return response.elapsed.total_seconds() * 1000
 
 
-def test_sr02_known_and_unknown_accounts_take_the_same_time(initiating: Flow) -> None:
-    if initiating.vendor in REVEALS_UNKNOWN_USERS:
-        not_applicable(initiating.vendor, f"{REVEALS_UNKNOWN_USERS[initiating.vendor]}, so timing reveals nothing more")
+def test_sr02_known_and_unknown_accounts_take_the_same_time(initiating: Driver) -> None:
+    if (reason := initiating.client.reveals_unknown_users) is not None:
+        not_applicable(initiating.vendor, f"{reason}, so timing reveals nothing more")
     known = known_identifier(initiating)
     order = random.Random()
     timings: dict[str, list[float]] = {"known": [], "unknown": []}

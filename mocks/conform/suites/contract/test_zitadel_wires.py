@@ -21,8 +21,8 @@ import grpc
 import pytest
 import requests
 
-from resetkit.conform.target import Target
-from resetkit.vendors.zitadel import protos
+from ....vendors.zitadel import protos
+from ...target import Target
 
 pytestmark = pytest.mark.zitadel
 TIMEOUT = 10
@@ -52,11 +52,12 @@ def _response(path: str, data: bytes) -> Any:
 
 
 def _error_id(status_bytes: bytes) -> str | None:
-    status = protos.message_class("google.rpc.Status").FromString(status_bytes)
+    status: Any = protos.message_class("google.rpc.Status").FromString(status_bytes)
     for detail in status.details:
         name = detail.type_url.rpartition("/")[2]
         if name in ("zitadel.v1.ErrorDetail", "zitadel.v1.CredentialsCheckError"):
-            return str(protos.message_class(name).FromString(detail.value).id)
+            found: Any = protos.message_class(name).FromString(detail.value)
+            return str(found.id)
     return None
 
 

@@ -1,14 +1,17 @@
-"""Stateful sequences along the specs' links: initiate, complete with what came back, sign in."""
+"""Stateful sequences along the specs' links: initiate, complete with what came back, sign in; one
+`test_<vendor>_flows_follow_links` per vendor of the client registry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from resetkit.conform.target import Target
+from ....clients import VENDORS
+from ...target import Target
 
 pytestmark = pytest.mark.contract
 
@@ -28,17 +31,13 @@ def run_links(schema: Any, target: Target) -> None:
     )
 
 
-def test_placewise_flows_follow_links(placewise_schema: Any, target: Target) -> None:
-    run_links(placewise_schema, target)
+def follows_links(vendor: str) -> Callable[[pytest.FixtureRequest, Target], None]:
+    def test(request: pytest.FixtureRequest, target: Target) -> None:
+        run_links(request.getfixturevalue(f"{vendor}_schema"), target)
+
+    test.__name__ = test.__qualname__ = f"test_{vendor}_flows_follow_links"
+    return test
 
 
-def test_zitadel_flows_follow_links(zitadel_schema: Any, target: Target) -> None:
-    run_links(zitadel_schema, target)
-
-
-def test_socialid_flows_follow_links(socialid_schema: Any, target: Target) -> None:
-    run_links(socialid_schema, target)
-
-
-def test_leadsquared_flows_follow_links(leadsquared_schema: Any, target: Target) -> None:
-    run_links(leadsquared_schema, target)
+for _vendor in VENDORS:
+    globals()[f"test_{_vendor}_flows_follow_links"] = follows_links(_vendor)

@@ -10,8 +10,8 @@ from typing import Any
 
 from faker import Faker
 
-from ..api import Call, Principal, Reply
-from ..errors import (
+from ...api import Call, Principal, Reply
+from ...errors import (
     AccountNotFound,
     ApiError,
     CodeAlreadyUsed,
@@ -24,14 +24,14 @@ from ..errors import (
     WrongPassword,
     clip,
 )
-from ..flows import reset
-from ..flows.codes import generate_code, generate_token
-from ..flows.passwords import PasswordPolicy, rails_min_length
-from ..flows.sessions import introspect_token, issue_token
-from ..outbox import Channel
-from ..protocols import VendorContext
-from ..store.models import Account
-from .base import DEMO_PASSWORD, NewAccount, Vendor, account_view, deliver, fake_person, reset_link, store_account
+from ...flows import reset
+from ...flows.codes import generate_code, generate_token
+from ...flows.passwords import PasswordPolicy, rails_min_length
+from ...flows.sessions import introspect_token, issue_token
+from ...outbox import Channel
+from ...protocols import VendorContext
+from ...store.models import Account
+from ..base import DEMO_PASSWORD, NewAccount, Vendor, account_view, deliver, fake_person, reset_link, store_account
 
 NAME = "placewise"
 LOYALTY_CLUB = "infinity-mall"

@@ -22,10 +22,24 @@ from ...flows.sessions import introspect_token
 from ...protocols import VendorContext
 from ..base import DEMO_PASSWORD, NewAccount, Vendor, account_view, fake_person, store_account
 from . import members, otp, resets, tokens
-from .club import CLIENT_TOKEN, CLIENT_TOKEN_WITHOUT_PERMITS, LOYALTY_CLUB, NAME
+from .club import CLIENT_TOKEN, CLIENT_TOKEN_WITHOUT_PERMITS, LOYALTY_CLUB, NAME, SENDER
 from .errors import DOMAIN_ERRORS, render_error
+from .resets import reset_password, send_reset_password_message
+from .tokens import create_token
 
-__all__ = ["CLIENT_TOKEN", "CLIENT_TOKEN_WITHOUT_PERMITS", "LOYALTY_CLUB", "NAME", "VENDOR"]
+# What the module offered before it became a package (the conformance tests build broken servers from its handlers).
+__all__ = [
+    "CLIENT_TOKEN",
+    "CLIENT_TOKEN_WITHOUT_PERMITS",
+    "LOYALTY_CLUB",
+    "NAME",
+    "SENDER",
+    "VENDOR",
+    "create_token",
+    "render_error",
+    "reset_password",
+    "send_reset_password_message",
+]
 
 
 def _client_token(credential: str, ctx: VendorContext) -> Principal | None:

@@ -57,7 +57,7 @@ def signed_in_member(call: Call) -> Account:
     return member_or_404(call.store.get_account(NAME, call.principal.account_id))
 
 
-def link(call: Call, base: str | None, **params: str) -> str:
+def message_link(call: Call, base: str | None, **params: str) -> str:
     """`base` (a caller's URL, such as `login_url`) or else the vendor's default link base, with `params` added."""
     return render_reset_link(base or link_base(call), **params)
 

@@ -13,7 +13,8 @@ from ...flows import reset, verification
 from ...flows.codes import generate_token, render_reset_link
 from ...flows.verification import Medium
 from ...store.models import Account
-from .club import APP_LINK_BASE, OK, in_club, link, member_by_email, member_by_msisdn, send, signed_in_member
+from ..base import reset_link
+from .club import APP_LINK_BASE, OK, in_club, member_by_email, member_by_msisdn, send, signed_in_member
 from .errors import invalid_verification_token
 
 VERIFICATION_TTL = 30 * 24 * 3600  # 0_members.md#members-send-verification-sms: "valid for 30 days"
@@ -89,7 +90,7 @@ def _send_verification(call: Call, member: Account | None, medium: Medium) -> Re
         if (call.body or {}).get("for_mobile_app"):
             url = render_reset_link(f"{APP_LINK_BASE}verify_{name}", **{name: address, "token": pending.secret})
         else:
-            url = link(call, None, **{name: address, "verification_token": pending.secret})
+            url = reset_link(call, **{name: address, "verification_token": pending.secret})
         what = "mobile number" if medium == "phone" else "e-mail address"
         text = f"Confirm your {what} with this link, valid for 30 days:\n{url}\n"
         send(

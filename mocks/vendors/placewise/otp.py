@@ -10,7 +10,7 @@ from ...flows import one_time
 from ...flows.codes import generate_code
 from ...outbox import Channel
 from ...store.models import Account
-from .club import OK, in_club, link, member_by_email, member_by_msisdn, member_or_404, send
+from .club import OK, in_club, member_by_email, member_by_msisdn, member_or_404, message_link, send
 
 ONE_TIME_PASSWORD = "one_time_password"  # the store's purposes
 REGISTRATION_PASSWORD = "registration"
@@ -42,7 +42,7 @@ def _send_one_time_password(call: Call, member: Account | None, channel: Channel
         ttl_seconds=ONE_TIME_PASSWORD_TTL,
         make_code=lambda: generate_code(digits, string.digits),
     )
-    login = link(call, call.query.get("login_url"), otp=code)
+    login = message_link(call, call.query.get("login_url"), otp=code)
     text = (
         f"Your one-time password is {code}. It signs you in once, within an hour.\n"
         f"Or sign in with this link:\n{login}\n"
@@ -82,7 +82,7 @@ def _send_registration_password(call: Call, member: Account | None, channel: Cha
         make_code=lambda: generate_code(8),
     )
     login_url = call.query.get("login_url")
-    login = link(call, login_url, otp=password) if login_url else None
+    login = message_link(call, login_url, otp=password) if login_url else None
     text = f"Your registration password is {password}. Sign in with it to set up your account.\n"
     if login:
         text += f"Or use this link:\n{login}\n"

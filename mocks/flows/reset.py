@@ -39,7 +39,7 @@ def request_reset(
     return reset
 
 
-def redeem_code(
+def check_code(
     store: Store,
     vendor: str,
     secret: str,
@@ -48,7 +48,7 @@ def redeem_code(
     purpose: str = "reset",
     account_id: str | None = None,
 ) -> PendingReset:
-    """Consume a secret. Check and consume happen with no await between them, so one redemption wins.
+    """The pending secret if it could be redeemed now, without consuming it; else the reason it could not.
 
     With `account_id`, the code must belong to that account (a code is bound to its request, SR-09).
     """
@@ -68,6 +68,21 @@ def redeem_code(
         raise CodeAlreadyUsed(secret)
     if reset.is_expired(now):
         raise CodeExpired(secret)
+    return reset
+
+
+def redeem_code(
+    store: Store,
+    vendor: str,
+    secret: str,
+    *,
+    now: float,
+    purpose: str = "reset",
+    account_id: str | None = None,
+) -> PendingReset:
+    """Consume a secret (see `check_code`). Check and consume happen with no await between them, so one
+    redemption wins."""
+    reset = check_code(store, vendor, secret, now=now, purpose=purpose, account_id=account_id)
     reset.used_at = now
     return reset
 

@@ -17,7 +17,7 @@ from resetkit.env import create_env
 from resetkit.errors import CodeAlreadyUsed
 from resetkit.flows import reset
 from resetkit.flows.passwords import verify_password
-from resetkit.flows.sessions import issue_token
+from resetkit.flows.sessions import issue_token, revoke_token
 from resetkit.outbox import Outbox
 from resetkit.settings import Settings
 from resetkit.store.models import Account
@@ -124,6 +124,16 @@ def test_a_spent_refresh_token_stays_spent_after_a_restart(store: SQLiteStore, o
     store.commit()
     again = open_file()
     assert again.take_refresh_token("v", token.refresh_token) is None and again.get_token("v", token.value)
+
+
+def test_a_revoked_token_stays_revoked_after_a_restart(store: SQLiteStore, open_file: Opener) -> None:
+    token = issue_token(store, "v", kind="member", account_id="1", now=NOW, ttl_seconds=60, with_refresh=True)
+    store.commit()
+    assert token.refresh_token is not None
+    revoke_token(store, "v", token.value)
+    store.commit()
+    again = open_file()
+    assert again.get_token("v", token.value) is None and again.take_refresh_token("v", token.refresh_token) is None
 
 
 def test_rate_windows_are_saved(store: SQLiteStore, open_file: Opener) -> None:

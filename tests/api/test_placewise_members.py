@@ -292,6 +292,7 @@ async def test_reset_without_a_body_is_400_naming_the_password(client: TestClien
     assert response.status == 400
     assert await response.json() == {"error": "param is missing or the value is empty: password"}
 
+
 async def test_reset_with_a_short_password_is_422_too_short(client: TestClient) -> None:
     response = await reset_by_email(client, {"password": "short", "token": "k4wort03j2"})
     assert response.status == 422
@@ -530,4 +531,3 @@ async def test_no_answer_carries_the_secret_it_sent(client: TestClient, env: Env
     for answer in answers:
         seen = await answer.text() + "".join(f"{k}: {v}\n" for k, v in answer.headers.items())
         assert not [secret for secret in secrets if secret in seen], answer.url
-

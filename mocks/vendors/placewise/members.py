@@ -13,11 +13,9 @@ from ...flows import reset, verification
 from ...flows.codes import generate_token, render_reset_link
 from ...flows.verification import Medium
 from ...store.models import Account
-from ..base import reset_link
+from ..base import lifetime, reset_link
 from .club import APP_LINK_BASE, OK, in_club, member_by_email, member_by_msisdn, send, signed_in_member
 from .errors import invalid_verification_token
-
-VERIFICATION_TTL = 30 * 24 * 3600  # 0_members.md#members-send-verification-sms: "valid for 30 days"
 
 
 def _iso(timestamp: float) -> str:
@@ -82,7 +80,7 @@ def _send_verification(call: Call, member: Account | None, medium: Medium) -> Re
             member,
             medium,
             now=call.now,
-            ttl_seconds=VERIFICATION_TTL,
+            ttl_seconds=lifetime(call, "verification_token"),
             make_secret=lambda: generate_token(21),
         )
         name = _ADDRESS_PARAMETER[medium]

@@ -8,18 +8,20 @@ from ...errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, Doma
 from ...flows import reset
 from ...flows.codes import generate_token
 from ...store.models import Account
-from ..base import reset_link
+from ..base import lifetime, reset_link
 from .club import LOYALTY_CLUB, NAME, OK, in_club, member_by_email, member_or_404, send
 from .errors import invalid_confirmation_token
 
-V1_RESET_TTL = 3600  # undocumented; one hour (WSTG: "rarely more than an hour"), also for the superseded v3 guess
-V3_RESET_TTL = 24 * 3600  # 0_members.md#members-send-password-reset-token: "valid for 24 hours"
 TOKEN_PURPOSES = {"password_reset": "reset"}  # verifyToken's `type` -> the store's purpose
 
 
-def _deliver_reset(call: Call, member: Account, *, via_sms: bool, ttl_seconds: float) -> None:
+def _deliver_reset(call: Call, member: Account, *, via_sms: bool) -> None:
     pending = reset.request_reset(
-        call.store, member, now=call.now, ttl_seconds=ttl_seconds, make_secret=lambda: generate_token(16)
+        call.store,
+        member,
+        now=call.now,
+        ttl_seconds=lifetime(call, "reset_token"),
+        make_secret=lambda: generate_token(16),
     )
     link = reset_link(call, token=pending.secret)
     text = f"Use this link to choose a new password:\n{link}\n"
@@ -42,7 +44,7 @@ def send_reset_password_message(call: Call) -> Reply:
     identifier = call.body["identifier"].strip()
     member = call.store.find_account(NAME, identifier)
     if member is not None:
-        _deliver_reset(call, member, via_sms=identifier.startswith("+"), ttl_seconds=V1_RESET_TTL)
+        _deliver_reset(call, member, via_sms=identifier.startswith("+"))
     return OK
 
 
@@ -52,7 +54,7 @@ def send_password_reset_token_by_email(call: Call) -> Reply:
     in_club(call)
     member = member_by_email(call)
     if member is not None:
-        _deliver_reset(call, member, via_sms=False, ttl_seconds=V3_RESET_TTL)
+        _deliver_reset(call, member, via_sms=False)
     return OK
 
 
@@ -84,7 +86,7 @@ def send_password_reset_token(call: Call) -> Reply:
     in_club(call)
     member = call.store.find_account(NAME, call.body["identifier"])
     if member is not None:
-        _deliver_reset(call, member, via_sms=call.body["identifier_type"] == "msisdn", ttl_seconds=V1_RESET_TTL)
+        _deliver_reset(call, member, via_sms=call.body["identifier_type"] == "msisdn")
     return OK
 
 

@@ -8,20 +8,20 @@ from ...errors import ApiError, DomainError, Kind, WrongPassword
 from ...flows import one_time
 from ...flows.sessions import issue_token, revoke_token
 from ...store.models import Account
+from ..base import lifetime
 from .club import NAME, OK, e164, in_club
 from .otp import SIGN_IN_PURPOSES
 
-ACCESS_TOKEN_TTL = 24 * 3600  # api-3510810: access token lives 24 h
-
 
 def _token_reply(call: Call, member: Account) -> Reply:
+    ttl = lifetime(call, "access_token")
     token = issue_token(
         call.store,
         NAME,
         kind="member",
         account_id=member.id,
         now=call.now,
-        ttl_seconds=ACCESS_TOKEN_TTL,
+        ttl_seconds=ttl,
         with_refresh=True,
     )
     return Reply(
@@ -29,7 +29,7 @@ def _token_reply(call: Call, member: Account) -> Reply:
         {
             "access_token": token.value,
             "token_type": "bearer",
-            "expires_in": ACCESS_TOKEN_TTL,
+            "expires_in": ttl,
             "refresh_token": token.refresh_token,
             "created_at": int(token.created_at),
             "resource_owner_id": int(member.id),

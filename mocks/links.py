@@ -74,6 +74,10 @@ def place_of(url: str, base_url: str) -> Place:
         return "app"
     if url == base_url or url.startswith((base_url + "/", base_url + "?")):
         return "mock"
+    try:
+        parts.port  # noqa: B018 (a port that is not a number makes the host unreadable: never "this machine")
+    except ValueError:
+        return "elsewhere"
     return "loopback" if is_loopback_host(parts.hostname or "") else "elsewhere"
 
 

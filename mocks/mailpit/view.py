@@ -17,6 +17,7 @@ from .search import Document, clean
 
 SNIPPET_LENGTH = 200  # Mailpit's CreateSnippet limit, before its "..."
 _SPACE = re.compile(r"\s+")
+_BLOCKS = frozenset({"br", "p", "div", "tr", "td", "li", "h1", "h2", "h3", "h4", "table", "ul", "ol"})
 
 
 def in_view(message: Message) -> bool:
@@ -58,12 +59,14 @@ class _TextOf(HTMLParser):
             self._hidden += 1
         if tag == "a":
             self.links.extend(value for name, value in attrs if name == "href" and value)
-        if tag in ("br", "p", "div", "tr", "li", "h1", "h2", "h3"):
+        if tag in _BLOCKS:
             self.words.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head", "title") and self._hidden:
             self._hidden -= 1
+        if tag in _BLOCKS:
+            self.words.append(" ")
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:

@@ -22,12 +22,11 @@ FILTERS = ("vendor", "to", "channel")
 
 
 def _chips(vendors: list[str], query: str) -> str:
-    """Shortcuts that search for one vendor, the SMS or the unread messages."""
-    searches = [("all", ""), *((vendor, f"vendor:{vendor}") for vendor in vendors), ("SMS", "is:sms")]
-    searches.append(("unread", "is:unread"))
+    """Shortcuts that search for one vendor's messages, the SMS or the unread ones."""
+    searches = [*((vendor, f"vendor:{vendor}") for vendor in vendors), ("SMS", "is:sms"), ("unread", "is:unread")]
     chips = []
     for label, search in searches:
-        href = "inbox" + (f"?{urlencode({'query': search})}" if search else "")
+        href = f"inbox?{urlencode({'query': search})}"
         current = ' aria-current="true"' if search == query.strip() else ""
         chips.append(f'<a class="chip" href="{escape(href)}"{current}>{escape(label)}</a>')
     return "".join(chips)
@@ -61,6 +60,7 @@ def inbox_page(
         hidden_filters=hidden,
         count=escape(f"{total} message{'s' if total != 1 else ''}"),
         chips=_chips(list(env.settings.vendors), search),
+        show_all='<a class="show-all" href="inbox">show all</a>' if search or filters else "",
         config=json_for_html(config),
     )
     return Page(text, security_headers(nonce, framing="'self'"))

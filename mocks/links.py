@@ -49,7 +49,17 @@ def links_in(message: Message) -> list[str]:
     found = [message.link] if message.link else []
     found += hrefs.found + [url.rstrip(".,;:!?") for url in _URL_IN_TEXT.findall(message.text)]
     absolute = (url for url in found if "://" in url and not url.lower().startswith(("javascript:", "data:")))
-    return list(dict.fromkeys(absolute))[:MAX_LINKS]
+    return [url for url in dict.fromkeys(absolute) if _readable(url)][:MAX_LINKS]
+
+
+def _readable(url: str) -> bool:
+    """Whether the URL parses (`http://[::1` does not): one that does not is no link to check."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        return False
+    return bool(parts.netloc)
 
 
 def host_of(url: str) -> str:

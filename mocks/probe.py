@@ -74,7 +74,7 @@ async def ask(session: aiohttp.ClientSession, probe: Probe, timeout: float = TIM
         return Answer(False, None, f"does not answer: its TLS certificate is not trusted ({exc.certificate_error})")
     except aiohttp.ClientConnectorError as exc:
         return Answer(False, None, f"does not answer: {exc.os_error.strerror or exc.os_error}")
-    except aiohttp.ClientError as exc:
+    except (aiohttp.ClientError, ValueError, OSError) as exc:  # InvalidURL, a reset connection, a bad TLS record
         return Answer(False, None, f"does not answer: {type(exc).__name__}")
     words = f"answers {_phrase(status)}"
     if location and 300 <= status < 400:

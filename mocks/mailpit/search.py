@@ -92,7 +92,7 @@ def zone(name: str | None) -> tzinfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
         return None
 
 
@@ -104,17 +104,17 @@ def parse_time(value: str, where: tzinfo | None = None) -> float | None:
         return int(value) / (1000 if len(value) == 13 else 1)
     try:
         moment = datetime.fromisoformat(value.replace("/", "-"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=where) if where is not None else moment.astimezone()
+        return moment.timestamp()
+    except (ValueError, OverflowError):  # not a date, or one at the edge of the calendar
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=where) if where is not None else moment.astimezone()
-    return moment.timestamp()
 
 
 def size_in_bytes(value: str) -> int:
     """`2kb`, `1.5m`, `300` as bytes (Mailpit's sizeToBytes); 0 when it is not a size."""
     match = _SIZE.match(value.lower())
-    if match is None or (match.group(3) or "") not in _UNITS:
+    if match is None or (match.group(3) or "") not in _UNITS or len(match.group(1)) > 15:
         return 0
     return int(float(match.group(1) + (match.group(2) or "")) * _UNITS[match.group(3) or ""])
 

@@ -4,6 +4,8 @@ mock asks it (a request forgery guard), and the reset secret it carries, in word
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resetkit.flows import reset
 from resetkit.links import Probe, carries, duration, links_in, may_connect_to, place_of, probe_for, status_words
@@ -137,3 +139,18 @@ def test_each_state_in_words() -> None:
     assert status_words(reset.SecretStatus("used", "reset", 3600.0, 10.0), now=70) == "already used, 1 min ago"
     assert status_words(reset.SecretStatus("expired", "reset", 3600.0), now=3720) == "expired 2 min ago"
     assert status_words(reset.SecretStatus("unknown"), now=0).startswith("not redeemable")
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_no_text_or_html_makes_finding_links_fail(text: str, html: str) -> None:
+    message = Outbox().send(vendor="v", channel="email", to="a", sender="s", subject="s", text=text, html=html, now=0)
+    for url in links_in(message):
+        assert place_of(url, BASE) in ("mock", "loopback", "elsewhere", "app")
+        assert isinstance(probe(url, remote=True), Probe | str)
+
+
+def test_a_link_that_does_not_parse_is_left_out() -> None:
+    message = Outbox().send(
+        vendor="v", channel="email", to="a", sender="s", subject="s", text="http://[::1 and http://x:port/", now=0
+    )
+    assert links_in(message) == []

@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resetkit.mailpit.search import Document, clean, compile_query, parse_time, size_in_bytes, split_terms
 
@@ -117,3 +119,21 @@ def test_times_read_dates_iso_and_unix() -> None:
     assert parse_time("2026/12/07", UTC) == datetime(2026, 12, 7, tzinfo=UTC).timestamp()
     assert parse_time(str(int(SENT))) == SENT and parse_time(str(int(SENT * 1000))) == SENT
     assert parse_time("yesterday") is None
+
+
+@given(st.text(max_size=300), st.sampled_from(["", "UTC", "Europe/Oslo", "America", "../etc", "Nowhere/City"]))
+def test_every_query_gets_a_verdict(query: str, tz: str) -> None:
+    assert compile_query(query, tz)(DOC) in (True, False)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("larger:" + "9" * 400, False),  # not a size: a bare word, found nowhere
+        ("after:0001-01-01", True),
+        ("before:9999-12-31T23:59:59-12:00", True),
+        ("after:10000-01-01", True),  # not a date: ignored
+    ],
+)
+def test_sizes_and_dates_at_the_edges(query: str, found: bool) -> None:
+    assert compile_query(query, "UTC")(DOC) is found

@@ -16,7 +16,7 @@ from .env import Env
 from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .flows.reset import SecretStatus
 from .journal import JournalEntry
-from .links import host_of, links_in, place_of, probe_for, status_words, token_status
+from .links import Probe, host_of, links_in, place_of, probe_for, status_words, token_status
 from .mailpit import view
 from .mailpit.search import compile_query, parse_time
 from .outbox import Keep, Message, message_filter
@@ -170,7 +170,7 @@ def check_message_links(env: Env, call: Call) -> Reply:
                 "probe": (
                     {"asked": False, "method": None, "words": probe}
                     if isinstance(probe, str)
-                    else {"asked": True, "method": probe.method, "words": f"asked with {probe.method}"}
+                    else {"asked": True, "method": probe.method, "words": f"asking with {probe.method}"}
                 ),
                 "token": _status_json(status, now) if status is not None else None,
             }
@@ -201,12 +201,16 @@ def stream_link_answers(env: Env, call: Call) -> Reply:
         yield b"retry: 86400000\n\n"  # the stream ends after `done`: an EventSource must not ask again soon
         async with new_session() as session:
 
-            async def answer(index: int, url: str, probe: Any) -> dict[str, Any]:
+            async def answer(index: int, url: str, probe: Probe) -> dict[str, Any]:
                 return {"index": index, "url": url, **(await ask(session, probe)).to_json()}
 
-            pending = [answer(index, url, probe) for index, url, probe in probes if not isinstance(probe, str)]
-            for finished in asyncio.as_completed(pending):
-                yield _sse("link", await finished)
+            asking = [asyncio.create_task(answer(i, url, p)) for i, url, p in probes if isinstance(p, Probe)]
+            try:
+                for finished in asyncio.as_completed(asking):
+                    yield _sse("link", await finished)
+            finally:  # the client went away: stop asking
+                for task in asking:
+                    task.cancel()
         yield _sse("done", {"message": message.id})
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from ..errors import AccountNotFound, CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
 from ..protocols import Store
@@ -85,6 +87,34 @@ def redeem_code(
     reset = check_code(store, vendor, secret, now=now, purpose=purpose, account_id=account_id)
     reset.used_at = now
     return reset
+
+
+SecretState = Literal["redeemable", "used", "expired", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretStatus:
+    """Where a reset secret stands, read without using it: `unknown` when the store does not hold it (never issued,
+    replaced by a newer one, its account removed, or forgotten after the grace period)."""
+
+    state: SecretState
+    purpose: str | None = None
+    expires_at: float | None = None
+    used_at: float | None = None
+
+
+def secret_status(store: Store, vendor: str, secret: str, *, now: float) -> SecretStatus:
+    """Whether `secret` would be accepted now (`redeem_code`'s checks, in its order), and when it ends or ended."""
+    reset = store.get_reset(vendor, secret)
+    if reset is None:
+        return SecretStatus("unknown")
+    if reset.used_at is not None:
+        state: SecretState = "used"
+    elif reset.is_expired(now):
+        state = "expired"
+    else:
+        state = "redeemable"
+    return SecretStatus(state, reset.purpose, reset.expires_at, reset.used_at)
 
 
 def change_password(account: Account, new_password: str, *, now: float) -> None:

@@ -124,6 +124,9 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
     ("admin", "advanceClock"): {"advance_seconds": -1},
     ("admin", "setClock"): {"offset_seconds": "0"},
     ("admin", "addFault"): {"vendor": "placewise", "operation": "resetPassword"},  # nothing to inject
+    ("admin", "markOutboxMessage"): {"read": "yes"},
+    ("admin", "mailpitSetReadStatus"): {"ids": "1", "Read": True},  # Go's decoder matches `ids` to IDs
+    ("admin", "mailpitDeleteMessages"): {"IDs": [1, 2]},
 }
 
 

@@ -82,8 +82,29 @@ CLIENT = Client(
             "resetPassword": ("400", "422", "463"),
             "createToken": ("461", "462"),
             "showTokenInfo": ("460",),
+            # A valid path whose member or address the spec's formats cannot rule out: 422, documented.
+            **dict.fromkeys(
+                (
+                    "sendOneTimePasswordSms",
+                    "sendOneTimePasswordSmsByEmail",
+                    "sendOneTimePasswordEmail",
+                    "sendOneTimePasswordEmailByMsisdn",
+                    "sendOneTimePasswordSmsLegacy",
+                    "sendOneTimePasswordEmailLegacy",
+                    "sendPasswordResetTokenByEmail",
+                    "sendMsisdnVerification",
+                    "sendEmailVerification",
+                    "verifyToken",
+                ),
+                ("422",),
+            ),
+            "resetPasswordByEmail": ("400", "422", "463"),
+            "verifyMsisdn": ("400", "422", "463"),
+            "verifyEmail": ("400", "422", "463"),
+            "updatePassword": ("422", "460", "464"),
+            "showMember": ("460",),
         },
-        extra_rejections=("470", "471", "460", "461", "462", "463"),
-        non_standard_auth=("showTokenInfo",),  # 460 for a bad token
+        extra_rejections=("470", "471", "460", "461", "462", "463", "464"),
+        non_standard_auth=("showTokenInfo", "updatePassword", "showMember"),  # 460 for a bad token
     ),
 )

@@ -31,8 +31,8 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..clients import CLIENTS
+from ..mail import VENDOR_HEADER  # set by `resetkit serve --smtp`; other senders are the target's one vendor
 from ..outbox import recipient_key
-from ..smtp_relay import VENDOR_HEADER  # set by `resetkit serve --smtp`; other senders are the target's one vendor
 
 Message = dict[str, Any]
 DEFAULT_TIMEOUT = 10.0  # how long a message may take to arrive through SMTP or IMAP

@@ -63,6 +63,8 @@ class Parameter:
 class RequestBody:
     required: bool
     media: Mapping[str, CompiledSchema | None]  # media type -> body validator
+    # Form fields whose schema is an array: `ids=1&ids=2` is ["1", "2"] (OpenAPI's form style, exploded).
+    form_arrays: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +295,10 @@ def _request_body(compiler: _Compiler, base: str, raw: Any) -> RequestBody | Non
         )
         for media_type, content in body.get("content", {}).items()
     }
-    return RequestBody(required=bool(body.get("required", False)), media=media)
+    form = compiler.resolve(body.get("content", {}).get("application/x-www-form-urlencoded", {}).get("schema", {}))
+    properties = form.get("properties", {}) if isinstance(form, dict) else {}
+    arrays = frozenset(name for name, schema in properties.items() if compiler.resolve(schema).get("type") == "array")
+    return RequestBody(required=bool(body.get("required", False)), media=media, form_arrays=arrays)
 
 
 def _responses(compiler: _Compiler, base: str, raw: Mapping[str, Any]) -> dict[str, ResponseSpec]:

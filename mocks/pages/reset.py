@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..clients import CLIENTS, Request, pick
 from ..clients.base import route
-from .html import Page, json_for_html, new_nonce, render, security_headers
+from ..flows.reset import SecretStatus, secret_status
+from ..links import duration
+from .html import FAVICON, Page, json_for_html, new_nonce, render, security_headers
 
 if TYPE_CHECKING:
     from ..env import Env
@@ -28,6 +30,29 @@ def account_email(env: Env, vendor: str, params: Mapping[str, str]) -> str:
         if account is not None:
             return account.email
     return ""
+
+
+def code_status(env: Env, vendor: str, params: Mapping[str, str]) -> SecretStatus | None:
+    """The status of the reset secret among the link's values (read, never used up); None when the link carries
+    no value at all (opened without its query)."""
+    if not any(params.values()):
+        return None
+    now = env.clock.now()
+    statuses = [secret_status(env.store, vendor, value, now=now) for value in params.values() if value]
+    return next((status for status in statuses if status.state != "unknown"), statuses[0])
+
+
+def code_notice(status: SecretStatus | None, now: float) -> tuple[str, str]:
+    """(state, words) shown above the form: `missing`, `redeemable`, `used`, `expired` or `unknown`."""
+    if status is None:
+        return "missing", "This link carries no reset code: open the link from the message itself."
+    if status.state == "redeemable" and status.expires_at is not None:
+        return "redeemable", f"This link is valid for {duration(status.expires_at - now)} more."
+    if status.state == "used" and status.used_at is not None:
+        return "used", f"This link was already used, {duration(now - status.used_at)} ago: request a new reset."
+    if status.state == "expired" and status.expires_at is not None:
+        return "expired", f"This link expired {duration(now - status.expires_at)} ago: request a new reset."
+    return "unknown", "The mock does not know this link's code (a newer reset replaced it, or it is mistyped)."
 
 
 def step_json(env: Env, vendor: Vendor, request: Request) -> dict[str, Any]:
@@ -55,9 +80,14 @@ def reset_page(env: Env, vendor: Vendor, params: Mapping[str, str]) -> Page:
         "reset": step_json(env, vendor, reset),
         "signIn": step_json(env, vendor, sign_in),
     }
+    state, notice = code_notice(code_status(env, vendor.name, params), env.clock.now())
     text = render(
         "reset.html",
         nonce=nonce,
+        favicon=FAVICON,
+        code_state=state,
+        code_notice=escape(notice),
+        form_hidden="" if state == "redeemable" else " hidden",
         title=escape(env.specs[vendor.name].title),
         identifier=escape(identifier),
         identifier_hidden="" if asks_email else " hidden",

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, data TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # PRAGMA user_version. Bump it when a table or a row's fields change; 0 is a file from before versions were written.
-STATE_FORMAT = 1
+# 2: a message row has `read` (rows of format 1 load as unread).
+STATE_FORMAT = 2
 _ACCOUNT_FIELDS = Account.__slots__
 _RESET_FIELDS = PendingReset.__slots__
 _TOKEN_FIELDS = AccessToken.__slots__
@@ -79,7 +80,8 @@ class SQLiteStore(InMemoryStore):
         self._resets: dict[tuple[str, str], PendingReset | None] = {}  # None: delete the row
         self._tokens: dict[tuple[str, str], AccessToken | None] = {}
         self._windows: set[tuple[str, str]] = set()
-        self._messages: list[Message] = []
+        self._messages: list[Message] = []  # sent or changed (read) since the last commit
+        self._removed_messages: set[int] = set()
         self._messages_cleared = False
         self._rewrite = False  # the next commit replaces the whole file (after `restore`)
         self._trimmed_at = -TRIM_BATCH  # the newest message id when old messages were last deleted
@@ -179,10 +181,16 @@ class SQLiteStore(InMemoryStore):
         self._outbox, self._clock = outbox, clock
         clock.set_offset(self._clock_offset)
         outbox.subscribe(self._messages.append)
+        outbox.on_change(self._messages.append)
+        outbox.on_remove(self._remove_messages)
         outbox.on_clear(self._clear_messages)
+
+    def _remove_messages(self, message_ids: list[str]) -> None:
+        self._removed_messages.update(int(message_id) for message_id in message_ids)
 
     def _clear_messages(self) -> None:
         self._messages.clear()
+        self._removed_messages.clear()
         self._messages_cleared = True
 
     # the clock went back ------------------------------------------------------------------------------------------
@@ -210,6 +218,7 @@ class SQLiteStore(InMemoryStore):
             or self._tokens
             or self._windows
             or self._messages
+            or self._removed_messages
             or self._messages_cleared
             or self._rewrite
             or offset != self._clock_offset
@@ -263,6 +272,7 @@ class SQLiteStore(InMemoryStore):
         self._tokens.clear()
         self._windows.clear()
         self._messages.clear()
+        self._removed_messages.clear()
         self._messages_cleared = False
         self._rewrite = False
 
@@ -319,16 +329,18 @@ class SQLiteStore(InMemoryStore):
         """The newest message id when old ones were last deleted, as it is once this transaction holds."""
         if self._messages_cleared:
             self._db.execute("DELETE FROM messages")
-        if not self._messages:
-            return self._trimmed_at
-        rows = [(int(m.id), _row(m, _MESSAGE_FIELDS)) for m in self._messages]
-        self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?)", rows)
-        newest = rows[-1][0]
-        # The outbox keeps its newest `capacity`; so does the file, give or take a batch of trimmed rows.
-        if self._outbox is not None and newest - self._trimmed_at >= TRIM_BATCH:
-            self._db.execute("DELETE FROM messages WHERE id <= ?", (newest - self._outbox.capacity,))
-            return newest
-        return self._trimmed_at
+        trimmed_at = self._trimmed_at
+        if self._messages:
+            rows = [(int(m.id), _row(m, _MESSAGE_FIELDS)) for m in self._messages]
+            self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?)", rows)
+            newest = max(row[0] for row in rows)
+            # The outbox keeps its newest `capacity`; so does the file, give or take a batch of trimmed rows.
+            if self._outbox is not None and newest - self._trimmed_at >= TRIM_BATCH:
+                self._db.execute("DELETE FROM messages WHERE id <= ?", (newest - self._outbox.capacity,))
+                trimmed_at = newest
+        if self._removed_messages:
+            self._db.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in self._removed_messages])
+        return trimmed_at
 
     # after a failed commit: memory as the file has it -------------------------------------------------------------
     def _put_back(self) -> None:
@@ -344,12 +356,14 @@ class SQLiteStore(InMemoryStore):
             self._windows,
         )
         messages, messages_cleared, rewrite = self._messages[:], self._messages_cleared, self._rewrite
+        removed_messages = self._removed_messages
         self._accounts, self._removed_accounts, self._resets, self._tokens, self._windows = {}, set(), {}, {}, set()
         self._messages.clear()  # the outbox appends to this very list
+        self._removed_messages = set()
         self._messages_cleared = self._rewrite = False
         if self._clock is not None and self._clock.offset != self._clock_offset:
             self._clock.set_offset(self._clock_offset)
-        self._put_back_messages(messages, messages_cleared)
+        self._put_back_messages(messages, removed_messages, messages_cleared)
         if rewrite:  # a whole new state (`/__admin/reset`) was not saved: the file's, all of it
             self._vendors.clear()
             self._account_rows.clear()
@@ -387,16 +401,24 @@ class SQLiteStore(InMemoryStore):
         for vendor in {vendor for vendor, _ in changed}:
             self._index_identifiers(vendor)
 
-    def _put_back_messages(self, sent: list[Message], cleared: bool) -> None:
-        """Messages the unsaved requests sent are withdrawn; an unsaved clear gets the file's messages back."""
+    def _put_back_messages(self, touched: list[Message], removed: set[int], cleared: bool) -> None:
+        """Messages the unsaved requests sent are withdrawn; those they changed (read) or removed, and all of them
+        after an unsaved clear, are as the file has them."""
         outbox = self._outbox
         if outbox is None:
             return
-        if sent:
-            outbox.withdraw({message.id for message in sent})
         if cleared:
-            for (data,) in self._db.execute("SELECT data FROM messages ORDER BY id"):
-                outbox.load(Message(**json.loads(data)))
+            outbox.withdraw({message.id for message in touched})
+            saved = self._db.execute("SELECT data FROM messages ORDER BY id").fetchall()
+        else:
+            ids = sorted({int(message.id) for message in touched} | removed)
+            saved = [
+                row
+                for message_id in ids
+                if (row := self._db.execute("SELECT data FROM messages WHERE id = ?", (message_id,)).fetchone())
+            ]
+            outbox.withdraw({str(message_id) for message_id in ids})
+        outbox.put_back([Message(**json.loads(data)) for (data,) in saved])
 
     # the whole store ------------------------------------------------------------------------------------------------
     def restore(self, snapshot: object) -> None:

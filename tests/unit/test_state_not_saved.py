@@ -234,3 +234,29 @@ def test_a_commit_that_succeeds_after_the_disk_has_room_again_saves(saving: Savi
     saving.store.commit()
     account = saving.saved().get_account("v", "1")
     assert account is not None and account.password_hash == "new"
+
+
+def test_a_message_marked_read_is_unread_again(saving: Saving) -> None:
+    sent = saving.outbox.send(vendor="v", channel="email", to="a@x", sender="s", subject="kept", text="", now=NOW)
+    saving.store.commit()
+    saving.outbox.mark_read([sent.id])
+    grow(saving.store)
+    saving.fill()
+    with pytest.raises(StateNotSaved):
+        saving.store.commit()
+    again = saving.outbox.get(sent.id)
+    assert again is not None and not again.read
+
+
+def test_a_removed_message_comes_back_in_its_place(saving: Saving) -> None:
+    sent = [
+        saving.outbox.send(vendor="v", channel="sms", to="1", sender="s", subject="", text=str(n), now=NOW)
+        for n in range(3)
+    ]
+    saving.store.commit()
+    saving.outbox.remove([sent[1].id])
+    grow(saving.store)
+    saving.fill()
+    with pytest.raises(StateNotSaved):
+        saving.store.commit()
+    assert saving.outbox.find() == list(reversed(sent))

@@ -9,10 +9,12 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from .api import Api, Call, Reply, Stream
 from .env import Env
 from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
+from .guard import login_cookie
 from .journal import JournalEntry
 from .outbox import Message, message_filter
 from .pages import inbox_page, reset_page
@@ -278,11 +280,25 @@ HEARTBEAT_SECONDS = 15.0  # a comment line this often keeps proxies from closing
 
 def get_inbox(env: Env, call: Call) -> Reply:
     query = call.query
+    if "token" in query:
+        return _log_in(env, call)
     messages = call.outbox.find(
         vendor=query.get("vendor") or None, to=query.get("to") or None, channel=query.get("channel") or None
     )
     html = inbox_page(env, messages[: query.get("limit", 200)], len(messages), query)
     return Reply(200, html.text, html.headers, "text/html")
+
+
+def _log_in(env: Env, call: Call) -> Reply:
+    """The inbox link (`?token=`, already checked by the guard): a cookie for `/__admin` instead, and the same page
+    without the token in its URL, so that it stays out of the history, the Referer and any screen share."""
+    rest = urlencode({k: v for k, v in call.query.items() if k != "token"})
+    headers = {"Location": "inbox" + (f"?{rest}" if rest else ""), "Cache-Control": "no-store"}
+    headers["Referrer-Policy"] = "no-referrer"
+    token = env.settings.admin_token
+    if token:
+        headers["Set-Cookie"] = login_cookie(token, secure=env.settings.base_url.startswith("https:"))
+    return Reply(303, None, headers)
 
 
 def stream_outbox(env: Env, call: Call) -> Reply:

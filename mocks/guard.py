@@ -1,0 +1,215 @@
+"""Who may use the mock, decided before any route runs: the Host check against DNS rebinding (every route), then on
+`/__admin` the origin of a browser's state change and the admin token. Pure decisions over a request's method, path,
+query and headers; the transport renders a `Denial` in the error shape of the API that owns the path."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .errors import ApiError, Kind
+from .settings import Settings
+
+ADMIN_PREFIX = "/__admin"
+# Open even with a token (specs/admin.yaml marks them `security: []`): container health checks, and the hosted
+# reset pages an end user opens from an e-mail (they show only what their link carries).
+OPEN_ADMIN_PATH = f"{ADMIN_PREFIX}/health"
+OPEN_ADMIN_PREFIX = f"{ADMIN_PREFIX}/reset-page/"
+INBOX_PATH = f"{ADMIN_PREFIX}/inbox"  # `?token=` there trades the token for a cookie (admin.get_inbox)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Sec-Fetch-Site of a request another site's page started (browsers send it; curl and scripts do not).
+FOREIGN_FETCH_SITES = frozenset({"cross-site", "same-site"})
+ADMIN_REALM = "resetkit admin"
+ADMIN_CHALLENGE = {"WWW-Authenticate": f'Bearer realm="{ADMIN_REALM}"'}
+_LOOPBACK_NAMES = ("localhost",)  # and every `*.localhost` (RFC 6761: always loopback, never from DNS)
+_HOST_MEMO_LIMIT = 256  # distinct Host values remembered; a client inventing more only costs it a parse each
+OriginCheck = Callable[[str | None], bool]  # whether a request's Origin (None: none sent) may have what is asked
+
+
+@dataclass(frozen=True, slots=True)
+class Denial:
+    """A refused request: 403 (a Host that is not this mock's, a foreign page changing state) or 401 (no token)."""
+
+    status: int
+    message: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def error(self) -> ApiError:
+        kind = Kind.UNAUTHENTICATED if self.status == 401 else Kind.FORBIDDEN
+        return ApiError(kind, self.message, status=self.status, headers=self.headers)
+
+
+def is_admin_path(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def host_name(host: str) -> str:
+    """The name or address in a Host header (or URL netloc), without port or brackets, lower-cased, no final dot."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        name = host[1:end] if end > 0 else host
+    else:
+        name = host.partition(":")[0] if host.count(":") == 1 else host
+    return name.rstrip(".")
+
+
+def is_loopback(name: str) -> bool:
+    """`localhost`, `*.localhost`, 127.0.0.0/8 or ::1 (also as ::ffff:127.x.y.z)."""
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def is_loopback_origin(origin: str) -> bool:
+    """`http(s)://localhost:*`, `http(s)://127.0.0.1:*`, `http(s)://[::1]:*` (and the rest of 127/8, `*.localhost`)."""
+    scheme, separator, rest = origin.partition("://")
+    return bool(separator) and scheme in ("http", "https") and "/" not in rest and is_loopback(host_name(rest))
+
+
+def admin_origin_check(settings: Settings) -> OriginCheck:
+    """Whether a browser origin may use `/__admin`: loopback origins and every `--cors-origin`; never `null`."""
+    listed = frozenset(origin.rstrip("/") for origin in settings.cors_origins)
+    return lambda origin: origin is not None and (origin in listed or is_loopback_origin(origin))
+
+
+def cookie_value(token: str) -> str:
+    """The inbox cookie's value: derived from the token, so that the cookie jar never holds the token itself."""
+    return hmac.new(token.encode(), b"resetkit inbox cookie", hashlib.sha256).hexdigest()
+
+
+def cookie_name(token: str) -> str:
+    """Named after its value, so that two mocks on one host name (other ports) keep their own cookies."""
+    return f"resetkit_admin_{cookie_value(token)[:8]}"
+
+
+def login_cookie(token: str, *, secure: bool) -> str:
+    """The `Set-Cookie` the inbox link answers with: HttpOnly, SameSite=Strict, for `/__admin` only."""
+    # No Path: the browser takes the link's folder (`/__admin`, or `/prefix/__admin` behind a proxy).
+    return f"{cookie_name(token)}={cookie_value(token)}; HttpOnly; SameSite=Strict" + ("; Secure" if secure else "")
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class Guard:
+    """The checks every request passes before its route runs, configured once from the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.token = settings.admin_token or None
+        self.admin_origin_allowed = admin_origin_check(settings)
+        allowed = tuple(host_name(host) if host != "*" else host for host in settings.allowed_hosts)
+        public = urlsplit(settings.public_url).hostname if settings.public_url else None
+        self.checks_host = "*" not in allowed and (is_loopback(host_name(settings.host)) or bool(allowed))
+        self._names = frozenset(name for name in (*allowed, public) if name and not name.startswith("."))
+        self._suffixes = tuple(name for name in allowed if name.startswith("."))  # `.example.com`: it and below
+        self._any_address = not is_loopback(host_name(settings.host))  # off loopback, an IP literal is no rebinding
+        self._memo: dict[str, bool] = {}
+        if self.token is not None:
+            self.cookie_name, self._cookie_value = cookie_name(self.token), cookie_value(self.token)
+
+    def check(self, method: str, path: str, headers: Mapping[str, str], query: Mapping[str, str]) -> Denial | None:
+        """None when the request may go on to its route, else why not."""
+        host = headers.get("Host")
+        if self.checks_host and host is not None and not self.host_allowed(host):
+            return Denial(
+                403,
+                f"Host {host_name(host)!r} is not this mock's (DNS rebinding?); if you reach it under that name, "
+                "start it with --allowed-host NAME",
+            )
+        if not is_admin_path(path) or method == "OPTIONS":  # a preflight carries no credentials and runs nothing
+            return None
+        if method not in SAFE_METHODS and self.foreign_page(headers):
+            return Denial(
+                403,
+                f"a page on {headers.get('Origin') or 'another site'} may not change the mock's state; allow it with "
+                "--cors-origin ORIGIN",
+            )
+        if self.token is None or _open(method, path) or self.presents_token(headers):
+            return None
+        if path == INBOX_PATH and "token" in query:
+            if _same(query["token"], self.token):
+                return None
+            return Denial(401, "the token in this link is not this mock's admin token", ADMIN_CHALLENGE)
+        return Denial(
+            401,
+            "this mock's admin API needs its token: send Authorization: Bearer TOKEN (or HTTP Basic with the token "
+            "as the password), or open /__admin/inbox?token=TOKEN in the browser",
+            ADMIN_CHALLENGE,
+        )
+
+    def host_allowed(self, host: str) -> bool:
+        known = self._memo.get(host)
+        if known is None:
+            known = self._judge_host(host_name(host))
+            if len(self._memo) < _HOST_MEMO_LIMIT:
+                self._memo[host] = known
+        return known
+
+    def _judge_host(self, name: str) -> bool:
+        if (
+            is_loopback(name)
+            or name in self._names
+            or any(name == suffix[1:] or name.endswith(suffix) for suffix in self._suffixes)
+        ):
+            return True
+        if not self._any_address:
+            return False
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+
+    def foreign_page(self, headers: Mapping[str, str]) -> bool:
+        """Whether a browser page that may not use the admin API sent this request (by Origin, else Sec-Fetch-Site).
+
+        A page on the mock itself (the inbox) is the same origin as the Host it called."""
+        origin = headers.get("Origin")
+        if origin is None:
+            return headers.get("Sec-Fetch-Site") in FOREIGN_FETCH_SITES
+        if self.admin_origin_allowed(origin):
+            return False
+        host = headers.get("Host")
+        return host is None or origin.partition("://")[2].lower() != host.lower()
+
+    def presents_token(self, headers: Mapping[str, str]) -> bool:
+        """`Authorization: Bearer TOKEN`, HTTP Basic with the token as password (any user), or the inbox cookie."""
+        assert self.token is not None
+        authorization = headers.get("Authorization")
+        if authorization:
+            scheme, _, credential = authorization.strip().partition(" ")
+            scheme, credential = scheme.lower(), credential.strip()
+            if scheme == "bearer":
+                return _same(credential, self.token)
+            if scheme == "basic":
+                try:
+                    pair = base64.b64decode(credential, validate=True).decode()
+                except (binascii.Error, UnicodeDecodeError):
+                    return False
+                return _same(pair.partition(":")[2], self.token)
+        cookies = headers.get("Cookie")
+        return cookies is not None and self._has_cookie(cookies)
+
+    def _has_cookie(self, cookies: str) -> bool:
+        for pair in cookies.split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name == self.cookie_name:
+                return _same(value.strip('"'), self._cookie_value)
+        return False
+
+
+def _open(method: str, path: str) -> bool:
+    return method in ("GET", "HEAD") and (path == OPEN_ADMIN_PATH or path.startswith(OPEN_ADMIN_PREFIX))

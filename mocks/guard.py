@@ -17,8 +17,8 @@ from .errors import ApiError, Kind
 from .settings import Settings
 
 ADMIN_PREFIX = "/__admin"
-# Open even with a token (specs/admin.yaml marks them `security: []`): container health checks, and the hosted
-# reset pages an end user opens from an e-mail (they show only what their link carries).
+# Open even with a token (their operations in specs/admin.yaml document no 401): container health checks, and the
+# hosted reset pages an end user opens from an e-mail (they show only what their link carries).
 OPEN_ADMIN_PATH = f"{ADMIN_PREFIX}/health"
 OPEN_ADMIN_PREFIX = f"{ADMIN_PREFIX}/reset-page/"
 INBOX_PATH = f"{ADMIN_PREFIX}/inbox"  # `?token=` there trades the token for a cookie (admin.get_inbox)

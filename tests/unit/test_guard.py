@@ -21,7 +21,12 @@ def host_denied(guard: Guard, host: str, path: str = "/placewise/v1/auth/reset_p
 
 @pytest.mark.parametrize(
     ("header", "name"),
-    [("LOCALHOST:8080", "localhost"), ("[::1]:9", "::1"), ("127.0.0.1", "127.0.0.1"), ("example.com.:80", "example.com")],
+    [
+        ("LOCALHOST:8080", "localhost"),
+        ("[::1]:9", "::1"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("example.com.:80", "example.com"),
+    ],
 )
 def test_host_name_drops_port_brackets_case_and_the_final_dot(header: str, name: str) -> None:
     assert host_name(header) == name

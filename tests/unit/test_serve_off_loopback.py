@@ -34,9 +34,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def serve(*options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     env = {k: v for k, v in os.environ.items() if k != ADMIN_TOKEN_VARIABLE}
-    process = subprocess.Popen(
-        [*SERVE, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
+    process = subprocess.Popen([*SERVE, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stdout is not None
     try:
         lines = [process.stdout.readline()]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from .outbox import Message, Outbox
+from .outbox import Message, Outbox, header_injection
 
 VENDOR_HEADER = "X-Resetkit-Vendor"  # lets a reader that sees several vendors' mail tell them apart
 log = logging.getLogger("resetkit.smtp")
@@ -73,11 +73,18 @@ class SmtpRelay:
             self.deliver(message)
 
     def deliver(self, message: Message) -> bool:
-        """One e-mail over SMTP; False (and a warning in the log) when the server cannot be reached or refuses."""
+        """One e-mail over SMTP; False (and a warning in the log) when the server cannot be reached or refuses, or
+        when the message could smuggle in headers or SMTP commands (a control character in From, To or Subject)."""
+        unsafe = header_injection(to=message.to, sender=message.sender, subject=message.subject)
+        if unsafe is not None:
+            log.warning(
+                "not relaying %s's message %s: its %s has a control character", message.vendor, message.id, unsafe
+            )
+            return False
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
                 server.send_message(to_mime(message), from_addr=message.sender, to_addrs=[message.to])
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
             log.warning(
                 "could not deliver %s's message %s to %s over SMTP %s:%s: %s",
                 message.vendor,

@@ -17,7 +17,7 @@ from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .guard import login_cookie
 from .journal import JournalEntry
 from .outbox import Message, message_filter
-from .pages import inbox_page, reset_page
+from .pages import inbox_page, opening_page, reset_page
 from .redact import redact_headers, redact_url, show_body
 from .vendors.base import NewAccount, Vendor
 
@@ -290,15 +290,15 @@ def get_inbox(env: Env, call: Call) -> Reply:
 
 
 def _log_in(env: Env, call: Call) -> Reply:
-    """The inbox link (`?token=`, already checked by the guard): a cookie for `/__admin` instead, and the same page
-    without the token in its URL, so that it stays out of the history, the Referer and any screen share."""
+    """The inbox link (`?token=`, already checked by the guard): a cookie for `/__admin` instead, then the same page
+    without the token in its URL, so that it stays out of the address bar, the Referer and any screen share."""
     rest = urlencode({k: v for k, v in call.query.items() if k != "token"})
-    headers = {"Location": "inbox" + (f"?{rest}" if rest else ""), "Cache-Control": "no-store"}
-    headers["Referrer-Policy"] = "no-referrer"
+    page = opening_page("inbox" + (f"?{rest}" if rest else ""))
+    headers = dict(page.headers)
     token = env.settings.admin_token
     if token:
         headers["Set-Cookie"] = login_cookie(token, secure=env.settings.base_url.startswith("https:"))
-    return Reply(303, None, headers)
+    return Reply(200, page.text, headers, "text/html")
 
 
 def stream_outbox(env: Env, call: Call) -> Reply:

@@ -85,10 +85,14 @@ def test_sr13_forged_host_headers_do_not_change_the_link(initiating: Flow, forge
     initiating.initiate(identifier)
     [honest, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen) or [None]
     assert honest is not None, f"no reset message reached {account.email}"
-    answer = initiating.initiate(identifier, forged)
+    if "Host" in forged:  # a front may refuse a Host that is not its own (the mock does, against DNS rebinding)
+        with initiating.client.uninspected():
+            answer = initiating.initiate(identifier, forged)
+    else:
+        answer = initiating.initiate(identifier, forged)
     [poisoned, *_] = new_messages(initiating.target, initiating.vendor, account.email, seen | {honest["id"]}) or [None]
     if poisoned is None and 400 <= answer.status_code < 500:
-        return  # refused outright (a Host check against DNS rebinding): no link at all, poisoned or not
+        return  # refused outright: no link at all, poisoned or not
     assert poisoned is not None, "the request with forged headers sent no message"
     assert urlsplit(poisoned["link"])[:2] == urlsplit(honest["link"])[:2]
     assert "evil.example" not in (poisoned["text"] or "") + (poisoned["html"] or "")

@@ -65,8 +65,7 @@ def make_cors_headers(settings: Settings) -> Callable[[web.Request, web.StreamRe
     async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
         headers = response.headers
         origin = request.headers.get("Origin")
-        if allows(request.path, origin):
-            assert origin is not None
+        if origin is not None and allows(request.path, origin):
             headers["Access-Control-Allow-Origin"] = origin
             headers["Access-Control-Allow-Credentials"] = "true"
             headers["Access-Control-Expose-Headers"] = CORS_EXPOSED

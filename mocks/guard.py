@@ -9,6 +9,7 @@ import binascii
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -72,10 +73,14 @@ def is_loopback(name: str) -> bool:
     return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
+# An origin as browsers serialize it: scheme, host (a name, an IPv4 or a bracketed IPv6 address) and maybe a port.
+_ORIGIN = re.compile(r"(https?)://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?", re.IGNORECASE)
+
+
 def is_loopback_origin(origin: str) -> bool:
     """`http(s)://localhost:*`, `http(s)://127.0.0.1:*`, `http(s)://[::1]:*` (and the rest of 127/8, `*.localhost`)."""
-    scheme, separator, rest = origin.partition("://")
-    return bool(separator) and scheme in ("http", "https") and "/" not in rest and is_loopback(host_name(rest))
+    parsed = _ORIGIN.fullmatch(origin)
+    return parsed is not None and is_loopback(host_name(parsed.group(2)))
 
 
 def admin_origin_check(settings: Settings) -> OriginCheck:
@@ -122,15 +127,16 @@ class Guard:
 
     def check(self, method: str, path: str, headers: Mapping[str, str], query: Mapping[str, str]) -> Denial | None:
         """None when the request may go on to its route, else why not."""
-        host = headers.get("Host")
-        if self.checks_host and host is not None and not self.host_allowed(host):
-            return Denial(
-                403,
-                f"Host {host_name(host)!r} is not this mock's (DNS rebinding?); if you reach it under that name, "
-                "start it with --allowed-host NAME",
-            )
-        if not is_admin_path(path) or method == "OPTIONS":  # a preflight carries no credentials and runs nothing
-            return None
+        if self.checks_host:  # every request passes here: the common case is two lookups
+            host = headers.get("Host")
+            if host is not None and not (self._memo.get(host) or self.host_allowed(host)):
+                return Denial(
+                    403,
+                    f"Host {host_name(host)!r} is not this mock's (DNS rebinding?); if you reach it under that name, "
+                    "start it with --allowed-host NAME",
+                )
+        if not path.startswith(ADMIN_PREFIX) or not is_admin_path(path) or method == "OPTIONS":
+            return None  # a vendor's route; or a preflight, which carries no credentials and runs nothing
         if method not in SAFE_METHODS and self.foreign_page(headers):
             return Denial(
                 403,
@@ -212,4 +218,10 @@ class Guard:
 
 
 def _open(method: str, path: str) -> bool:
-    return method in ("GET", "HEAD") and (path == OPEN_ADMIN_PATH or path.startswith(OPEN_ADMIN_PREFIX))
+    """Health, or one hosted reset page: exactly `/__admin/reset-page/<one segment>`, so no other route hides below."""
+    if method not in ("GET", "HEAD"):
+        return False
+    if path == OPEN_ADMIN_PATH:
+        return True
+    vendor = path.removeprefix(OPEN_ADMIN_PREFIX)
+    return vendor != path and vendor not in ("", ".", "..") and "/" not in vendor

@@ -140,6 +140,13 @@ async def test_an_unknown_token_still_shows_the_form_with_an_empty_identifier(cl
     assert '<input name="identifier" autocomplete="username" value="">' in html
 
 
+async def test_an_account_id_alone_never_shows_the_accounts_address(client: TestClient) -> None:
+    """The page is open without the admin token: only a link's secret may name the account it is for."""
+    account = await new_account(client, "leadsquared")
+    html = await (await client.get("/__admin/reset-page/leadsquared", params={"LeadId": account["id"]})).text()
+    assert account["email"] not in html and '<input name="identifier" autocomplete="username" value="">' in html
+
+
 async def test_a_vendor_this_server_does_not_run_has_no_page(make_mock: MockFactory) -> None:
     client, _env = await make_mock(vendors=("zitadel",))
     assert (await client.get("/__admin/reset-page/placewise")).status == 404

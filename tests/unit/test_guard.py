@@ -192,3 +192,19 @@ def test_the_open_operations_are_the_ones_whose_spec_documents_no_401() -> None:
         path = path.replace("{faultId}", "1")
         opened = guard.check(operation.method, path, {}, {}) is None
         assert opened == ("401" not in operation.responses), operation.operation_id
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["http://localhost:3000.evil.example", "http://[::1].evil.example", "http://localhost@evil.example",
+     "http://localhost:3000 evil", "http://127.0.0.1:8080/"],
+)  # fmt: skip
+def test_an_origin_that_only_starts_like_a_loopback_one_is_not_one(origin: str) -> None:
+    assert not is_loopback_origin(origin)
+
+
+@pytest.mark.parametrize(
+    "path", ["/__admin/reset-page/", "/__admin/reset-page/../outbox", "/__admin/reset-page/x/../../outbox"]
+)
+def test_only_one_segment_below_the_reset_pages_is_open(path: str) -> None:
+    assert admin(Guard(Settings(admin_token=TOKEN)), {}, path) == 401

@@ -85,7 +85,7 @@ def is_loopback_origin(origin: str) -> bool:
 
 def admin_origin_check(settings: Settings) -> OriginCheck:
     """Whether a browser origin may use `/__admin`: loopback origins and every `--cors-origin`; never `null`."""
-    listed = frozenset(origin.rstrip("/") for origin in settings.cors_origins)
+    listed = frozenset(origin.rstrip("/") for origin in settings.cors_origins) - {"null"}  # even if listed
     return lambda origin: origin is not None and (origin in listed or is_loopback_origin(origin))
 
 

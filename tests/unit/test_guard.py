@@ -112,6 +112,10 @@ def test_a_cors_origin_may_change_state() -> None:
     assert change(Guard(Settings(cors_origins=("https://app.example",))), {"Origin": "https://app.example"}) is None
 
 
+def test_null_never_opens_the_admin_api_even_as_a_cors_origin() -> None:
+    assert change(Guard(Settings(cors_origins=("null",))), {"Origin": "null"}) == 403
+
+
 def test_the_mocks_own_pages_under_another_name_may_change_state() -> None:
     guard = Guard(Settings(host="0.0.0.0"))
     headers = {"Host": "devbox.lan:8080", "Origin": "http://devbox.lan:8080"}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ApiError, Kind
+from .errors import ApiError, Kind, clip
 from .settings import Settings
 
 ADMIN_PREFIX = "/__admin"
@@ -106,7 +106,8 @@ def login_cookie(token: str, *, secure: bool) -> str:
 
 
 def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+    """Compared in constant time; a header's undecodable bytes (surrogates) just make it differ."""
+    return hmac.compare_digest(given.encode(errors="replace"), expected.encode(errors="replace"))
 
 
 class Guard:
@@ -132,16 +133,16 @@ class Guard:
             if host is not None and not (self._memo.get(host) or self.host_allowed(host)):
                 return Denial(
                     403,
-                    f"Host {host_name(host)!r} is not this mock's (DNS rebinding?); if you reach it under that name, "
-                    "start it with --allowed-host NAME",
+                    f"Host {clip(host_name(host))!r} is not this mock's (DNS rebinding?); if you reach it under that "
+                    "name, start it with --allowed-host NAME",
                 )
         if not path.startswith(ADMIN_PREFIX) or not is_admin_path(path) or method == "OPTIONS":
             return None  # a vendor's route; or a preflight, which carries no credentials and runs nothing
         if method not in SAFE_METHODS and self.foreign_page(headers):
             return Denial(
                 403,
-                f"a page on {headers.get('Origin') or 'another site'} may not change the mock's state; allow it with "
-                "--cors-origin ORIGIN",
+                f"a page on {clip(headers.get('Origin') or 'another site')} may not change the mock's state; allow it "
+                "with --cors-origin ORIGIN",
             )
         if self.token is None or _open(method, path) or self.presents_token(headers):
             return None

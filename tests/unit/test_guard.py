@@ -212,3 +212,10 @@ def test_an_origin_that_only_starts_like_a_loopback_one_is_not_one(origin: str) 
 )
 def test_only_one_segment_below_the_reset_pages_is_open(path: str) -> None:
     assert admin(Guard(Settings(admin_token=TOKEN)), {}, path) == 401
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Bearer \udcff\udcfe", "Basic " + base64.b64encode("x:\xff".encode("latin-1")).decode(), "Bearer"]
+)
+def test_an_undecodable_or_empty_credential_is_simply_wrong(authorization: str) -> None:
+    assert admin(Guard(Settings(admin_token=TOKEN)), {"Authorization": authorization}) == 401

@@ -41,6 +41,8 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     root[STREAMS] = set[asyncio.Task[object]]()
     for prefix, pipeline in mounted:
         add_operations(root, prefix, pipeline)
+    if not any(prefix + operation.path == "/" for prefix, pipeline in mounted for operation in pipeline.spec):
+        root.router.add_get("/", to_the_inbox, allow_head=False)
     if any(env.vendors[name].transports for name in settings.vendors):
         root.cleanup_ctx.append(transports_context(env, pipelines))
     if settings.smtp:
@@ -49,6 +51,11 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
         root.on_response_prepare.append(make_cors_headers(settings))
     root.on_shutdown.append(close_streams)
     return root
+
+
+async def to_the_inbox(request: web.Request) -> web.Response:
+    """The mock's root, when no vendor answers there, leads a browser to the inbox (relative: a proxy prefix stays)."""
+    return web.Response(status=302, headers={"Location": ADMIN_PREFIX.lstrip("/") + "/inbox"})
 
 
 def add_operations(app: web.Application, prefix: str, pipeline: Pipeline) -> None:

@@ -45,6 +45,10 @@ class Store(Protocol):
 
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None: ...
 
+    def remove_token(self, vendor: str, value: str) -> bool:
+        """Forget the access token and its refresh token (revoked); False if there is none."""
+        ...
+
     def hits(self, vendor: str, key: str, *, now: float, window_seconds: float) -> list[float]: ...
 
     def commit(self) -> None:

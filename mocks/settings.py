@@ -61,6 +61,12 @@ class Settings:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
+    @property
+    def listen_url(self) -> str:
+        """Where this server listens, as the server itself reaches it (0.0.0.0 as 127.0.0.1)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else "::1" if self.host == "::" else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
     def link_base(self, vendor: str) -> str:
         """Where `vendor`'s default reset link points: `--link-base`, else the mock's hosted reset page."""
         for name, url in self.link_bases:

@@ -13,29 +13,11 @@ import queue
 import smtplib
 import threading
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
+from .mail import to_mime
 from .outbox import Message, Outbox, header_injection
 
-VENDOR_HEADER = "X-Resetkit-Vendor"  # lets a reader that sees several vendors' mail tell them apart
 log = logging.getLogger("resetkit.smtp")
-
-
-def to_mime(message: Message) -> EmailMessage:
-    """The outbox message as the e-mail a vendor sends: text and HTML alternatives, quoted-printable."""
-    mail = EmailMessage()
-    mail["From"] = message.sender
-    mail["To"] = message.to
-    mail["Subject"] = message.subject
-    mail["Date"] = format_datetime(datetime.fromtimestamp(message.created_at, UTC))
-    mail["Message-ID"] = make_msgid(idstring=f"resetkit-{message.vendor}-{message.id}")
-    mail[VENDOR_HEADER] = message.vendor
-    mail.set_content(message.text, cte="quoted-printable")
-    if message.html:
-        mail.add_alternative(message.html, subtype="html", cte="quoted-printable")
-    return mail
 
 
 def parse_address(value: str) -> tuple[str, int]:

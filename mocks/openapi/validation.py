@@ -134,7 +134,13 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         text = request.body.decode("utf-8")
         if media_type == FORM:
             pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
-            return dict(pairs), media_type
+            form: dict[str, Any] = {name: [] for name, _ in pairs if name in spec.form_arrays}
+            for name, value in pairs:
+                if name in spec.form_arrays:
+                    form[name].append(value)
+                else:
+                    form[name] = value  # a field sent twice: the last one counts
+            return form, media_type
         return decode_json(text), media_type
     except (UnicodeDecodeError, ValueError) as exc:
         reason = "body is not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "body is not valid JSON"

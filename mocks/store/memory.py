@@ -149,6 +149,15 @@ class InMemoryStore:
             state.tokens.reschedule(token.value, self._token_deadline(state, token))
         return token
 
+    def remove_token(self, vendor: str, value: str) -> bool:
+        """Forget the access token and its refresh token (revoked); False if there is none."""
+        state = self._vendors[vendor]
+        token = state.tokens.pop(value)
+        if token is None:
+            return False
+        self._forget_token(state, token)
+        return True
+
     @staticmethod
     def _token_deadline(state: _VendorState, token: AccessToken) -> float | None:
         """A token goes when it expires, unless its refresh token (a year at Placewise, forever at Social ID) may

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, data TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # PRAGMA user_version. Bump it when a table or a row's fields change; 0 is a file from before versions were written.
-STATE_FORMAT = 1
+# 2: a message row has `read` (rows of format 1 load as unread).
+STATE_FORMAT = 2
 _ACCOUNT_FIELDS = Account.__slots__
 _RESET_FIELDS = PendingReset.__slots__
 _TOKEN_FIELDS = AccessToken.__slots__
@@ -78,7 +79,8 @@ class SQLiteStore(InMemoryStore):
         self._resets: dict[tuple[str, str], PendingReset | None] = {}  # None: delete the row
         self._tokens: dict[tuple[str, str], AccessToken | None] = {}
         self._windows: set[tuple[str, str]] = set()
-        self._messages: list[Message] = []
+        self._messages: list[Message] = []  # sent or changed (read) since the last commit
+        self._removed_messages: set[int] = set()
         self._messages_cleared = False
         self._rewrite = False  # the next commit replaces the whole file (after `restore`)
         self._trimmed_at = -TRIM_BATCH  # the newest message id when old messages were last deleted
@@ -178,10 +180,16 @@ class SQLiteStore(InMemoryStore):
         self._outbox, self._clock = outbox, clock
         clock.set_offset(self._clock_offset)
         outbox.subscribe(self._messages.append)
+        outbox.on_change(self._messages.append)
+        outbox.on_remove(self._remove_messages)
         outbox.on_clear(self._clear_messages)
+
+    def _remove_messages(self, message_ids: list[str]) -> None:
+        self._removed_messages.update(int(message_id) for message_id in message_ids)
 
     def _clear_messages(self) -> None:
         self._messages.clear()
+        self._removed_messages.clear()
         self._messages_cleared = True
 
     # writing ------------------------------------------------------------------------------------------------------
@@ -195,6 +203,7 @@ class SQLiteStore(InMemoryStore):
             or self._tokens
             or self._windows
             or self._messages
+            or self._removed_messages
             or self._messages_cleared
             or self._rewrite
             or offset != self._clock_offset
@@ -283,11 +292,14 @@ class SQLiteStore(InMemoryStore):
             rows = [(int(m.id), _row(m, _MESSAGE_FIELDS)) for m in self._messages]
             self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?)", rows)
             self._messages.clear()
-            newest = rows[-1][0]
+            newest = max(row[0] for row in rows)
             # The outbox keeps its newest `capacity`; so does the file, give or take a batch of trimmed rows.
             if self._outbox is not None and newest - self._trimmed_at >= TRIM_BATCH:
                 self._db.execute("DELETE FROM messages WHERE id <= ?", (newest - self._outbox.capacity,))
                 self._trimmed_at = newest
+        if self._removed_messages:
+            self._db.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in self._removed_messages])
+            self._removed_messages.clear()
 
     # the whole store ------------------------------------------------------------------------------------------------
     def restore(self, snapshot: object) -> None:

@@ -87,6 +87,14 @@ def reset_link(call: Call, **params: str) -> str:
     return render_reset_link(link_base(call), **params)
 
 
+def lifetime(call: Call, what: str) -> float:
+    """How long what `call`'s operation issues lives, in seconds: the spec's `x-lifetimes`, never a constant here."""
+    seconds = call.operation.lifetimes.get(what)
+    if seconds is None:
+        raise KeyError(f"{call.operation.operation_id} has no x-lifetimes entry {what!r} in its spec")
+    return seconds
+
+
 def store_account(ctx: VendorContext, vendor: str, new: NewAccount, account_id: str, **extra: Any) -> Account:
     """Create and store the account behind `new`; vendors call this from their `create_account`."""
     now = ctx.clock.now()

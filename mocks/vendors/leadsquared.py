@@ -18,15 +18,23 @@ from ..flows.codes import generate_token
 from ..flows.sessions import issue_token
 from ..outbox import Channel
 from ..protocols import VendorContext
-from .base import DEMO_PASSWORD, NewAccount, Vendor, account_view, deliver, fake_person, reset_link, store_account
+from .base import (
+    DEMO_PASSWORD,
+    NewAccount,
+    Vendor,
+    account_view,
+    deliver,
+    fake_person,
+    lifetime,
+    reset_link,
+    store_account,
+)
 
 NAME = "leadsquared"
 ACCESS_KEY = "u$r-resetkit-access-key"
 SECRET_KEY = "resetkit-secret-key-0123456789abcdef"
 PUBLIC_AUTH_KEY = base64.b64encode(b"resetkit-leadsquared-public-auth-key").decode()
 SENDER = "no-reply@portal.resetkit.example"
-TEMPORARY_PASSWORD_TTL = 24 * 3600  # undocumented; decided (inferred) in specs/leadsquared.yaml
-PRIVATE_KEY_TTL = 4 * 3600  # the Sign-In page: the AuthKey is valid for 4 hours
 
 # SearchKeyData / RecipientField SchemaNames the mock's leads have, and the account attribute behind each.
 LEAD_FIELDS = {"EmailAddress": "email", "Phone": "phone", "Mobile": "phone", "ProspectID": "id", "LeadId": "id"}
@@ -62,7 +70,11 @@ def forgot_password(call: Call) -> Reply:
     if recipient_field not in LEAD_FIELDS or LEAD_FIELDS[recipient_field] == "id" or not to:
         return Reply(200, FORGOT_ANSWER)
     pending = reset.request_reset(
-        call.store, lead, now=call.now, ttl_seconds=TEMPORARY_PASSWORD_TTL, make_secret=lambda: generate_token(32)
+        call.store,
+        lead,
+        now=call.now,
+        ttl_seconds=lifetime(call, "temporary_password"),
+        make_secret=lambda: generate_token(32),
     )
     link = reset_link(call, LeadId=lead.id, TemporaryPassword=pending.secret)
     text = f"Hello {lead.given_name},\n\nUse this link to set a new portal password:\n{link}\n"
@@ -110,7 +122,12 @@ def sign_in(call: Call) -> Reply:
             Kind.UNAUTHENTICATED, "Invalid credentials.", status=401, code="MXInvalidCredentialsException"
         ) from None
     key = issue_token(
-        call.store, NAME, kind="private_auth_key", account_id=lead.id, now=call.now, ttl_seconds=PRIVATE_KEY_TTL
+        call.store,
+        NAME,
+        kind="private_auth_key",
+        account_id=lead.id,
+        now=call.now,
+        ttl_seconds=lifetime(call, "private_auth_key"),
     )
     return Reply(200, {"AuthKey": key.value, "LeadId": lead.id})
 

@@ -14,7 +14,7 @@ from resetkit.env import Env
 from resetkit.openapi.validation import response_problems
 from tests.fixtures.app import MockFactory
 
-from .calls import INITIATE, VENDORS, initiate, new_account
+from .calls import INITIATE, VENDORS, initiate, new_account, prepared_initiate
 
 
 async def add_fault(client: TestClient, **fault: Any) -> dict[str, Any]:
@@ -66,7 +66,7 @@ async def test_a_connect_fault_answers_in_connects_error_shape(client: TestClien
     response = await client.post(
         "/zitadel/zitadel.user.v2.UserService/GetUserByID",
         json={"userId": account["id"]},
-        headers=INITIATE["zitadel"].headers,
+        headers=prepared_initiate("zitadel", account).headers,
     )
     assert response.status == 404 and (await response.json())["code"] == "not_found"
 

@@ -50,7 +50,7 @@ HOSTILE_BODIES: dict[str, bytes] = {
     "a 900 KiB string": b'{"a": "' + b"x" * (900 * 1024) + b'"}',
 }
 # What the gate asks schemathesis to check; 5xx, strict mode and hangs are judged on the server side (above).
-# Positive/negative acceptance and auth checks are conformance, which the property suites (tests/contract) run.
+# Positive/negative acceptance and auth checks are conformance, which the property suites (conform/suites/contract) run.
 CHECKS = "status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
 PHASES = "examples,coverage,fuzzing,stateful"
 REQUEST_TIMEOUT = 5.0  # seconds; the mock answers in milliseconds, so anything near this is a hang

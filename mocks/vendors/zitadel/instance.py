@@ -18,12 +18,10 @@ ISSUER = "https://zitadel.resetkit.example"  # the instance's configured origin 
 SENDER = "no-reply@zitadel.resetkit.example"
 DEMO_ID = "310000000000000002"
 
-# Secret generators (ZITADEL's defaults): reset and verification codes 6 characters of A-Z0-9 valid 1 h
-# (contracts.md section 0); OTP SMS and e-mail codes 8 digits valid 5 min (SecretGeneratorTypeOTPSMS/OTPEmail).
+# Secret generators (ZITADEL's defaults): reset and verification codes 6 characters of A-Z0-9, OTP SMS and e-mail
+# codes 8 digits (SecretGeneratorTypeOTPSMS/OTPEmail); how long each lives is the spec's x-lifetimes.
 CODE_LENGTH = 6
-CODE_TTL = 3600
 OTP_LENGTH = 8
-OTP_TTL = 300
 
 
 def new_code() -> str:

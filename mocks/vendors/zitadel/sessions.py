@@ -18,9 +18,10 @@ from ...api import Call, Reply
 from ...flows import reset
 from ...flows.sessions import issue_token
 from ...store.models import Account
+from ..base import lifetime
 from . import templates
 from .errors import CREDENTIALS_CHECK_ERROR, fail, user_not_found
-from .instance import NAME, ORG_DOMAIN, ORG_ID, OTP_TTL, new_id, new_otp
+from .instance import NAME, ORG_DOMAIN, ORG_ID, new_id, new_otp
 from .protojson import duration_seconds, timestamp
 from .users import display_name, login_names, password_matches, send, verify_pending
 
@@ -114,7 +115,7 @@ def _run_checks(call: Call, checks: dict[str, Any]) -> Account | None:
 
 def _new_otp(call: Call, user: Account, purpose: str) -> str:
     pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=OTP_TTL, make_secret=new_otp, purpose=purpose
+        call.store, user, now=call.now, ttl_seconds=lifetime(call, "otp_code"), make_secret=new_otp, purpose=purpose
     )
     return pending.secret
 

@@ -19,11 +19,10 @@ from ...flows.passwords import PasswordPolicy, verify_password
 from ...outbox import Channel
 from ...protocols import VendorContext
 from ...store.models import Account
-from ..base import NewAccount, deliver, store_account
+from ..base import NewAccount, deliver, lifetime, store_account
 from . import templates
 from .errors import fail, user_not_found
 from .instance import (
-    CODE_TTL,
     NAME,
     ORG_DOMAIN,
     ORG_ID,
@@ -131,7 +130,9 @@ def request_password_reset(call: Call, user_id: str, body: dict[str, Any]) -> di
     if template is not None:
         templates.confirm_url(template, user_id=user_id, code="code", org_id="orgID")
     user = find_user(call, user_id)
-    pending = reset.request_reset(call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=new_code)
+    pending = reset.request_reset(
+        call.store, user, now=call.now, ttl_seconds=lifetime(call, "reset_code"), make_secret=new_code
+    )
     touch(call, user)
     if "returnCode" in body:
         return {"details": details(user), "verificationCode": pending.secret}
@@ -208,7 +209,12 @@ def _verification(call: Call, user: Account, medium: dict[str, Any], *, sms: boo
         return None
     purpose = "phone_verification" if sms else "email_verification"
     pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=new_code, purpose=purpose
+        call.store,
+        user,
+        now=call.now,
+        ttl_seconds=lifetime(call, "verification_code"),
+        make_secret=new_code,
+        purpose=purpose,
     )
     if "returnCode" in medium:
         return pending.secret

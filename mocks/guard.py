@@ -138,11 +138,11 @@ class Guard:
                 )
         if not path.startswith(ADMIN_PREFIX) or not is_admin_path(path) or method == "OPTIONS":
             return None  # a vendor's route; or a preflight, which carries no credentials and runs nothing
-        if method not in SAFE_METHODS and self.foreign_page(headers):
+        if self.foreign_page(method, path, headers):
             return Denial(
                 403,
-                f"a page on {clip(headers.get('Origin') or 'another site')} may not change the mock's state; allow it "
-                "with --cors-origin ORIGIN",
+                f"a page on {clip(headers.get('Origin') or 'another site')} may not use the mock's admin API; allow "
+                "it with --cors-origin ORIGIN (or open the address yourself)",
             )
         if self.token is None or _open(method, path) or self.presents_token(headers):
             return None
@@ -180,17 +180,24 @@ class Guard:
             return False
         return True
 
-    def foreign_page(self, headers: Mapping[str, str]) -> bool:
-        """Whether a browser page that may not use the admin API sent this request (by Origin, else Sec-Fetch-Site).
+    def foreign_page(self, method: str, path: str, headers: Mapping[str, str]) -> bool:
+        """Whether another site's page sent this request, which only a navigation to one of the pages may be.
 
-        A page on the mock itself (the inbox) is the same origin as the Host it called."""
+        Fetch Metadata's resource isolation policy: `Sec-Fetch-Site` tells a browser's cross-site request, so not
+        even a `GET` runs (an outbox read an `<img>` could time, a link check a form could start); a browser
+        without it, by `Origin`, for a state change. A loopback or `--cors-origin` page may; so may the mock's own
+        (the same origin as the Host it called). curl, scripts and CI send neither header.
+        """
         origin = headers.get("Origin")
-        if origin is None:
-            return headers.get("Sec-Fetch-Site") in FOREIGN_FETCH_SITES
-        if self.admin_origin_allowed(origin):
+        if origin is not None and (self.admin_origin_allowed(origin) or _same_origin(origin, headers.get("Host"))):
             return False
-        host = headers.get("Host")
-        return host is None or origin.partition("://")[2].lower() != host.lower()
+        site = headers.get("Sec-Fetch-Site")
+        if site is None:
+            return origin is not None and method not in SAFE_METHODS
+        if site not in FOREIGN_FETCH_SITES:
+            return False  # same-origin, or none: typed in the address bar, a bookmark, another application
+        navigates = headers.get("Sec-Fetch-Mode") == "navigate" and headers.get("Sec-Fetch-Dest") == "document"
+        return not (navigates and method in ("GET", "HEAD") and _is_page(path))
 
     def presents_token(self, headers: Mapping[str, str]) -> bool:
         """`Authorization: Bearer TOKEN`, HTTP Basic with the token as password (any user), or the inbox cookie."""
@@ -216,6 +223,15 @@ class Guard:
             if name == self.cookie_name:
                 return _same(value.strip('"'), self._cookie_value)
         return False
+
+
+def _same_origin(origin: str, host: str | None) -> bool:
+    return host is not None and origin.partition("://")[2].lower() == host.lower()
+
+
+def _is_page(path: str) -> bool:
+    """A page a link on another site may open: the inbox (and `/__admin/`, which leads there), a hosted reset page."""
+    return path in (INBOX_PATH, ADMIN_PREFIX + "/") or path.startswith(OPEN_ADMIN_PREFIX)
 
 
 def _open(method: str, path: str) -> bool:

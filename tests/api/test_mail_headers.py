@@ -19,7 +19,7 @@ from resetkit.store.models import Account
 from resetkit.vendors.socialid import LOGIN_APP_TOKEN
 from resetkit.vendors.zitadel import ACCESS_TOKEN
 
-from .calls import INITIATE, VENDORS, initiate, new_account
+from .calls import INITIATE, VENDORS, initiate, new_account, prepared_initiate
 
 # CR LF (the classic), a bare LF, a tab, NEL (C1) and the Unicode line separator
 BREAKERS = {"crlf": "\r\nBcc: victim@example.net", "lf": "\nBcc: victim@example.net", "tab": "\t", "nel": "\x85"}
@@ -85,8 +85,8 @@ async def test_a_stored_address_with_a_control_character_is_still_never_mailed(
     assert isinstance(stored, Account)
     stored.email = stored.email + "\r\nBcc: victim@example.net"
     response = await initiate(client, vendor, account)
-    call = INITIATE[vendor]
-    shaped = env.vendors[vendor].error_reply(ApiError(Kind.INVALID, "x"), call.path, call.operation)
+    path = f"/{vendor}{prepared_initiate(vendor, account).path}"
+    shaped = env.vendors[vendor].error_reply(ApiError(Kind.INVALID, "x"), path, INITIATE[vendor].operation)
     assert response.status == shaped.status  # 400; Placewise's own status for invalid input is 422
     assert set(await response.json()) == set(shaped.body)
     assert env.outbox.latest(vendor=vendor) is None

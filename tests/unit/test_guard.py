@@ -219,3 +219,32 @@ def test_only_one_segment_below_the_reset_pages_is_open(path: str) -> None:
 )
 def test_an_undecodable_or_empty_credential_is_simply_wrong(authorization: str) -> None:
     assert admin(Guard(Settings(admin_token=TOKEN)), {"Authorization": authorization}) == 401
+
+
+def fetched(guard: Guard, path: str, site: str, mode: str, dest: str, origin: str | None = None) -> int | None:
+    headers = {"Host": "127.0.0.1:8080", "Sec-Fetch-Site": site, "Sec-Fetch-Mode": mode, "Sec-Fetch-Dest": dest}
+    denial = guard.check("GET", path, {**headers, **({"Origin": origin} if origin else {})}, {})
+    return denial.status if denial is not None else None
+
+
+def test_another_sites_page_cannot_even_read_through_the_admin_api() -> None:
+    """Fetch Metadata's resource isolation: an <img> or a fetch from another site never reaches a handler."""
+    guard = Guard(Settings())
+    assert fetched(guard, "/__admin/outbox", "cross-site", "no-cors", "image") == 403
+    assert fetched(guard, "/__admin/outbox/1/links", "cross-site", "cors", "empty", "https://evil.example") == 403
+    assert fetched(guard, "/__admin/outbox", "same-site", "no-cors", "script") == 403
+
+
+def test_a_link_on_another_site_may_open_the_inbox_and_a_reset_page_but_nothing_else() -> None:
+    guard = Guard(Settings())
+    assert fetched(guard, "/__admin/inbox", "cross-site", "navigate", "document") is None
+    assert fetched(guard, "/__admin/reset-page/zitadel", "cross-site", "navigate", "document") is None
+    assert fetched(guard, "/__admin/outbox", "cross-site", "navigate", "document") == 403
+    assert fetched(guard, "/__admin/inbox", "cross-site", "navigate", "iframe") == 403
+
+
+def test_the_address_bar_the_mocks_own_pages_and_loopback_pages_read_it() -> None:
+    guard = Guard(Settings())
+    assert fetched(guard, "/__admin/outbox", "none", "navigate", "document") is None
+    assert fetched(guard, "/__admin/outbox", "same-origin", "cors", "empty") is None
+    assert fetched(guard, "/__admin/outbox", "cross-site", "cors", "empty", "http://localhost:3000") is None

@@ -151,12 +151,19 @@ def test_the_inbox_its_live_stream_and_the_hosted_reset_keep_working(
     inbox = browser.current_window_handle
 
     account = send_reset(mock)
-    selector = f'li.message[data-to="{account["email"]}"]'
+    selector = f'li.message[data-to="{account["email"]}"] button'
     item = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, selector), "the e-mail never appeared live")[0]
     assert browser.execute_script("return window.notReloaded") is True
 
-    item.find_element(By.TAG_NAME, "summary").click()
-    item.find_element(By.CSS_SELECTOR, "a.link").click()
+    item.click()  # the page's own calls: the message, marking it read
+    opened = wait(browser, lambda b: b.find_element(By.ID, "message"), "the message did not open")
+    browser.find_element(By.ID, "check-links").click()  # and its link check, streamed
+    wait(
+        browser,
+        lambda b: any("asking" not in row.text for row in b.find_elements(By.CSS_SELECTOR, "#links tbody tr")),
+        "the link check never answered",
+    )
+    opened.find_element(By.CSS_SELECTOR, "a.link").click()
     wait(browser, lambda b: len(b.window_handles) == 2, "the link opened no tab")
     browser.switch_to.window(next(h for h in browser.window_handles if h != inbox))
     wait(browser, lambda b: b.find_elements(By.ID, "reset"), "the hosted reset page did not load")
@@ -168,6 +175,7 @@ def test_the_inbox_its_live_stream_and_the_hosted_reset_keep_working(
 
     browser.switch_to.window(inbox)
     browser.find_element(By.ID, "clear").click()
+    browser.find_element(By.ID, "confirm").click()
     wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, "li.message"), "Clear all left messages")
     assert len(mock.env.outbox) == 0
 

@@ -151,3 +151,12 @@ async def test_without_a_token_the_inbox_link_only_drops_the_token_from_the_url(
     response = await client.get("/__admin/inbox", params={"token": "anything"})
     assert response.status == 200 and "Set-Cookie" not in response.headers
     assert '<meta http-equiv="refresh" content="0; url=inbox">' in await response.text()
+
+
+async def test_mailpits_clients_get_in_with_the_token_as_basic_password(guarded: tuple[TestClient, Env]) -> None:
+    client, _env = guarded
+    messages = "/__admin/mailpit/api/v1/messages"
+    assert (await client.get(messages)).status == 401
+    basic = "Basic " + base64.b64encode(f"mailpit:{TOKEN}".encode()).decode()
+    response = await client.get(messages, headers={"Authorization": basic})
+    assert response.status == 200 and "messages" in await response.json()

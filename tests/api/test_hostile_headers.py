@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from resetkit.env import Env
 
-from .calls import VENDORS, initiate, new_account
+from .calls import VENDORS, WITH_BODY, initiate, new_account
 from .test_bad_input import ENDPOINTS, is_vendor_shape
 from .test_fuzz_findings import raw_exchange
 
@@ -37,7 +37,7 @@ async def test_a_body_that_is_not_in_its_coding_is_a_400_in_the_vendor_shape(
 ) -> None:
     account = await new_account(client, vendor)
     with caplog.at_level(logging.WARNING):
-        response = await initiate(client, vendor, account, {"Content-Encoding": coding})
+        response = await initiate(client, vendor, account, {"Content-Encoding": coding}, WITH_BODY[vendor])
     assert response.status == 400, await response.text()
     assert is_vendor_shape(vendor)(await response.json())
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

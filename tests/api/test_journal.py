@@ -18,6 +18,7 @@ from tests.fixtures.app import MockFactory
 from .calls import initiate, new_account
 
 MEMBERS = f"/placewise/v3/{LOYALTY_CLUB}/members"
+RESET = f"{MEMBERS}/by_email/nobody@example.org/reset_password"
 BASIC = "Basic " + base64.b64encode(f"{LOGIN_APP_ID}:{API_SECRET}".encode()).decode()
 
 
@@ -41,8 +42,8 @@ async def test_the_journal_keeps_request_and_response_headers_and_bodies(client:
 
 async def test_credentials_in_headers_are_redacted_but_their_scheme_is_kept(client: TestClient) -> None:
     await initiate(client, "zitadel", await new_account(client, "zitadel"))
-    await client.post(
-        f"{MEMBERS}/reset_password",
+    await client.put(
+        RESET,
         json={"token": "t" * 32, "password": "whatever1"},
         headers={"X-Client-Authorization": CLIENT_TOKEN},
     )
@@ -52,8 +53,8 @@ async def test_credentials_in_headers_are_redacted_but_their_scheme_is_kept(clie
 
 
 async def test_passwords_and_tokens_in_bodies_are_redacted(client: TestClient) -> None:
-    await client.post(
-        f"{MEMBERS}/reset_password",
+    await client.put(
+        RESET,
         json={"token": "t" * 32, "password": "S3cret-Passw0rd!"},
         headers={"X-Client-Authorization": CLIENT_TOKEN},
     )
@@ -103,7 +104,7 @@ async def test_links_in_headers_and_bodies_lose_their_tokens(client: TestClient)
 async def test_journal_secrets_keeps_everything(make_mock: MockFactory) -> None:
     client, _env = await make_mock(journal_secrets=True)
     body = {"token": "t" * 32, "password": "S3cret-Passw0rd!"}
-    await client.post(f"{MEMBERS}/reset_password", json=body, headers={"X-Client-Authorization": CLIENT_TOKEN})
+    await client.put(RESET, json=body, headers={"X-Client-Authorization": CLIENT_TOKEN})
     [entry] = await journal(client, limit=1)
     assert entry["request"]["body"]["content"] == body
     assert entry["request"]["headers"]["X-Client-Authorization"] == CLIENT_TOKEN
@@ -112,8 +113,8 @@ async def test_journal_secrets_keeps_everything(make_mock: MockFactory) -> None:
 async def test_bodies_are_kept_up_to_the_size_limit_and_still_redacted(make_mock: MockFactory) -> None:
     client, _env = await make_mock(journal_body_bytes=40)
     body = '{"password": "S3cret", "token": "' + "t" * 100 + '"}'
-    await client.post(
-        f"{MEMBERS}/reset_password",
+    await client.put(
+        RESET,
         data=body,
         headers={"X-Client-Authorization": CLIENT_TOKEN, "Content-Type": "application/json"},
     )
@@ -128,8 +129,8 @@ async def test_the_journal_filters_by_vendor_operation_and_status(client: TestCl
     await initiate(client, "leadsquared", await new_account(client, "leadsquared"))
     await client.post("/leadsquared/api/Authentication/Signin", json={"EmailAddress": "a@b.c", "Password": "x"})
     assert {e["vendor"] for e in await journal(client, vendor="leadsquared")} == {"leadsquared"}
-    assert [e["operation"] for e in await journal(client, operation="sendResetPasswordMessage")] == [
-        "sendResetPasswordMessage"
+    assert [e["operation"] for e in await journal(client, operation="sendPasswordResetTokenByEmail")] == [
+        "sendPasswordResetTokenByEmail"
     ]
     assert [e["operation"] for e in await journal(client, status=401)] == ["signIn"]
 
@@ -149,7 +150,8 @@ async def test_log_requests_prints_one_line_per_request(
         await initiate(client, "placewise", account)
         await client.get("/leadsquared/api/Access/PublicToken", params={"accessKey": "k", "secretKey": "s"})
     first, second = (r.getMessage() for r in caplog.records if r.name == "resetkit.requests")
-    assert first.startswith("POST /placewise/v1/auth/reset_password/send 200 sendResetPasswordMessage ")
+    sent = f"/placewise/v3/{LOYALTY_CLUB}/members/by_email/{account['email']}/send_password_reset_token"
+    assert first.startswith(f"POST {sent} 200 sendPasswordResetTokenByEmail ")
     assert first.endswith("ms")
     assert second.startswith("GET /leadsquared/api/Access/PublicToken?accessKey=[redacted]")
 

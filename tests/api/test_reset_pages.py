@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from aiohttp.test_utils import TestClient
 
+from resetkit.clients import CLIENTS
 from resetkit.clock import ManualClock
 from resetkit.env import Env
 from resetkit.settings import Settings
@@ -175,7 +176,9 @@ async def test_a_used_link_says_so_before_the_form_is_filled(client: TestClient,
 
 async def test_an_expired_link_says_so(client: TestClient, env: Env, clock: ManualClock) -> None:
     link = await reset_link(client, env, "placewise", await new_account(client, "placewise"))
-    clock.advance(2 * 3600)
+    lifetime = CLIENTS["placewise"].reset_lifetime()
+    assert lifetime is not None
+    clock.advance(lifetime + 3600)
     html = await hosted_page(client, link)
     assert code_state(html) == ("expired", True) and "This link expired 1 h ago" in html
 

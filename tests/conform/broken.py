@@ -212,9 +212,8 @@ UNREAD_FIELD_WRONG_TYPE = BrokenServer(
 
 # (j) A secret after the reset -------------------------------------------------------------------------------------
 def _reset_password_mails_the_new_password(call: Call) -> Reply:
-    pending = call.store.get_reset(placewise.NAME, call.body.get("token", ""))
-    reply = placewise.reset_password(call)
-    member = call.store.get_account(placewise.NAME, pending.account_id) if pending else None
+    reply = placewise.reset_password_by_email(call)
+    member = call.store.find_account(placewise.NAME, call.path["email"])
     if member is not None:
         # Planted bug: the "password changed" confirmation quotes the new password.
         text = f"Your password was changed. Your new password is: {call.body['password']}\n"
@@ -226,7 +225,7 @@ SECRET_AFTER_RESET = BrokenServer(
     vendor="placewise",
     record=replace(
         placewise.VENDOR,
-        handlers={**placewise.VENDOR.handlers, "resetPassword": _reset_password_mails_the_new_password},
+        handlers={**placewise.VENDOR.handlers, "resetPasswordByEmail": _reset_password_mails_the_new_password},
     ),
     defect="the password-changed e-mail sent after a reset quotes the new password",
     conform_options=("--suite", "bdd"),

@@ -35,8 +35,10 @@ def error_shape(status: int, body: Any) -> list[str]:
 
 
 def derive(values: Values) -> Mapping[str, str]:
-    """The account's phone as an MSISDN path segment: `4791000001` for `+4791000001`."""
-    return {"msisdn": str(values.get("phone") or "").removeprefix("+")}
+    """The account's phone as an MSISDN path segment, `4791000001` for `+4791000001`; without a phone, an MSISDN
+    given as such (a verification link's) stays."""
+    phone = values.get("phone")
+    return {"msisdn": str(phone).removeprefix("+") if phone else str(values.get("msisdn") or "")}
 
 
 def one_time_password(operation: str, address: Mapping[str, str], channel: str) -> Delivery:

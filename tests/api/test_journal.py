@@ -89,6 +89,34 @@ async def test_secrets_in_query_strings_are_redacted(client: TestClient) -> None
     assert entry["path"].startswith("/leadsquared/api/Access/PublicToken?accessKey=[redacted]")
 
 
+VERIFY = f"{MEMBERS}/by_email/ola@example.org/verify_token/password_reset/"
+
+
+async def test_a_token_the_spec_marks_secret_in_the_path_is_redacted(client: TestClient) -> None:
+    """verifyToken carries the reset token as a path segment (`x-secret`); the address beside it stays readable."""
+    await client.get(VERIFY + "k4wort03j2secret", headers={"X-Client-Authorization": CLIENT_TOKEN})
+    [entry] = await journal(client, limit=1)
+    assert entry["operation"] == "verifyToken"
+    assert entry["path"] == VERIFY + "[redacted]"
+
+
+async def test_a_secret_path_segment_is_redacted_in_the_request_log(
+    make_mock: MockFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _env = await make_mock(log_requests=True)
+    with caplog.at_level(logging.INFO, logger="resetkit.requests"):
+        await client.get(VERIFY + "k4wort03j2secret?x=1", headers={"X-Client-Authorization": CLIENT_TOKEN})
+    [line] = [r.getMessage() for r in caplog.records if r.name == "resetkit.requests"]
+    assert "k4wort03j2secret" not in line and line.startswith(f"GET {VERIFY}[redacted]?x=1 200 verifyToken ")
+
+
+async def test_journal_secrets_shows_a_secret_path_segment(make_mock: MockFactory) -> None:
+    client, _env = await make_mock(journal_secrets=True)
+    await client.get(VERIFY + "k4wort03j2secret", headers={"X-Client-Authorization": CLIENT_TOKEN})
+    [entry] = await journal(client, limit=1)
+    assert entry["path"].endswith("/password_reset/k4wort03j2secret")
+
+
 async def test_links_in_headers_and_bodies_lose_their_tokens(client: TestClient) -> None:
     link = "https://shop.example/reset?token=abc123&code=XYZ789&lang=en"
     await client.post(

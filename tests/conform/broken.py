@@ -382,6 +382,29 @@ TRUNCATED_PASSWORDS = BrokenServer(
 )
 
 
+# (q) A one-time password that signs in twice --------------------------------------------------------------------------
+def _sign_in_keeps_the_one_time_password(call: Call) -> Reply:
+    reply = placewise.create_token(call)
+    if reply.status == 200 and call.body.get("grant_type") == "password":
+        member_id = str(reply.body["resource_owner_id"])
+        code = call.store.reset_for_account(placewise.NAME, member_id, "one_time_password")
+        if code is not None:
+            # Planted bug: a sign-in with the one-time password does not spend it, so it works again.
+            code.used_at = None
+    return reply
+
+
+REUSABLE_ONE_TIME_PASSWORD = BrokenServer(
+    vendor="placewise",
+    record=replace(
+        placewise.VENDOR,
+        handlers={**placewise.VENDOR.handlers, "createToken": _sign_in_keeps_the_one_time_password},
+    ),
+    defect="a one-time password is not spent when it signs in: it works again",
+    conform_options=("--suite", "security", "--select", "sr05_a_code"),
+)
+
+
 CATALOGUE: dict[str, BrokenServer] = {
     "wrong_field_type": WRONG_FIELD_TYPE,
     "undocumented_status": UNDOCUMENTED_STATUS,
@@ -399,4 +422,5 @@ CATALOGUE: dict[str, BrokenServer] = {
     "timing_leak": TIMING_LEAK,
     "password_changed_on_request": PASSWORD_CHANGED_ON_REQUEST,
     "truncated_passwords": TRUNCATED_PASSWORDS,
+    "reusable_one_time_password": REUSABLE_ONE_TIME_PASSWORD,
 }

@@ -19,6 +19,7 @@ from tests.conform.broken import (
     HOST_HEADER_LINK,
     MISSING_AUTH_CHECK,
     PASSWORD_CHANGED_ON_REQUEST,
+    REUSABLE_ONE_TIME_PASSWORD,
     REUSABLE_RESET_LINK,
     SECRET_AFTER_RESET,
     SECRET_IN_RESPONSE,
@@ -193,3 +194,13 @@ def test_planted_password_truncation_is_caught(tmp_path: Path) -> None:
         "passwords::test_sr14_a_long_password_is_accepted_and_kept_whole[socialid]",
         "the password is truncated before it is checked",
     )
+
+
+def test_planted_reusable_one_time_password_is_caught_on_every_way_to_ask(tmp_path: Path) -> None:
+    run = conform_against(REUSABLE_ONE_TIME_PASSWORD, tmp_path)
+    for way in ("email", "sms", "email-by-msisdn", "sms-deprecated"):
+        assert_caught(
+            run,
+            f"one_time_passwords::test_sr05_a_code_signs_in_only_once[placewise-{way}]",
+            "a second sign-in with one code was not refused",
+        )

@@ -293,7 +293,10 @@ def get_journal(env: Env, call: Call) -> Reply:
             continue
         matching.append((entry, vendor))
     page = _page(call, "requests", matching)
-    page["requests"] = [_journal_view(entry, vendor, redact, secret_headers) for entry, vendor in page["requests"]]
+    page["requests"] = [
+        _journal_view(entry, vendor, redact, secret_headers, _secret_segments(env, vendor, entry.operation))
+        for entry, vendor in page["requests"]
+    ]
     return Reply(200, without_surrogates(page))
 
 
@@ -303,7 +306,11 @@ def clear_journal(env: Env, call: Call) -> Reply:
 
 
 def _journal_view(
-    entry: JournalEntry, vendor: str | None, redact: bool, secret_headers: frozenset[str]
+    entry: JournalEntry,
+    vendor: str | None,
+    redact: bool,
+    secret_headers: frozenset[str],
+    secret_segments: tuple[int, ...],
 ) -> dict[str, Any]:
     # str(): aiohttp's header names are case-insensitive `istr`s, which a JSON encoder does not take as keys
     request_headers = [(str(k), v) for k, v in (entry.request_headers or {}).items()]
@@ -315,7 +322,7 @@ def _journal_view(
     return {
         "at": _iso(entry.at),
         "method": entry.method,
-        "path": redact_url(entry.path) if redact else entry.path,
+        "path": redact_url(entry.path, secret_segments) if redact else entry.path,
         "status": entry.status,
         "operation": entry.operation,
         "duration_ms": round(entry.duration_ms, 3),
@@ -330,6 +337,13 @@ def _journal_view(
             "body": show_body(entry.response_body, entry.response_size, response_type, redact),
         },
     }
+
+
+def _secret_segments(env: Env, vendor: str | None, operation_id: str | None) -> tuple[int, ...]:
+    """Where a journaled request's operation carries a secret in its path (`x-secret`), counted from the end."""
+    spec = env.specs.get(vendor) if vendor is not None else None
+    operation = spec.operations.get(operation_id) if spec is not None and operation_id is not None else None
+    return operation.secret_path_segments if operation is not None else ()
 
 
 def _vendor_of(env: Env, path: str) -> str | None:

@@ -107,7 +107,7 @@ class Pipeline:
 
     def not_saved(self, failure: StateNotSaved, operation: Operation, path: str) -> Reply:
         """The documented 503 in the API's shape; the log names the store's own error."""
-        shown = path if self.env.settings.journal_secrets else redact_url(path)
+        shown = path if self.env.settings.journal_secrets else redact_url(path, operation.secret_path_segments)
         log.error("answered 503 to %s %s: the state could not be saved: %s", operation.method, shown, failure)
         error = ApiError(Kind.UNAVAILABLE, NOT_SAVED)
         return self.api.error_reply(error, path, operation.operation_id)
@@ -228,7 +228,7 @@ def log_request(
     request_log.info(
         "%s %s %d %s %.1fms%s",
         method,
-        path if settings.journal_secrets else redact_url(path),
+        path if settings.journal_secrets else redact_url(path, operation.secret_path_segments if operation else ()),
         status,
         operation.operation_id if operation is not None else "-",
         (time.perf_counter() - started) * 1000,

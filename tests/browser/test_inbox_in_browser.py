@@ -61,8 +61,8 @@ def redeem(mock: LiveMock, account: dict[str, str]) -> str:
     message = requests.get(f"{mock.url}/__admin/outbox", params={"to": account["email"]}, timeout=10).json()
     sent = message["messages"][0]
     placewise = requests.get(f"{mock.url}/__admin/credentials", timeout=10).json()["placewise"]
-    used = requests.post(
-        f"{mock.url}/placewise/v3/{placewise['loyalty_club_slug']}/members/reset_password",
+    used = requests.put(
+        f"{mock.url}/placewise/v3/{placewise['loyalty_club_slug']}/members/by_email/{account['email']}/reset_password",
         json={"token": sent["token"], "password": "N3w-Passw0rd!"},
         headers={"X-Client-Authorization": placewise["client_token"]},
         timeout=10,

@@ -10,6 +10,7 @@ from typing import Any
 
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -23,7 +24,8 @@ README = Path(__file__).parents[2] / "README.md"
 
 
 def wait(browser: webdriver.Chrome, condition: Any, message: str) -> Any:
-    return WebDriverWait(browser, WAIT).until(condition, message)
+    """Until `condition` holds; an element the live page replaced while it was read means "look again"."""
+    return WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(condition, message)
 
 
 def open_inbox(browser: webdriver.Chrome, mock: LiveMock, **query: str) -> None:

@@ -206,9 +206,11 @@ def _state_options(serve: argparse.ArgumentParser) -> None:
 
     serve.add_argument(
         "--state",
-        metavar="FILE",
+        metavar="FILE|URL",
         help="keep accounts, pending resets, tokens, rate-limit windows, the outbox and the clock in this SQLite "
-        "file across restarts (created when missing; an existing one is used as it is, not seeded again)",
+        "file across restarts (created when missing; an existing one is used as it is, not seeded again); or share "
+        "them, with the faults and the journal, with every resetkit serve on the same redis://[user:password@]"
+        "host:port/db (or rediss://): one mock, several processes (needs resetkit[redis])",
     )
 
 
@@ -367,10 +369,11 @@ def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStac
     from .env import create_env
     from .errors import StateNotSaved
     from .log_bursts import collapse_repeated_lines
+    from .fleet.link import is_redis_url
     from .store.sqlite import claim_state_file
 
     try:
-        if settings.state_file:  # until the process ends: no second server writes over this one's file
+        if settings.state_file and not is_redis_url(settings.state_file):  # no second server writes over this file
             held.enter_context(claim_state_file(settings.state_file))
         env = create_env(settings)
     except (SpecDriftError, ValueError, OSError, StateNotSaved) as exc:

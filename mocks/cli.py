@@ -12,6 +12,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -56,6 +57,13 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
         "--grpc-port", type=_port, default=None, help="ZITADEL's gRPC (h2c) port (default: --port + 1; 0: a free port)"
     )
     serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
+    serve.add_argument(
+        "--workers",
+        type=_whole_number(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help="serve the port from N processes sharing the state --state names (it must be a redis:// URL)",
+    )
     _frontend_options(serve)
     _state_options(serve)
     _mail_options(serve)
@@ -121,6 +129,7 @@ def _smtp_address(value: str) -> str:
 
 # Numeric options (issue 12): a value out of range is a usage error, not a traceback at start-up ----------------------
 MAX_ACCOUNTS = 100_000  # fake accounts per vendor; more only makes start-up slow
+MAX_WORKERS = 64
 
 
 def _port(value: str) -> int:
@@ -349,27 +358,61 @@ DRAIN_SECONDS = 10.0  # how long SIGTERM/SIGINT waits for requests in flight bef
 def serve(args: argparse.Namespace) -> int:
     """Exit 0 after a signal drained the server; 2 when it cannot start (one line on stderr)."""
     from .connections import bind
+    from .fleet.link import is_redis_url
 
     settings = settings_from(args)
+    workers = getattr(args, "workers", 1)
+    if workers > 1 and not is_redis_url(settings.state_file):
+        where = f"a SQLite file (--state {settings.state_file})" if settings.state_file else "the in-memory state"
+        print(
+            f"resetkit: cannot start: --workers {workers} needs state that several processes can share: "
+            f"--state redis://HOST:PORT/DB ({where} belongs to one process)",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        sock = bind(settings.host, settings.port)
+        sock = bind(settings.host, settings.port, reuse_port=workers > 1)
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {reason}", file=sys.stderr)
         return 2
     settings = replace(settings, port=int(sock.getsockname()[1]))  # the real port, for the banner and the links
+    if workers > 1:
+        from .workers import serve_workers
+
+        with contextlib.closing(sock):  # holds the port (never listens): the workers bind it too (SO_REUSEPORT)
+            return serve_workers(workers, settings, _serve_worker)
     with contextlib.ExitStack() as held:
         held.callback(sock.close)
         return _serve_on(sock, settings, held)
 
 
-def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack) -> int:
+def _serve_worker(settings: Settings, tell: Callable[[str], None]) -> int:
+    """One of `--workers N`: its own socket on the shared port; the banner goes to the parent, which prints it once."""
+    from .connections import bind
+
+    try:
+        sock = bind(settings.host, settings.port, reuse_port=True)
+    except OSError as exc:
+        print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    with contextlib.ExitStack() as held:
+        held.callback(sock.close)
+        return _serve_on(sock, settings, held, tell)
+
+
+def _serve_on(
+    sock: socket.socket,
+    settings: Settings,
+    held: contextlib.ExitStack,
+    tell: Callable[[str], None] = partial(print, flush=True),
+) -> int:
     from .api import SpecDriftError
     from .app import create_app
     from .env import create_env
     from .errors import StateNotSaved
-    from .log_bursts import collapse_repeated_lines
     from .fleet.link import is_redis_url
+    from .log_bursts import collapse_repeated_lines
     from .store.sqlite import claim_state_file
 
     try:
@@ -385,13 +428,15 @@ def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStac
         _log_requests_to_stdout()
     app = create_app(settings, env=env)
     try:
-        return asyncio.run(_serve_until_signalled(app, sock, settings))
+        return asyncio.run(_serve_until_signalled(app, sock, settings, tell))
     finally:
         for repeated in bursts:
             repeated.flush()
 
 
-async def _serve_until_signalled(app: web.Application, sock: socket.socket, settings: Settings) -> int:
+async def _serve_until_signalled(
+    app: web.Application, sock: socket.socket, settings: Settings, tell: Callable[[str], None]
+) -> int:
     """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
     from .connections import ConnectionGuard, GuardedSite, default_max_connections
     from .keys import ENV
@@ -416,7 +461,7 @@ async def _serve_until_signalled(app: web.Application, sock: socket.socket, sett
     except TimeoutError:
         pass  # the banner says gRPC did not start; the log says why
     credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
-    print(banner(settings, credentials, env.endpoints.get("zitadel", {}).get("grpc_url")), flush=True)
+    tell(banner(settings, credentials, env.endpoints.get("zitadel", {}).get("grpc_url")))
     await stop.wait()
     await runner.cleanup()  # stop accepting, wait up to DRAIN_SECONDS for requests in flight, close streams, stop gRPC
     return 0

@@ -15,9 +15,9 @@ from http import HTTPStatus
 from .api import DROPPED, Answer, Api, Call, Reply, Wire, to_answer
 from .auth import authenticate, credential_for
 from .env import Env
-from .fleet.link import Fleet
 from .errors import ApiError, DomainError, Kind, StateNotSaved
 from .faults import Injection, parse_prefer
+from .fleet.link import Fleet
 from .flows.ratelimit import RateLimit, take
 from .journal import JournalEntry
 from .openapi.spec import Operation, VendorSpec

@@ -7,9 +7,9 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -136,7 +136,7 @@ class Fleet:
     def load(self) -> None:
         """The whole state from Redis into a new mirror (the change log's position first: what changes meanwhile is
         applied again from the log, by version)."""
-        client = self._sync
+        client: Any = self._sync
         newest = client.xrevrange(PREFIX + "log", count=1)
         log_id = _stream_id(newest[0][0]) if newest else (0, 0)
         mirror = Mirror()
@@ -163,7 +163,7 @@ class Fleet:
     def _load_cells(self, mirror: Mirror, raw_keys: list[bytes]) -> None:
         if not raw_keys:
             return
-        values = self._sync.mget(raw_keys)
+        values: Any = self._sync.mget(raw_keys)
         for raw_key, raw in zip(raw_keys, values, strict=True):
             if raw is None:
                 continue
@@ -184,7 +184,7 @@ class Fleet:
         if args is None:
             return
         try:
-            answer = self._sync.eval(_LUA, 0, *args)
+            self._sync.eval(_LUA, 0, *args)
         except RedisError as exc:
             raise StateNotSaved(f"--state {shown_url(self.url)}: {exc}") from exc
         self.load()  # after a conflict too: another process seeded first, and its state is the fleet's
@@ -192,20 +192,25 @@ class Fleet:
     # serving: on the loop --------------------------------------------------------------------------------------------
     async def start(self) -> None:
         """Connect the loop's clients and follow the change log."""
-        options = {"socket_connect_timeout": CONNECT_SECONDS, "socket_timeout": COMMAND_SECONDS}
-        self._async = aioredis.Redis.from_url(self.url, **options)
+        self._async = aioredis.Redis.from_url(
+            self.url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=COMMAND_SECONDS
+        )
         self._feed_client = aioredis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_SECONDS)
         self._sha = self._sync.script_load(_LUA)
         self._lock = asyncio.Lock()
         self._feed = asyncio.create_task(self._follow())
 
     async def stop(self) -> None:
+        import sys
+        print("stop: feed", file=sys.stderr, flush=True)
         if self._feed is not None:
             self._feed.cancel()
             await asyncio.gather(self._feed, return_exceptions=True)
+        print("stop: clients", file=sys.stderr, flush=True)
         for client in (self._async, self._feed_client):
             if client is not None:
                 await client.aclose()
+        print("stop: done", file=sys.stderr, flush=True)
 
     async def saved(self, run: Callable[[], T]) -> T:
         """`run()` in a unit of work of its own, saved; run again (after catching up) while another process changed
@@ -467,7 +472,9 @@ class Fleet:
     # health -------------------------------------------------------------------------------------------------------
     def _unreachable(self, exc: BaseException) -> None:
         if self.health.reachable:
-            log.error("Redis at %s is unreachable: %s (vendor calls answer 503 until it is back)", shown_url(self.url), exc)
+            log.error(
+                "Redis at %s is unreachable: %s (vendor calls answer 503 until it is back)", shown_url(self.url), exc
+            )
             self.health = Health(False, str(exc) or type(exc).__name__)
 
     def _reachable(self) -> None:
@@ -497,7 +504,11 @@ def _write_args(write: Write, offset: float) -> list[Any]:
     if write.data is None:
         return [write.key, 0, ""]
     pxat = int((write.deadline - offset) * 1000) if write.deadline is not None else 0
-    return [write.key, max(pxat, 1) if write.deadline is not None else 0, f"{'' if write.deadline is None else repr(write.deadline)}|{write.data}"]
+    return [
+        write.key,
+        max(pxat, 1) if write.deadline is not None else 0,
+        f"{'' if write.deadline is None else repr(write.deadline)}|{write.data}",
+    ]
 
 
 def _text(raw: Any) -> str:

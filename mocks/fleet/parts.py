@@ -169,7 +169,9 @@ class FleetFaults(Faults):
             if fault.probability < 1.0 and fault.rng.random() >= fault.probability:
                 continue
             fields["applied"] += 1  # the request's copy: saved with its work, checked against the fleet's count
-            return Injection(fault.status, fault.delay_ms, fault.drop_connection, fault.retry_after, f"fault {fault.id}")
+            return Injection(
+                fault.status, fault.delay_ms, fault.drop_connection, fault.retry_after, f"fault {fault.id}"
+            )
         return None
 
 

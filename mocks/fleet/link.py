@@ -103,7 +103,7 @@ class Fleet:
         self._flushing = False
         self._lock: asyncio.Lock | None = None
         self._feed: asyncio.Task[None] | None = None
-        self._later: list[str] = []
+        self._stopping = False
 
     # the unit of work of the request running now ------------------------------------------------------------------
     def begin(self) -> Work:
@@ -201,16 +201,13 @@ class Fleet:
         self._feed = asyncio.create_task(self._follow())
 
     async def stop(self) -> None:
-        import sys
-        print("stop: feed", file=sys.stderr, flush=True)
+        self._stopping = True  # redis-py may turn the cancellation of a blocked read into a ConnectionError
         if self._feed is not None:
             self._feed.cancel()
             await asyncio.gather(self._feed, return_exceptions=True)
-        print("stop: clients", file=sys.stderr, flush=True)
         for client in (self._async, self._feed_client):
             if client is not None:
                 await client.aclose()
-        print("stop: done", file=sys.stderr, flush=True)
 
     async def saved(self, run: Callable[[], T]) -> T:
         """`run()` in a unit of work of its own, saved; run again (after catching up) while another process changed
@@ -318,6 +315,10 @@ class Fleet:
     async def reconcile(self, conflict: Conflict) -> None:
         """After a conflict: the log up to the conflict, then the entries it named as they were (what expired in
         Redis never reaches the log)."""
+        if conflict.seen < self.mirror.applied:  # Redis went back in time: it lost the fleet's state (no persistence)
+            log.warning("Redis at %s lost the fleet's state; loading what it holds", shown_url(self.url))
+            await asyncio.to_thread(self.load)
+            return
         await self.catch_up()
         for cell_key, raw in conflict.current.items():
             cell = self.mirror.get(cell_key)
@@ -345,7 +346,7 @@ class Fleet:
     async def _follow(self) -> None:
         """Apply the change log as it grows; when Redis is away, try again every RETRY_SECONDS."""
         assert self._lock is not None
-        while True:
+        while not self._stopping:
             try:
                 start = f"{self._log_id[0]}-{self._log_id[1]}"
                 found = await self._feed_client.xread({PREFIX + "log": start}, count=1000, block=1000)
@@ -356,6 +357,8 @@ class Fleet:
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
+                if self._stopping:
+                    return
                 self._unreachable(exc)
                 await asyncio.sleep(RETRY_SECONDS)
                 try:

@@ -381,6 +381,7 @@ class Fleet:
                 continue
             items = list(fields.items())
             version = int(items[0][1])
+            sent_here = items[1][1].decode() == self.origin
             if version > mirror.applied + 1 and mirror.applied:
                 # entries were trimmed before this process read them: start again from the whole state
                 await asyncio.to_thread(self.load)
@@ -407,7 +408,7 @@ class Fleet:
                 elif name == "!X":
                     self.outbox.apply_removals(raw_value.decode().split(","))
             for index, body in enumerate(messages):
-                self.outbox.deliver(message_from(first_message + index, body))
+                self.outbox.deliver(message_from(first_message + index, body), sent_here=sent_here)
         applied = mirror.applied
         self._tombstones = {k: v for k, v in self._tombstones.items() if v > applied}
 

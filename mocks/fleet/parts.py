@@ -38,6 +38,11 @@ class FleetOutbox(Outbox):
     def __init__(self, capacity: int, work: Callable[[], Work]) -> None:
         super().__init__(capacity)
         self._work = work
+        self._here: list[Callable[[Message], None]] = []
+
+    def subscribe_sent_here(self, listener: Callable[[Message], None]) -> Callable[[], None]:
+        self._here.append(listener)
+        return lambda: self._here.remove(listener) if listener in self._here else None
 
     def send(
         self,
@@ -75,11 +80,11 @@ class FleetOutbox(Outbox):
         self._work().outbox_cleared = True
 
     # from the change log ---------------------------------------------------------------------------------------
-    def deliver(self, message: Message) -> None:
+    def deliver(self, message: Message, *, sent_here: bool = False) -> None:
         """A message some process sent (this one too), for the mirror and the live streams."""
         self._keep(message)
         self._last_id = max(self._last_id, int(message.id))
-        for listener in tuple(self._listeners):
+        for listener in (*self._listeners, *(self._here if sent_here else ())):
             try:
                 listener(message)
             except Exception:  # a broken listener must not stop the change log

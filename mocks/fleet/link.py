@@ -7,7 +7,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, TypeVar
@@ -101,6 +101,10 @@ class Fleet:
         self._sha = ""
         self._queue: list[tuple[list[Any], asyncio.Future[Any]]] = []
         self._flushing = False
+        # Cells this process's requests are saving or queued to save: the newest request's ticket and the future that
+        # completes once its save is over (the mirror has it). Tickets grow, and a request waits only for older ones.
+        self._saving: dict[str, tuple[int, asyncio.Future[None]]] = {}
+        self._tickets = 0
         self._lock: asyncio.Lock | None = None
         self._feed: asyncio.Task[None] | None = None
         self._stopping = False
@@ -211,28 +215,72 @@ class Fleet:
 
     async def saved(self, run: Callable[[], T]) -> T:
         """`run()` in a unit of work of its own, saved; run again (after catching up) while another process changed
-        what it read first. StateNotSaved when Redis cannot be reached, or the entries never settle."""
-        for _ in range(ATTEMPTS):
-            self.begin()
-            try:
-                result = run()
-            finally:
-                work = self.end()
-            try:
-                await self.commit(work)
-            except Conflict as conflict:
+        what it read first. StateNotSaved when Redis cannot be reached, or the entries never settle.
+
+        A request that read a cell this process is still saving would only conflict: it waits for that save and runs
+        again instead, so that one process's concurrent requests on one entry take turns (no lost tries, no 503)."""
+        self._tickets += 1
+        ticket = self._tickets
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        claimed: set[str] = set()
+        conflicts = 0
+        try:
+            while True:
+                self.begin()
                 try:
-                    await self.reconcile(conflict)
-                except (RedisError, OSError) as exc:
-                    self._unreachable(exc)
-                    raise StateNotSaved(f"--state {shown_url(self.url)}: {exc}") from exc
-                continue
-            return result
-        raise StateNotSaved(f"--state {shown_url(self.url)}: what this request read kept changing ({ATTEMPTS} tries)")
+                    result = run()
+                finally:
+                    work = self.end()
+                ahead = self._ahead(work.reads, ticket)
+                if ahead:  # in line behind them: a later request on these cells waits for this one, not for all
+                    self._claim(work.reads, ticket, done, claimed)
+                    await asyncio.wait(ahead)
+                    continue
+                args = self._args(work)
+                self._claim([write.key for write in work.saved], ticket, done, claimed)
+                applied = self.mirror.applied
+                try:
+                    await self._send(work, args)
+                except Conflict as conflict:
+                    try:
+                        await self.reconcile(conflict, applied)
+                    except (RedisError, OSError) as exc:
+                        self._unreachable(exc)
+                        raise StateNotSaved(f"--state {shown_url(self.url)}: {exc}") from exc
+                    conflicts += 1
+                    if conflicts >= ATTEMPTS:
+                        raise StateNotSaved(
+                            f"--state {shown_url(self.url)}: what this request read kept changing ({ATTEMPTS} tries)"
+                        ) from None
+                    continue
+                return result
+        finally:
+            for key in claimed:
+                if self._saving.get(key, (0, None))[1] is done:
+                    del self._saving[key]
+            done.set_result(None)
+
+    def _ahead(self, keys: Iterable[str], ticket: int) -> set[asyncio.Future[None]]:
+        """The saves of older requests of this process on these cells that are not over yet."""
+        found = set()
+        for key in keys:
+            held = self._saving.get(key)
+            if held is not None and held[0] < ticket and not held[1].done():
+                found.add(held[1])
+        return found
+
+    def _claim(self, keys: Iterable[str], ticket: int, done: asyncio.Future[None], claimed: set[str]) -> None:
+        for key in keys:
+            held = self._saving.get(key)
+            if held is None or held[0] < ticket:
+                self._saving[key] = (ticket, done)
+                claimed.add(key)
 
     async def commit(self, work: Work) -> None:
         """Save `work`: Conflict when what it read changed meanwhile, StateNotSaved when Redis cannot be reached."""
-        args = self._args(work)
+        await self._send(work, self._args(work))
+
+    async def _send(self, work: Work, args: list[Any] | None) -> None:
         if args is None:
             return
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -312,10 +360,11 @@ class Fleet:
             raise StateNotSaved(f"--state {shown_url(self.url)}: {exc}") from exc
         self.journal.replace_all([decode_entry(fields[b"e"]) for _, fields in entries])
 
-    async def reconcile(self, conflict: Conflict) -> None:
+    async def reconcile(self, conflict: Conflict, applied: int) -> None:
         """After a conflict: the log up to the conflict, then the entries it named as they were (what expired in
-        Redis never reaches the log)."""
-        if conflict.seen < self.mirror.applied:  # Redis went back in time: it lost the fleet's state (no persistence)
+        Redis never reaches the log). `applied`: this process's newest change when the script was sent (the log may
+        have brought newer ones since, which is no sign of a lost state)."""
+        if conflict.seen < applied:  # Redis went back in time: it lost the fleet's state (no persistence)
             log.warning("Redis at %s lost the fleet's state; loading what it holds", shown_url(self.url))
             await asyncio.to_thread(self.load)
             return

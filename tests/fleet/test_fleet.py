@@ -18,6 +18,7 @@ from .conftest import RedisServer, Replica, start_replica
 
 ZITADEL_AUTH = {"Authorization": "Bearer resetkit-zitadel-dev-pat"}
 PLACEWISE = {"X-Loyalty-Club-Slug": "infinity-mall"}
+SEND_LINK = {"sendLink": {"notificationType": "NOTIFICATION_TYPE_Email"}}
 ROUNDS = 20
 ATTEMPTS = 1000
 
@@ -122,6 +123,29 @@ def test_one_code_redeemed_at_once_through_two_workers_has_one_winner(redis_url:
         server.process.send_signal(signal.SIGTERM)
         out, err = server.process.communicate(timeout=30)
         assert server.process.returncode == 0, err
+
+
+async def reset_under_load(url: str, user_id: str, connections: int, each: int) -> Counter[int]:
+    """`connections` clients each resetting one user `each` times in a row through one process, as a load test does:
+    every request writes the same entry."""
+    statuses: Counter[int] = Counter()
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector, headers=ZITADEL_AUTH) as session:
+
+        async def client() -> None:
+            for _ in range(each):
+                async with session.post(f"{url}/zitadel/v2/users/{user_id}/password_reset", json=SEND_LINK) as got:
+                    await got.read()
+                    statuses[got.status] += 1
+
+        await asyncio.gather(*(client() for _ in range(connections)))
+    return statuses
+
+
+def test_a_load_test_on_one_entry_through_one_replica_gets_no_503(replicas: Callable[..., list[Replica]]) -> None:
+    (replica,) = replicas(1)
+    statuses = asyncio.run(reset_under_load(replica.url, zitadel_user(replica), 32, 60))
+    assert statuses == Counter({200: 32 * 60}), dict(statuses)
 
 
 def test_a_replica_killed_loses_nothing_it_answered(replicas: Callable[..., list[Replica]]) -> None:

@@ -44,6 +44,11 @@ def get_health(env: Env, call: Call) -> Reply:
     health: dict[str, Any] = {"status": "ok", "vendors": list(env.settings.vendors)}
     if env.relay is not None:
         health["smtp"] = env.relay.status()
+    if env.fleet is not None:
+        state = env.fleet.status()
+        health["state"] = state
+        if not state["reachable"]:
+            health["status"] = "degraded"
     return Reply(200, health)
 
 
@@ -705,4 +710,6 @@ def admin_api(env: Env) -> Api:
         },
         injectable=False,
         journaled=False,
+        catch_up=True,
+        catch_up_skip=frozenset({"getHealth"}),
     )

@@ -59,7 +59,7 @@ fuzz: $(VENV)/.installed-test
 
 # The inbox's screenshots in the README (docs/img), taken in Debian's headless chromium; not part of `make test`.
 screenshots: $(VENV)/.installed-test
-	$(BIN)/python docs/screenshots.py
+	$(BIN)/python docs/tools/screenshots.py
 
 # New pins: the newest releases pyproject.toml allows, resolved in a scratch venv.
 lock:

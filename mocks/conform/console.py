@@ -1,0 +1,108 @@
+"""`resetkit conform`'s terminal: its own lines about the run, progress per suite and vendor, then the summary
+(report.render_console). pytest's own terminal output is off unless `--verbose` asks for it.
+
+The checks run suite by suite and, within a suite, vendor by vendor (plugin.py orders them), so each group ends
+with one line that counts it as the report will. On a terminal a status line names the check that is running.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+import time
+from collections import Counter
+from typing import Any, TextIO
+
+from .report import CONSOLE_WIDTH
+from .results import LABELS, STATUSES, SUITE_ORDER, Collector, check_name
+
+Group = tuple[str, str]  # (suite, vendor)
+
+
+class Console:
+    """A pytest plugin (and conform's `say`): what the person running conform sees."""
+
+    def __init__(self, collector: Collector, stream: TextIO | None = None, *, progress: bool = True) -> None:
+        self.collector = collector
+        self.stream = stream or sys.stdout
+        self.progress = progress
+        self.live = progress and self.stream.isatty()
+        self.width = min(shutil.get_terminal_size((CONSOLE_WIDTH, 24)).columns, CONSOLE_WIDTH)
+        self.groups: dict[str, Group] = {}  # check name -> its group
+        self.sizes: Counter[Group] = Counter()
+        self.current: Group | None = None
+        self.started = 0.0
+        self.done = 0
+        self._status_shown = False
+
+    # conform's own lines ---------------------------------------------------------------------------------------
+    def say(self, line: str) -> None:
+        """A line about the run (what it uses, what it could not clean up), outside the progress."""
+        self._clear_status()
+        self._write(f"  {line}")
+
+    def _write(self, line: str) -> None:
+        lines = [line] if len(line) <= self.width else textwrap.wrap(line, self.width, subsequent_indent="    ")
+        self.stream.write("".join(f"{part}\n" for part in lines))
+        self.stream.flush()
+
+    # pytest's hooks ----------------------------------------------------------------------------------------------
+    def pytest_collection_finish(self, session: Any) -> None:
+        from .plugin import suite_of, vendor_of  # here: the plugin needs pytest, this module does not
+
+        for item in session.items:
+            group = (suite_of(item), vendor_of(item) or "")
+            self.groups[check_name(item.nodeid)] = group
+            self.sizes[group] += 1
+        if self.progress and session.items:
+            suites = sorted({suite for suite, _ in self.groups.values()}, key=_suite_order)
+            vendors = list(dict.fromkeys(vendor for _, vendor in self.groups.values() if vendor))
+            self.say(f"running the {_and(suites)} suites for {_and(vendors)}")
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        group = self.groups.get(check_name(nodeid))
+        if group != self.current:
+            self._end_group()
+            self.current, self.started = group, time.monotonic()
+        self.done += 1
+        self._status(check_name(nodeid))
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        self._end_group()
+
+    # Progress ------------------------------------------------------------------------------------------------------
+    def _end_group(self) -> None:
+        if self.current is None or not self.progress:
+            self.current = None
+            return
+        suite, vendor = self.current
+        counts = Counter(o.status for o in self.collector.outcomes.values() if (o.suite, o.vendor) == self.current)
+        told = ", ".join(f"{counts[s]} {'FAILED' if s == 'fail' else LABELS[s]}" for s in STATUSES if counts[s])
+        seconds = f"{time.monotonic() - self.started:5.1f} s"
+        line = f"  {suite:<9} {vendor or '(all)':<12} {told}"
+        self._clear_status()
+        self._write(f"{line:<{self.width - len(seconds) - 1}} {seconds}")
+        self.current = None
+
+    def _status(self, name: str) -> None:
+        if not self.live or self.current is None:
+            return
+        suite, vendor = self.current
+        text = f"  {suite:<9} {vendor or '(all)':<12} [{self.done}/{len(self.groups)}] {name}"
+        self.stream.write("\r\x1b[K" + text[: self.width - 1])
+        self.stream.flush()
+        self._status_shown = True
+
+    def _clear_status(self) -> None:
+        if self._status_shown:
+            self.stream.write("\r\x1b[K")
+            self._status_shown = False
+
+
+def _suite_order(suite: str) -> int:
+    return SUITE_ORDER.index(suite) if suite in SUITE_ORDER else len(SUITE_ORDER)
+
+
+def _and(words: list[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)

@@ -268,7 +268,8 @@ def _grpc_port(args: argparse.Namespace) -> int | None:
 
 
 def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url: str | None = None) -> str:
-    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin and the inbox."""
+    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin, the inbox, and
+    the command that checks this mock against the contracts."""
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"resetkit mock on {base} (strict={'on' if settings.strict else 'off'}, seed={settings.seed})"]
     for name in settings.vendors:
@@ -281,6 +282,8 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url:
     lines.append(f"  {'inbox':<12} {settings.base_url}/__admin/inbox   (reset links: {_links(settings)})")
     if settings.smtp:
         lines.append(f"  {'smtp':<12} every e-mail is also delivered to {settings.smtp}")
+    check = f"resetkit conform --target {base} --vendor {settings.vendors[0]}"
+    lines.append(f"  {'check it':<12} {check}   (no credentials needed; without --vendor: every vendor)")
     return "\n".join(lines)
 
 

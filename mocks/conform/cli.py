@@ -171,7 +171,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     for plugin in ENGINE_PLUGINS:
         pytest_args += ["-p", plugin]
     # pytest's own terminal output only when asked for; otherwise conform's console speaks (console.py).
-    pytest_args += ["-v", "-ra", "--tb=short"] if getattr(args, "verbose", False) else ["-p", "no:terminal"]
+    pytest_args += ["-v", "-ra", "--tb=short"] if getattr(args, "verbose", False) else []
     pytest_args += ["-o", f"bdd_features_base_dir={resources.features_dir()}"]
     pytest_args += ["--target", args.target]
     pytest_args += [f"--vendor={v}" for v in args.vendor]

@@ -7,12 +7,15 @@ with one line that counts it as the report will. On a terminal a status line nam
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import textwrap
 import time
 from collections import Counter
 from typing import Any, TextIO
+
+import pytest
 
 from .report import CONSOLE_WIDTH
 from .results import LABELS, STATUSES, SUITE_ORDER, Collector, check_name
@@ -48,6 +51,23 @@ class Console:
         self.stream.flush()
 
     # pytest's hooks ----------------------------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)  # after pytest's terminal plugin has made its reporter
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Unless pytest's own output was asked for, its terminal reporter writes nowhere. It stays registered: other
+        plugins (assertion rewriting among them) ask it for the terminal's settings."""
+        if not self.progress:
+            return
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            config.pluginmanager.unregister(reporter)
+            self._silenced = open(os.devnull, "w", encoding="utf-8")  # closed at unconfigure
+            config.pluginmanager.register(pytest.TerminalReporter(config, self._silenced), "terminalreporter")
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        silenced = getattr(self, "_silenced", None)
+        if silenced is not None:
+            silenced.close()
+
     def pytest_collection_finish(self, session: Any) -> None:
         from .plugin import suite_of, vendor_of  # here: the plugin needs pytest, this module does not
 
@@ -58,7 +78,7 @@ class Console:
         if self.progress and session.items:
             suites = sorted({suite for suite, _ in self.groups.values()}, key=_suite_order)
             vendors = list(dict.fromkeys(vendor for _, vendor in self.groups.values() if vendor))
-            self.say(f"running the {_and(suites)} suites for {_and(vendors)}")
+            self.say(f"running the {_and(suites)} suite{'s' if len(suites) > 1 else ''} for {_and(vendors)}")
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         group = self.groups.get(check_name(nodeid))

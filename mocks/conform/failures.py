@@ -54,11 +54,11 @@ def account_of(error: BaseException, exchange: requests.Response | None = None) 
 
 
 def message_of(error: BaseException) -> str:
-    """An exception as a person reads it: an assertion's own message without pytest's `assert ...` explanation,
-    else `Type: message`."""
+    """An exception as a person reads it: an assertion's message with pytest's comparison (`assert 200 == 400`)
+    but not its `+ where ...` lines, else `Type: message`."""
     text = str(error).strip()
     if isinstance(error, AssertionError):
-        text = re.split(r"\n(?:assert |\+  where )", text, maxsplit=1)[0].strip()
+        text = re.split(r"\n\s*\+\s", text, maxsplit=1)[0].strip()
         return text or "an assertion failed"
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 

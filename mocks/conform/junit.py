@@ -65,7 +65,7 @@ def _testsuite(
 
 def _testcase(suite: str, vendor: str, outcome: Outcome) -> ET.Element:
     case = ET.Element("testcase", classname=f"{suite}.{vendor}", name=outcome.item, time=f"{outcome.seconds:.3f}")
-    properties = {"result": outcome.status}
+    properties = {"vendor": outcome.vendor, "suite": outcome.suite, "result": outcome.status}
     if outcome.security_id:
         properties["requirement"] = outcome.security_id
     if outcome.status == "warn":

@@ -26,7 +26,7 @@ from ..runner import LiveMock, start_live_mock
 from ..settings import Settings
 from .driving import PACER
 from .failures import account_of
-from .inspection import Inspector, activated
+from .inspection import Inspector, Violation, activated
 from .mailbox import DEFAULT_TIMEOUT, MailboxError
 from .results import SUITE_ORDER, note_in_reports
 from .target import CAPABILITIES, RunOptions, Target, TargetError, connect, prepared
@@ -184,7 +184,12 @@ def pytest_runtest_makereport(
         used = getattr(item, "funcargs", {}).get("inspector")
         exchanges = used.exchanges if isinstance(used, Inspector) else []
         account = account_of(call.excinfo.value, exchanges[-1] if exchanges else None)
-        properties += [("rule", account.rule), ("sent", account.sent), ("received", account.received)]
+        rule, step = account.rule, dict(item.user_properties).get("step")
+        if step and isinstance(call.excinfo.value, Violation):  # the spec is the rule; the step is where
+            rule = f"{rule}\n(in the step: {step})"
+        elif step:  # the step is the rule
+            rule = f"{step}\n{rule}"
+        properties += [("rule", rule), ("sent", account.sent), ("received", account.received)]
     report.user_properties = [*report.user_properties, *properties]
     return report
 

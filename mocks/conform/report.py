@@ -140,11 +140,16 @@ def findings_section(report: Report) -> Section | None:
         code=frozenset({0}),
         row_classes=tuple("warn" for _ in findings),
     )
+    brief = Table(
+        ("id", "checks", "finding (vendors)"),
+        tuple((sr, count, f"{text} ({vendors})") for sr, count, text, vendors in by_finding.rows),
+        numeric=frozenset({1}),
+    )
     intro = Paragraph(
         "Severity-S requirements of the security profile that the target does not meet: warnings, not failures "
         "(what each asks for and why: Security requirements, below, and docs/security-checks.md)."
     )
-    return Section("warnings", "Warnings (severity S findings)", (intro, by_finding, each), console=(by_finding,))
+    return Section("warnings", "Warnings (severity S findings)", (intro, by_finding, each), console=(brief,))
 
 
 def _reasons_section(key: str, title: str, reasons: dict[str, int], in_console: bool) -> Section | None:
@@ -255,7 +260,8 @@ def render_console(report: Report, width: int | None = None, footer: Sequence[st
             out += _text_block(block, width)
     if footer:
         out += ["", *(line for text in footer for line in _wrap(text, width, "", "  "))]
-    out += ["", *_wrap(report.line, width)]
+    summary = report.summary
+    out += ["", *_wrap(f"{summary.verdict}; {summary.counts()} ({summary.checks} checks)", width)]
     return "\n".join(out)
 
 

@@ -225,10 +225,10 @@ def note_in_reports(config: Any, line: str) -> None:
 
 def _rule_lines(rule: str) -> list[str]:
     """A failure's broken rules, one line each: schemathesis' `- ST103 Undocumented status code` lines, else the
-    first line of the message."""
+    message on one line."""
     found = [m.group(1) for line in rule.splitlines() if (m := re.match(r"^\s*- (?:ST\d+ )?(.+?)\s*$", line))]
-    first = next((line.strip() for line in rule.splitlines() if line.strip()), "failed")
-    return found or [first[:240]]
+    whole = " ".join(rule.split()) or "failed"
+    return found or [whole if len(whole) <= 240 else whole[:239] + "…"]
 
 
 def _crash_summary(report: Any) -> str:

@@ -317,8 +317,9 @@ def connect(
         probe = session.get(f"{url}/__admin/credentials", timeout=5)
     except requests.RequestException as exc:
         raise TargetError(f"target {url}: {describe_error(exc)}") from None
-    admin = Admin(f"{url}/__admin", session) if probe.status_code == 200 else None
-    served = tuple(probe.json()) if admin is not None else ()
+    served = _served_by_a_mock(probe)
+    admin = Admin(f"{url}/__admin", session) if served is not None else None
+    served = served or ()
     wanted = vendors or (served or VENDORS)
     leads = []
     if admin is not None:
@@ -360,6 +361,18 @@ def connect(
         listed = given.accounts if given is not None else {}
         target.accounts = VendorAccounts({vendor: _deployment_accounts(target, vendor, listed) for vendor in wanted})
     return target
+
+
+def _served_by_a_mock(probe: requests.Response) -> tuple[str, ...] | None:
+    """The vendors a resetkit mock's `/__admin/credentials` lists; None for anything else (a login page answers
+    200 to every path too)."""
+    if probe.status_code != 200:
+        return None
+    try:
+        listed = probe.json()
+    except ValueError:
+        return None
+    return tuple(listed) if isinstance(listed, dict) and all(isinstance(v, dict) for v in listed.values()) else None
 
 
 def check_target_url(url: str) -> str:

@@ -91,6 +91,11 @@ def test_the_banner_names_the_inbox_and_where_links_point() -> None:
     assert "http://127.0.0.1:8080/__admin/inbox" in text and "zitadel -> http://localhost:3000/z" in text
 
 
+def test_the_banner_says_how_to_check_the_mock() -> None:
+    text = cli.banner(Settings(vendors=("leadsquared",), port=9000), {"leadsquared": {}})
+    assert "resetkit conform --target http://127.0.0.1:9000 --vendor leadsquared" in text
+
+
 def test_smtp_names_where_every_email_is_also_delivered(serve_settings: ServeSettings) -> None:
     assert serve_settings(["--smtp", "127.0.0.1:1025"]).smtp == "127.0.0.1:1025"
     assert serve_settings([]).smtp is None

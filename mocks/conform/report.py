@@ -77,6 +77,7 @@ class Table:
     id: str = ""
     code: frozenset[int] = frozenset()  # columns shown as code
     numeric: frozenset[int] = frozenset()  # columns aligned right
+    whole: frozenset[int] = frozenset()  # short columns never broken across lines (vendor, result)
     row_classes: tuple[str, ...] = ()  # one per row (the HTML class: a result)
     row_header: bool = False  # the first column labels its row
 
@@ -108,7 +109,8 @@ def counts_section(report: Report) -> Section:
         for label, counts in report.summary.rows()
     )
     header = ("", *(LABELS[s] for s in STATUSES), "total")
-    table = Table(header, rows, id="counts", numeric=frozenset(range(1, len(header))), row_header=True)
+    numbers = frozenset(range(1, len(header)))
+    table = Table(header, rows, id="counts", numeric=numbers, whole=frozenset({0}), row_header=True)
     return Section("summary-table", "Summary", (table,))
 
 
@@ -133,11 +135,13 @@ def findings_section(report: Report) -> Section | None:
             for (sr, text), group in grouped.items()
         ),
         numeric=frozenset({1}),
+        whole=frozenset({0, 3}),
     )
     each = Table(
         ("check", "id", "finding"),
         tuple((o.item, o.security_id or "", o.finding) for o in findings),
         code=frozenset({0}),
+        whole=frozenset({1}),
         row_classes=tuple("warn" for _ in findings),
     )
     brief = Table(
@@ -181,12 +185,13 @@ def requirements_section(report: Report) -> Section | None:
         + (f" (installed with resetkit: {where})" if where else "")
         + "; M is a failure when not met, S a warning."
     )
-    table = Table(("id", "what it checks", "severity", "sources"), rows, code=frozenset({0}))
+    table = Table(("id", "what it checks", "severity", "sources"), rows, code=frozenset({0}), whole=frozenset({0}))
     return Section("security-requirements", "Security requirements", (intro, table), console=(), folded=True)
 
 
 def _requirement_row(requirement: Requirement) -> tuple[str, str, str, str]:
-    return requirement.id, f"{requirement.title}: {requirement.checks}", requirement.severity, requirement.sources
+    what = f"{requirement.title}: {requirement.checks}".replace("`", "")  # the document's code marks
+    return requirement.id, what, requirement.severity, requirement.sources.replace("`", "")
 
 
 def run_section(report: Report) -> Section | None:
@@ -202,6 +207,7 @@ def checks_section(report: Report) -> Section:
         rows,
         id="checks",
         code=frozenset({0}),
+        whole=frozenset({1, 2, 3}),
         row_classes=tuple(o.status for o in report.outcomes),
     )
     return Section("all-checks", "All checks", (table,), console=())
@@ -499,7 +505,8 @@ def _breakable(escaped: str) -> str:
 
 
 def _num(table: Table, column: int) -> str:
-    return " class='num'" if column in table.numeric else ""
+    classes = [name for name, columns in (("num", table.numeric), ("whole", table.whole)) if column in columns]
+    return f" class='{' '.join(classes)}'" if classes else ""
 
 
 def _html_failure(outcome: Outcome) -> str:

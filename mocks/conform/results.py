@@ -4,7 +4,7 @@
 Every check ends in one of five results:
 
 - `pass`, `fail`;
-- `warn`: a severity-S finding of the security profile (security.md: a warning, never a failure);
+- `warn`: a severity-S finding of the security profile (docs/security-checks.md: a warning, never a failure);
 - `skip`: it could not run here, for a reason a better set-up would remove (no mailbox, no way to create
   accounts, not the mock's clock); the summary groups skips by their full reason;
 - `n/a`: it cannot apply to this vendor (ZITADEL is addressed by user id, so look-alike e-mails mean nothing).

@@ -149,7 +149,9 @@ def judge(vendor: str, base: str, client: Client, answers: Sequence[Answer]) -> 
         )
     odd = [a for a in answered if a.kind in ("html", "not_found")]
     if odd:
-        told = "; ".join(f"{a.label} answered {a.response.status_code} {_what(a)}" for a in odd if a.response)
+        told = "; ".join(
+            f"{a.label} answered {a.response.status_code} {_what(a)}" for a in odd if a.response is not None
+        )
         return Diagnosis(vendor, f"{vendor} at {base}: {told} (the other probe calls reached the API)", LEAD)
     statuses = ", ".join(str(a.response.status_code) for a in answered if a.response is not None)
     return Diagnosis(vendor, f"{vendor} at {base} answers its API (probe calls: {statuses})", FINE)

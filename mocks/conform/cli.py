@@ -241,7 +241,7 @@ def run_conform(args: argparse.Namespace) -> int:
         code = pytest.main(pytest_args, plugins=[collector, console])
     outcomes = list(collector.outcomes.values())
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (code == pytest.ExitCode.OK and not outcomes):
-        return _fail_setup(args, _nothing_selected(args, collector, target.vendors))
+        return _fail_setup(args, _nothing_selected(args, console.deselected, target.vendors))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return _fail_setup(args, _did_not_run(args, code))
     report = Report(args.target, outcomes, collector.notes, collector.leads)
@@ -267,11 +267,13 @@ def _footer(args: argparse.Namespace, report: Report) -> list[str]:
     return lines
 
 
-def _nothing_selected(args: argparse.Namespace, collector: Collector, vendors: tuple[str, ...]) -> str:
+def _nothing_selected(
+    args: argparse.Namespace, deselected: list[tuple[str, str | None]], vendors: tuple[str, ...]
+) -> str:
     """Why no check ran: `--select` matched none (naming what can be selected), or the suites hold none."""
     if not args.select:
         return "the suites hold no checks for the selected vendors; reinstall resetkit"
-    names = [name for name, vendor in collector.deselected if vendor is None or vendor in vendors]
+    names = [name for name, vendor in deselected if vendor is None or vendor in vendors]
     words = sorted({name.split("::")[-1].split("[")[0].removeprefix("test_") for name in names})
     examples = ", ".join(words[:6]) + (", ..." if len(words) > 6 else "")
     return (

@@ -33,6 +33,7 @@ class Console:
         self.live = progress and self.stream.isatty()
         self.width = min(shutil.get_terminal_size((CONSOLE_WIDTH, 24)).columns, CONSOLE_WIDTH)
         self.groups: dict[str, Group] = {}  # check name -> its group
+        self.deselected: list[tuple[str, str | None]] = []  # (check, its vendor) left out by vendor or --select
         self.sizes: Counter[Group] = Counter()
         self.current: Group | None = None
         self.started = 0.0
@@ -68,8 +69,13 @@ class Console:
         if silenced is not None:
             silenced.close()
 
-    def pytest_collection_finish(self, session: Any) -> None:
-        from .plugin import suite_of, vendor_of  # here: the plugin needs pytest, this module does not
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        from .plugin import vendor_of
+
+        self.deselected += [(check_name(item.nodeid), vendor_of(item)) for item in items]
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        from .plugin import suite_of, vendor_of  # here, as the plugin is imported once pytest has started
 
         for item in session.items:
             group = (suite_of(item), vendor_of(item) or "")

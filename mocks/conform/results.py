@@ -160,13 +160,7 @@ class Collector:
         self.notes: list[str] = []  # conform's own lines: the run id, where accounts and mail come from, cleanup
         self.leads: list[str] = []  # what the target probe found that a reader must see before the results
         self.children: dict[str, list[str]] = {}  # a check -> its sub-checks' names
-        self.deselected: list[tuple[str, str | None]] = []  # (check, its vendor) left out by vendor or --select
         self._running: str | None = None
-
-    def pytest_deselected(self, items: list[Any]) -> None:
-        from .plugin import vendor_of  # here: this module is read where pytest may be missing
-
-        self.deselected += [(check_name(item.nodeid), vendor_of(item)) for item in items]
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         self._running = check_name(nodeid)

@@ -34,7 +34,6 @@ class Console:
         self.width = min(shutil.get_terminal_size((CONSOLE_WIDTH, 24)).columns, CONSOLE_WIDTH)
         self.groups: dict[str, Group] = {}  # check name -> its group
         self.deselected: list[tuple[str, str | None]] = []  # (check, its vendor) left out by vendor or --select
-        self.sizes: Counter[Group] = Counter()
         self.current: Group | None = None
         self.started = 0.0
         self.done = 0
@@ -80,7 +79,6 @@ class Console:
         for item in session.items:
             group = (suite_of(item), vendor_of(item) or "")
             self.groups[check_name(item.nodeid)] = group
-            self.sizes[group] += 1
         if self.progress and session.items:
             suites = sorted({suite for suite, _ in self.groups.values()}, key=_suite_order)
             vendors = list(dict.fromkeys(vendor for _, vendor in self.groups.values() if vendor))

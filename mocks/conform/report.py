@@ -23,15 +23,24 @@ from .results import LABELS, STATUSES, Collector, Outcome, Summary, note_in_repo
 
 __all__ = [
     "SECTIONS",
+    "Block",
+    "Bullets",
     "Collector",
+    "Failures",
     "Outcome",
+    "Paragraph",
     "Report",
+    "Section",
+    "Table",
     "failure_text",
     "note_in_reports",
     "render_console",
     "render_html",
     "render_markdown",
+    "render_setup_error",
+    "sections",
     "summarize",
+    "write_report",
 ]
 
 CONSOLE_WIDTH = 100
@@ -542,7 +551,3 @@ def render_setup_error(report: Report, message: str, html_page: bool) -> str:
         f"<p class='verdict fail' id='summary'><strong>Not run: set-up error.</strong> {e(message)}</p></header>"
         "</main></body></html>"
     )
-
-
-__all__ += ["Block", "Bullets", "Failures", "Paragraph", "Section", "Table", "render_setup_error", "sections"]
-__all__ += ["write_report"]

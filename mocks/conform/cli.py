@@ -244,6 +244,8 @@ def run_conform(args: argparse.Namespace) -> int:
         return _fail_setup(args, _nothing_selected(args, console.deselected, target.vendors))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return _fail_setup(args, _did_not_run(args, code))
+    if collector.setup_errors and all(o.status == "fail" for o in outcomes):
+        return _fail_setup(args, collector.setup_errors[0])  # no check could get the target: a set-up error
     report = Report(args.target, outcomes, collector.notes, collector.leads)
     print(render_console(report, footer=_footer(args, report)), flush=True)
     if args.report:

@@ -190,6 +190,8 @@ def pytest_runtest_makereport(
         elif step:  # the step is the rule
             rule = f"{step}\n{rule}"
         properties += [("rule", rule), ("sent", account.sent), ("received", account.received)]
+        if call.when == "setup" and isinstance(call.excinfo.value, pytest.UsageError):  # the target fixture's
+            properties.append(("setup_error", str(call.excinfo.value)))
     report.user_properties = [*report.user_properties, *properties]
     return report
 

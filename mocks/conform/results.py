@@ -160,6 +160,7 @@ class Collector:
         self.notes: list[str] = []  # conform's own lines: the run id, where accounts and mail come from, cleanup
         self.leads: list[str] = []  # what the target probe found that a reader must see before the results
         self.children: dict[str, list[str]] = {}  # a check -> its sub-checks' names
+        self.setup_errors: list[str] = []  # why the target could not be prepared (a mailbox that cannot open)
         self._running: str | None = None
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
@@ -191,6 +192,8 @@ class Collector:
 
     def _failed(self, outcome: Outcome, report: Any, properties: dict[str, Any]) -> None:
         outcome.status = "fail"
+        if properties.get("setup_error"):
+            self.setup_errors.append(str(properties["setup_error"]))
         rule = str(properties.get("rule") or "") or _crash_summary(report)
         for line in _rule_lines(rule):
             if line not in outcome.checks:

@@ -28,6 +28,7 @@ from .mailbox import (
     OutboxMailbox,
     base_address,
     check_mailbox_url,
+    check_smtp_port,
     open_mailbox,
 )
 
@@ -309,6 +310,7 @@ def connect(
     if options.mailbox:
         try:
             check_mailbox_url(options.mailbox)
+            check_smtp_port(options.mailbox)
         except MailboxError as exc:
             raise TargetError(str(exc)) from None
     given = read_credentials_file(credentials_file) if credentials_file else None

@@ -4,6 +4,7 @@ of a new user, run as one would: `resetkit serve` in another process, `resetkit 
 
 from __future__ import annotations
 
+import socket
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -189,3 +190,10 @@ def test_junit_counts_a_warning_as_a_passed_case_with_its_finding(mock: str, tmp
             assert properties["finding"].startswith("FINDING SR-18")
             assert case.find("skipped") is None and case.find("failure") is None
             assert (case.findtext("system-out") or "").startswith("warning: FINDING SR-18")
+
+
+def test_a_mailbox_port_conform_cannot_listen_on_is_told_before_the_run(mock: str, tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        url = f"smtp://127.0.0.1:{taken.getsockname()[1]}"
+        run = run_conform(mock, tmp_path, "--vendor", "leadsquared", "--mailbox", url)
+    assert_one_line_set_up_error(run, f"--mailbox {url}: conform cannot listen there (address already in use)")

@@ -38,10 +38,17 @@ class Console:
         self.started = 0.0
         self.done = 0
         self._status_shown = False
+        self._reporter: Any = None  # pytest's terminal reporter, while pytest runs with its own output on
 
     # conform's own lines ---------------------------------------------------------------------------------------
     def say(self, line: str) -> None:
-        """A line about the run (what it uses, what it could not clean up), outside the progress."""
+        """A line about the run (what it uses, what it could not clean up), outside the progress; with pytest's own
+        output on, on a line of its own there."""
+        reporter = self._reporter
+        if not self.progress and reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(f"resetkit conform: {line}")
+            return
         self._clear_status()
         self._write(f"  {line}")
 
@@ -56,6 +63,7 @@ class Console:
         """Unless pytest's own output was asked for, its terminal reporter writes nowhere. It stays registered: other
         plugins (assertion rewriting among them) ask it for the terminal's settings."""
         if not self.progress:
+            self._reporter = config.pluginmanager.get_plugin("terminalreporter")
             return
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -64,6 +72,7 @@ class Console:
             config.pluginmanager.register(pytest.TerminalReporter(config, self._silenced), "terminalreporter")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self._reporter = None
         silenced = getattr(self, "_silenced", None)
         if silenced is not None:
             silenced.close()

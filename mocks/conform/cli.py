@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -237,7 +238,7 @@ def run_conform(args: argparse.Namespace) -> int:
     if fatal:
         return _fail_setup(args, "; ".join(fatal))
     os.environ["RESETKIT_HYPOTHESIS_PROFILE"] = args.profile
-    with _only_our_plugins():
+    with _only_our_plugins(), warnings.catch_warnings():  # pytest's -W stays inside the run
         code = pytest.main(pytest_args, plugins=[collector, console])
     outcomes = list(collector.outcomes.values())
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or (code == pytest.ExitCode.OK and not outcomes):

@@ -305,8 +305,14 @@ def test_a_real_report_says_where_accounts_and_mail_came_from(zitadel_run: Confo
     assert run[1].startswith("run ") and "; accounts: " in run[1] and run[1].endswith("; mail: outbox"), run
 
 
-def test_the_cli_help_lists_the_narrowing_options() -> None:
+def test_the_cli_help_describes_options_examples_and_exit_codes() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "resetkit", "conform", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert "--suite" in done.stdout and "--select" in done.stdout
+    said = " ".join(done.stdout.split())
+    assert "Check an implementation of the vendors' password-reset APIs" in said
+    assert "repeat for several" in said and "--verbose, --debug" in said
+    assert "resetkit conform --target http://127.0.0.1:8080 --vendor leadsquared" in said
+    for code in ("0 conformant", "1 violations found", "2 usage or set-up error"):
+        assert code in said, code

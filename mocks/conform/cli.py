@@ -101,6 +101,11 @@ def _deployment_options(conform: Any) -> None:
     conform.add_argument(
         "--reset-mock", action="store_true", help="reset a mock's state before the run (default: leave it as it is)"
     )
+    conform.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the mock's admin token, when it runs with one (default: $RESETKIT_ADMIN_TOKEN)",
+    )
 
 
 def _deployment_arguments(args: argparse.Namespace) -> list[str]:
@@ -206,7 +211,7 @@ def run_conform(args: argparse.Namespace) -> int:
 
         from .console import Console
         from .diagnosis import FATAL, LEAD, diagnose
-        from .target import RunOptions, TargetError, check_target_url, connect
+        from .target import ADMIN_TOKEN_VARIABLE, RunOptions, TargetError, check_target_url, connect
     except ImportError as exc:
         return _fail_setup(args, f"needs its test engines ({exc.name} is missing): pip install 'resetkit[conform]'")
     collector = Collector()
@@ -215,7 +220,10 @@ def run_conform(args: argparse.Namespace) -> int:
         _check_output_paths(args)
         _check_select(args)
         pytest_args = pytest_arguments(args)
-        options = RunOptions(mailbox=getattr(args, "mailbox", None))
+        if getattr(args, "admin_token", None):  # the suites' own connection reads it there too (never in argv)
+            os.environ[ADMIN_TOKEN_VARIABLE] = args.admin_token
+        admin_token = os.environ.get(ADMIN_TOKEN_VARIABLE) or None
+        options = RunOptions(mailbox=getattr(args, "mailbox", None), admin_token=admin_token)
         target = connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred, options)
     except (ConformSetupError, TargetError, resources.ResourcesMissing) as exc:
         return _fail_setup(args, str(exc))

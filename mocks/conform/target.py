@@ -47,6 +47,10 @@ class TargetError(RuntimeError):
     """The target cannot be used: unreachable, or missing what the run needs (a usage or setup error)."""
 
 
+ADMIN_TOKEN_VARIABLE = "RESETKIT_ADMIN_TOKEN"  # the mock's admin token, when it was started with one
+ADMIN_REALM = 'realm="resetkit admin"'  # in the WWW-Authenticate of a mock that wants its admin token
+
+
 @dataclass
 class Admin:
     """A sync client for the mock's /__admin API: outbox, accounts, clock, reset."""
@@ -288,6 +292,7 @@ class RunOptions:
     run_id: str = "run"
     wait_expiry: bool = False
     reset_mock: bool = False
+    admin_token: str | None = None  # `--admin-token` / $RESETKIT_ADMIN_TOKEN: sent to the mock's /__admin only
 
 
 def _format_of(path: str | Path) -> str:
@@ -314,11 +319,16 @@ def connect(
         except MailboxError as exc:
             raise TargetError(str(exc)) from None
     given = read_credentials_file(credentials_file) if credentials_file else None
-    session = requests.Session()
+    session = requests.Session()  # the admin API's only (so the token never goes to a vendor route)
+    if options.admin_token:
+        session.headers["Authorization"] = f"Bearer {options.admin_token}"
     try:
         probe = session.get(f"{url}/__admin/credentials", timeout=5)
     except requests.RequestException as exc:
         raise TargetError(f"target {url}: {describe_error(exc)}") from None
+    if probe.status_code == 401 and ADMIN_REALM in probe.headers.get("WWW-Authenticate", ""):
+        wrong = "does not take the admin token given" if options.admin_token else "wants its admin token"
+        raise TargetError(f"the mock at {url} {wrong}: pass --admin-token TOKEN or set {ADMIN_TOKEN_VARIABLE}")
     served = _served_by_a_mock(probe)
     admin = Admin(f"{url}/__admin", session) if served is not None else None
     served = served or ()

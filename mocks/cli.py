@@ -105,6 +105,7 @@ def _positive_seconds(value: str) -> float:
 
 # Who may reach the mock (issue 17): the Host check and the admin token ----------------------------------------------
 ADMIN_TOKEN_VARIABLE = "RESETKIT_ADMIN_TOKEN"
+FIRST_CHECKED = "leadsquared"  # the vendor of README's first conform command, which the banner repeats
 
 
 def _access_options(serve: argparse.ArgumentParser) -> None:
@@ -393,7 +394,8 @@ def banner(
         )
     if settings.smtp:
         lines.append(f"  {'smtp':<12} every e-mail is also delivered to {settings.smtp}")
-    check = f"resetkit conform --target {base} --vendor {settings.vendors[0]}"
+    first = FIRST_CHECKED if FIRST_CHECKED in settings.vendors else settings.vendors[0]
+    check = f"resetkit conform --target {base} --vendor {first}"
     needs = "no credentials needed" if settings.admin_token is None else f"the admin token in ${ADMIN_TOKEN_VARIABLE}"
     lines.append(f"  {'check it':<12} {check}   ({needs}; without --vendor: every vendor)")
     return "\n".join(lines)

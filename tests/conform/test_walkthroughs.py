@@ -1,8 +1,9 @@
-"""What the README tells a new user to type works as written against a served mock: each vendor's curl walkthrough,
-block by block in one shell, the first `resetkit conform` command, and `make conform`.
+"""What the documents tell a new user to type works as written against a served mock: each vendor's curl walkthrough
+(docs/walkthroughs/<vendor>.md), block by block in one shell, README's first `resetkit conform` command, and
+`make conform`.
 
-The commands are read from the Markdown (fenced `sh` blocks under their headings), never copied here; only the
-mock's address is changed to the served one's.
+The commands are read from the Markdown (fenced `sh` blocks), never copied here; only the mock's address is changed
+to the served one's.
 """
 
 from __future__ import annotations
@@ -21,24 +22,22 @@ from resetkit.clients import CLIENTS
 from tests.conform.conftest import ROOT, serving
 
 pytestmark = pytest.mark.slow
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-WALKTHROUGH = "A reset end to end with curl ({label})"
+WALKTHROUGHS = sorted((ROOT / "docs" / "walkthroughs").glob("*.md"))
 WRITTEN_FOR = ("localhost:8080", "127.0.0.1:8080")  # where the README's commands expect `make serve`
 STEP_DONE = "--- step {number} done ---"
 
 
-def sections() -> dict[str, list[str]]:
-    """Every heading of the documents with the fenced `sh` blocks under it (until the next heading)."""
+def sections(document: Path) -> dict[str, list[str]]:
+    """Every heading of `document` with the fenced `sh` blocks under it (until the next heading)."""
     found: dict[str, list[str]] = {}
-    for document in DOCUMENTS:
-        tokens = MarkdownIt("commonmark").parse(document.read_text(encoding="utf-8"))
-        heading = None
-        for at, token in enumerate(tokens):
-            if token.type == "heading_open":
-                heading = tokens[at + 1].content
-                found.setdefault(heading, [])
-            elif token.type == "fence" and token.info.strip() == "sh" and heading is not None:
-                found[heading].append(token.content)
+    tokens = MarkdownIt("commonmark").parse(document.read_text(encoding="utf-8"))
+    heading = None
+    for at, token in enumerate(tokens):
+        if token.type == "heading_open":
+            heading = tokens[at + 1].content
+            found.setdefault(heading, [])
+        elif token.type == "fence" and token.info.strip() == "sh" and heading is not None:
+            found[heading].append(token.content)
     return found
 
 
@@ -69,11 +68,19 @@ def run_shell(script: str, cwd: Path, timeout: float = 120) -> subprocess.Comple
     )
 
 
-@pytest.mark.parametrize("vendor", list(CLIENTS))
-def test_the_curl_walkthrough_runs_as_written(vendor: str, mock: str, tmp_path: Path) -> None:
-    label = CLIENTS[vendor].label
-    blocks = sections().get(WALKTHROUGH.format(label=label), [])
-    assert blocks, f"README.md (or docs/) has no section '{WALKTHROUGH.format(label=label)}' with sh blocks"
+def test_each_walkthrough_is_named_for_a_vendor_and_linked_from_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert WALKTHROUGHS, "docs/walkthroughs/ has no walkthrough"
+    for walkthrough in WALKTHROUGHS:
+        assert walkthrough.stem in CLIENTS, f"{walkthrough.name} is named for no vendor ({', '.join(CLIENTS)})"
+        assert f"(docs/walkthroughs/{walkthrough.name})" in readme, f"README.md does not link {walkthrough.name}"
+
+
+@pytest.mark.parametrize("walkthrough", WALKTHROUGHS, ids=[w.stem for w in WALKTHROUGHS])
+def test_the_curl_walkthrough_runs_as_written(walkthrough: Path, mock: str, tmp_path: Path) -> None:
+    label = walkthrough.stem
+    blocks = [block for found in sections(walkthrough).values() for block in found]
+    assert blocks, f"{walkthrough.name} has no sh blocks"
     requests.post(f"{mock}/__admin/reset", timeout=10).raise_for_status()  # the demo accounts as seeded
     script = "\n".join(
         f"{as_served(block, mock)}\necho '{STEP_DONE.format(number=number)}'" for number, block in enumerate(blocks, 1)
@@ -87,8 +94,7 @@ def test_the_curl_walkthrough_runs_as_written(vendor: str, mock: str, tmp_path: 
 
 
 def test_the_readme_checks_the_mock_first_and_that_command_works(mock: str, tmp_path: Path) -> None:
-    conform_section = next(title for title in sections() if title == "Check the mock first")
-    [first, *_] = sections()[conform_section]
+    [first, *_] = sections(ROOT / "README.md")["Check the mock first"]
     assert first.startswith("resetkit conform --target http://127.0.0.1:8080 --vendor leadsquared"), first
     done = run_shell(as_served(first, mock), tmp_path, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

@@ -21,9 +21,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-conform: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[conform]'
+	touch $(VENV)/.installed $@
+
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(VENV)/.installed $@
+	touch $(VENV)/.installed $(VENV)/.installed-conform $@
 
 serve: $(VENV)/.installed
 	$(BIN)/resetkit serve --host $(HOST) --port $(PORT) $(ARGS)
@@ -38,6 +42,18 @@ typecheck: $(VENV)/.installed-test
 
 test: lint typecheck
 	$(BIN)/python -m pytest -n $(JOBS) $(ARGS)
+
+# `make conform TARGET=URL VENDOR=NAME`: resetkit conform against a running mock (`make serve` in another terminal,
+# the default target) or a deployment (CREDENTIALS=FILE). VENDOR may name several ("zitadel leadsquared"), or none
+# for every vendor the mock serves; the report and JUnit file go to reports/; ARGS passes more options.
+TARGET ?= http://$(HOST):$(PORT)
+VENDOR ?=
+CREDENTIALS ?=
+REPORT ?= reports/conformance.html
+JUNIT ?= reports/junit.xml
+conform: $(VENV)/.installed-conform
+	$(BIN)/resetkit conform --target $(TARGET) $(foreach v,$(VENDOR),--vendor $(v)) \
+	  $(if $(CREDENTIALS),--credentials $(CREDENTIALS)) --report $(REPORT) --junit $(JUNIT) $(ARGS)
 
 # SOAK_ARGS="--requests 50000" for a quick soak (default: 500k requests after a 50k warm-up).
 SOAK_ARGS ?=
@@ -60,7 +76,7 @@ fuzz: $(VENV)/.installed-test
 
 # The inbox's screenshots in the README (docs/img), taken in Debian's headless chromium; not part of `make test`.
 screenshots: $(VENV)/.installed-test
-	$(BIN)/python docs/screenshots.py
+	$(BIN)/python docs/tools/screenshots.py
 
 # New pins: the newest releases pyproject.toml allows, resolved in a scratch venv.
 lock:

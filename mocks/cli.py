@@ -113,6 +113,7 @@ def _positive_seconds(value: str) -> float:
 
 # Who may reach the mock (issue 17): the Host check and the admin token ----------------------------------------------
 ADMIN_TOKEN_VARIABLE = "RESETKIT_ADMIN_TOKEN"
+FIRST_CHECKED = "leadsquared"  # the vendor of README's first conform command, which the banner repeats
 
 
 def _access_options(serve: argparse.ArgumentParser) -> None:
@@ -378,8 +379,9 @@ def _grpc_port(args: argparse.Namespace) -> int | None:
 def banner(
     settings: Settings, credentials: dict[str, dict[str, str]], grpc_url: str | None = None, *, made_token: bool = False
 ) -> str:
-    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin and the inbox; the
-    admin token only when serve made it (a token the user chose stays out of logs)."""
+    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin, the inbox and the
+    command that checks this mock against the contracts; the admin token only when serve made it (a token the user
+    chose stays out of logs)."""
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"resetkit mock on {base} (strict={'on' if settings.strict else 'off'}, seed={settings.seed})"]
     for name in settings.vendors:
@@ -403,6 +405,10 @@ def banner(
         )
     if settings.smtp:
         lines.append(f"  {'smtp':<12} every e-mail is also delivered to {settings.smtp}")
+    first = FIRST_CHECKED if FIRST_CHECKED in settings.vendors else settings.vendors[0]
+    check = f"resetkit conform --target {base} --vendor {first}"
+    needs = "no credentials needed" if settings.admin_token is None else f"the admin token in ${ADMIN_TOKEN_VARIABLE}"
+    lines.append(f"  {'check it':<12} {check}   ({needs}; without --vendor: every vendor)")
     return "\n".join(lines)
 
 

@@ -1,6 +1,7 @@
-"""Where the product's own files live. The specs, the Gherkin features and the conformance suites ship inside the
-installed package (`resetkit.specs`, `resetkit.features`, `resetkit.conform.suites`), so a wheel and a development
-checkout find them the same way: through the import system, never by a path relative to a source tree.
+"""Where the product's own files live. The specs, the Gherkin features, the conformance suites and the documents
+reports link to ship inside the installed package (`resetkit.specs`, `resetkit.features`, `resetkit.conform.suites`,
+`resetkit.docs`), so a wheel and a development checkout find them the same way: through the import system, never by
+a path relative to a source tree.
 """
 
 from __future__ import annotations
@@ -50,3 +51,7 @@ def features_dir() -> Path:
 
 def suites_dir() -> Path:
     return package_dir("conform.suites")
+
+
+def docs_dir() -> Path:
+    return package_dir("docs")

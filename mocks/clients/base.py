@@ -155,6 +155,16 @@ COMMON_CREDENTIALS = (
 )
 
 
+# The fields of a test account a credentials file lists under `<vendor>.accounts` (a deployment's own accounts).
+ACCOUNT_FIELDS = (
+    Credential("email", "its e-mail address, where reset mail goes", required=False),
+    Credential("phone", "its phone number, for resets by text message", required=False),
+    Credential("username", "its user name", required=False),
+    Credential("id", "its id at the vendor: ZITADEL's user id, Social ID's user id, LeadSquared's LeadId", False),
+    Credential("password", "its current password (a check may change it)"),
+)
+
+
 @dataclass(frozen=True)
 class SecretPlaces:
     """Where a reset secret travels to the user, and what it is called."""

@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -63,11 +63,16 @@ def link_params(link: str) -> dict[str, str]:
 # Rate limits --------------------------------------------------------------------------------------------------------
 class Pacer:
     """Our own calls per rate-limited credential for the whole run, counted as the server counts them
-    (`x-rate-limit`), so that a check meets a limit only when it means to."""
+    (`x-rate-limit`), so that a check meets a limit only when it means to.
+
+    Where the server's clock can be moved (the mock's admin API: `fast_forward`), time the pacing would wait for
+    is made to pass there instead of here: the server then sees every earlier call that much older, and so does
+    the pacer. Elsewhere it sleeps."""
 
     def __init__(self) -> None:
         self.calls: dict[str, deque[float]] = {}
         self.settled: set[str] = set()
+        self.fast_forward: Callable[[float], None] | None = None
         self._lock = threading.Lock()
 
     def _window(self, key: str, limit: RateLimit, now: float) -> deque[float]:
@@ -77,7 +82,7 @@ class Pacer:
         return window
 
     def wait(self, key: str, limit: RateLimit, count: int = 1, *, book: bool = True) -> None:
-        """Sleep until `count` more calls fit in the window, then book them (`book=False`: only make room)."""
+        """Wait until `count` more calls fit in the window, then book them (`book=False`: only make room)."""
         while True:
             with self._lock:
                 now = time.monotonic()
@@ -88,7 +93,17 @@ class Pacer:
                     return
                 oldest_in_the_way = window[len(window) + count - limit.limit - 1]
                 pause = oldest_in_the_way + limit.window_seconds + PACING_MARGIN_SECONDS - now
-            time.sleep(max(pause, 0.01))
+            self.pass_time(max(pause, 0.01))
+
+    def pass_time(self, seconds: float) -> None:
+        """Let `seconds` pass for the server: move its clock where that is possible, else sleep."""
+        if self.fast_forward is None:
+            time.sleep(seconds)
+            return
+        self.fast_forward(seconds)
+        with self._lock:
+            for key, window in self.calls.items():
+                self.calls[key] = deque(moment - seconds for moment in window)
 
     def book(self, key: str) -> None:
         """A call sent without waiting (a burst meant to meet the limit) still counts."""
@@ -109,7 +124,7 @@ class Pacer:
         """Once per run, let a whole window pass: calls made before ours (the contract suite's) are not counted."""
         if key not in self.settled:
             self.settled.add(key)
-            time.sleep(limit.window_seconds)
+            self.pass_time(limit.window_seconds)
 
 
 PACER = Pacer()  # one budget per credential for the whole run, like the server's
@@ -240,7 +255,7 @@ class Driver:
         arguments |= {"json": body} if payload is None and data is None else {"data": payload or data}
         response = self.session.request(call.method, url, **arguments)
         if paced and response.status_code == 429:  # someone else's calls filled the window: wait as told, once
-            time.sleep(min(float(response.headers.get("Retry-After", "1") or 1), 10.0))
+            PACER.pass_time(min(float(response.headers.get("Retry-After", "1") or 1), 10.0))
             response = self.session.request(call.method, url, **arguments)
         return inspect(response, self.vendor, completes) if inspected else response
 

@@ -25,7 +25,14 @@ from .oracle import judge
 from .stacktraces import find_stack_trace
 from .target import Target
 
-BODY_LIMIT = 2000  # characters of a body shown in a report
+
+class Violation(AssertionError):
+    """A response that breaks the spec or leaks a secret: what is wrong, and the exchange that showed it."""
+
+    def __init__(self, problems: str, response: requests.Response) -> None:
+        super().__init__(f"{problems}\n{describe_exchange(response)}")
+        self.problems = problems
+        self.response = response
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +102,7 @@ class Inspector:
             if leaked:
                 problems.append(f"the response that completed the reset carries {leaked}")
         if problems:
-            raise AssertionError("; ".join(problems) + f"\n{describe_exchange(response)}")
+            raise Violation("; ".join(problems), response)
         return response
 
     def completing(self) -> None:
@@ -168,31 +175,12 @@ def inspect(
     return inspector.check(response, vendor, completes) if inspector is not None else response
 
 
-# How an exchange reads in a message or a report ----------------------------------------------------------------
-def describe_request(sent: requests.PreparedRequest) -> str:
-    headers = "\n".join(f"{k}: {_mask(k, v)}" for k, v in sent.headers.items())
-    body = sent.body.decode(errors="replace") if isinstance(sent.body, bytes) else (sent.body or "")
-    return f"{sent.method} {sent.url}\n{headers}\n\n{_clip(body)}".rstrip()
-
-
-def describe_response(response: requests.Response) -> str:
-    headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-    return f"{response.status_code} {response.reason}\n{headers}\n\n{_clip(response.text)}".rstrip()
-
-
+# How an exchange reads in a message ------------------------------------------------------------------------------
 def describe_exchange(response: requests.Response) -> str:
     return f"{response.request.method} {response.url} -> {response.status_code} {response.text[:500]}"
 
 
-def last_exchange(exchanges: Iterable[requests.Response]) -> tuple[str, str] | None:
-    """(request, response) of the last exchange, as text for a report; None when there was none."""
-    seen = list(exchanges)
-    if not seen:
-        return None
-    return describe_request(seen[-1].request), describe_response(seen[-1])
-
-
-def _mask(name: str, value: str) -> str:
+def mask_header(name: str, value: str) -> str:
     """Credentials stay out of reports: the scheme and the last four characters only."""
     if name.lower() not in ("authorization", "x-client-authorization", "cookie"):
         return value
@@ -200,7 +188,3 @@ def _mask(name: str, value: str) -> str:
     if not credential:
         scheme, credential = "", scheme
     return f"{scheme} …{credential[-4:]}".strip() if len(credential) > 8 else f"{scheme} …".strip()
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"… ({len(text)} characters)"

@@ -14,11 +14,14 @@ reset secret are extracted the way each vendor writes them (`extract`).
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import html as html_lib
 import itertools
+import os
 import re
+import socket
 import ssl
 import threading
 import time
@@ -183,6 +186,8 @@ class SmtpMailbox:
         try:
             self._controller.start()
         except Exception as exc:  # a taken port or a bad host is a set-up error, not a crash
+            with contextlib.suppress(Exception):
+                self._controller.loop.close()  # its thread never ran the loop
             raise MailboxError(f"cannot listen for SMTP on {self.host}:{self.port}: {exc}") from None
         return self
 
@@ -345,6 +350,19 @@ def check_mailbox_url(url: str) -> None:
         raise MailboxError(f"--mailbox {url}: the scheme must be smtp, imap or imaps")
     if not parts.hostname or (parts.scheme == "smtp" and not parts.port):
         raise MailboxError(f"--mailbox {url}: expected smtp://HOST:PORT or imap://USER:PASSWORD@HOST[:PORT]/FOLDER")
+
+
+def check_smtp_port(url: str) -> None:
+    """For `--mailbox smtp://HOST:PORT`: that conform can listen there, said before anything runs."""
+    parts = urlsplit(url)
+    if parts.scheme != "smtp" or not parts.hostname or not parts.port:
+        return
+    try:
+        with socket.create_server((parts.hostname, parts.port)):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise MailboxError(f"--mailbox {url}: conform cannot listen there ({reason})") from None
 
 
 def base_address(url: str | None) -> str | None:

@@ -5,6 +5,7 @@ checkout's root conftest.py loads it for `pytest` runs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.util
@@ -23,9 +24,11 @@ from ..clients import CLIENTS, VENDORS
 from ..resources import PACKAGE
 from ..runner import LiveMock, start_live_mock
 from ..settings import Settings
-from .inspection import Inspector, activated, last_exchange
+from .driving import PACER
+from .failures import account_of
+from .inspection import Inspector, Violation, activated
 from .mailbox import DEFAULT_TIMEOUT, MailboxError
-from .report import note_in_reports
+from .results import SUITE_ORDER, note_in_reports
 from .target import ADMIN_TOKEN_VARIABLE, CAPABILITIES, RunOptions, Target, TargetError, connect, prepared
 
 # `ci` keeps `make test` within minutes on 2 cores; `deep` is for a night run (`--hypothesis-profile=deep`).
@@ -112,23 +115,29 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         )
         with prepared(target, options, lambda line: _say(config, line)) as ready:
             _say(config, f"run {ready.run_id}; accounts: {ready.accounts.description}; mail: {_mail_source(ready)}")
-            yield ready
+            if ready.admin is not None:  # the pacing moves the mock's clock instead of waiting (driving.Pacer)
+                PACER.fast_forward = ready.admin.advance_clock
+            try:
+                yield ready
+            finally:
+                PACER.fast_forward = None
     except (TargetError, MailboxError) as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
 def _say(config: pytest.Config, line: str) -> None:
     """One line on the terminal, outside pytest's output capture (what the run uses, for the person running it),
-    and in the report."""
+    and in the report. `resetkit conform` says it through its console; plain pytest through its reporter."""
     note_in_reports(config, line)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None:
-        return
-    if capture is None:
-        reporter.write_line(f"resetkit conform: {line}")
-        return
-    with capture.global_and_fixture_disabled():
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        console = next((p for p in config.pluginmanager.get_plugins() if hasattr(p, "say")), None)
+        if console is not None:
+            console.say(line)
+            return
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None:
+            return
         if reporter._tw.width_of_current_line:  # after a row of progress dots
             reporter.write("\n")
         reporter.write_line(f"resetkit conform: {line}")
@@ -168,12 +177,22 @@ def inspector(target: Target) -> Iterator[Inspector]:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Every report names its vendor and suite; a failing one carries the last request and response it saw."""
+    """Every report names its vendor and suite; a failing one says which rule it breaks, what was sent (as curl)
+    and what came back (failures.py)."""
     report = yield
-    properties = [("vendor", vendor_of(item) or ""), ("suite", suite_of(item))]
-    used = getattr(item, "funcargs", {}).get("inspector")
-    if report.failed and isinstance(used, Inspector) and (exchange := last_exchange(used.exchanges)):
-        properties += [("request", exchange[0]), ("response", exchange[1])]
+    properties: list[tuple[str, str]] = [("vendor", vendor_of(item) or ""), ("suite", suite_of(item))]
+    if report.failed and call.excinfo is not None:
+        used = getattr(item, "funcargs", {}).get("inspector")
+        exchanges = used.exchanges if isinstance(used, Inspector) else []
+        account = account_of(call.excinfo.value, exchanges[-1] if exchanges else None)
+        rule, step = account.rule, dict(item.user_properties).get("step")
+        if step and isinstance(call.excinfo.value, Violation):  # the spec is the rule; the step is where
+            rule = f"{rule}\n(in the step: {step})"
+        elif step:  # the step is the rule
+            rule = f"{step}\n{rule}"
+        properties += [("rule", rule), ("sent", account.sent), ("received", account.received)]
+        if call.when == "setup" and isinstance(call.excinfo.value, pytest.UsageError):  # the target fixture's
+            properties.append(("setup_error", str(call.excinfo.value)))
     report.user_properties = [*report.user_properties, *properties]
     return report
 
@@ -211,7 +230,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests about an unselected vendor are deselected, so reports list only what was asked for."""
+    """Tests about an unselected vendor are deselected, so reports list only what was asked for; the rest run
+    suite by suite and, within a suite, vendor by vendor (so progress can be told per vendor and suite)."""
     wanted = set(selected_vendors(config))
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
@@ -220,7 +240,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (drop if vendor is not None and vendor not in wanted else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    # Only the suites' own items move; anything else collected beside them (the project's tests) keeps its place.
+    slots = [at for at, item in enumerate(keep) if suite_of(item) in SUITE_ORDER]
+    for at, item in zip(slots, sorted((keep[at] for at in slots), key=_run_order), strict=True):
+        keep[at] = item
+    items[:] = keep
+
+
+def _run_order(item: pytest.Item) -> tuple[int, int]:
+    vendor = vendor_of(item)
+    return SUITE_ORDER.index(suite_of(item)), VENDORS.index(vendor) if vendor in VENDORS else len(VENDORS)
 
 
 # The suites in a checkout ------------------------------------------------------------------------------------------

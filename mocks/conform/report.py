@@ -1,204 +1,372 @@
-"""What `resetkit conform` says it checked: one outcome per check, a summary, and the table, Markdown and HTML.
+"""What `resetkit conform` says it checked, as the console summary, Markdown and HTML.
 
-Every check ends in one of five results:
-
-- `pass`, `fail`;
-- `warn`: a severity-S finding of the security profile (security.md: a warning, never a failure);
-- `skip`: it could not run here, for a reason a better set-up would remove (no mailbox, no way to create
-  accounts, not the mock's clock); the summary groups skips by their full reason;
-- `n/a`: it cannot apply to this vendor (ZITADEL is addressed by user id, so look-alike e-mails mean nothing).
-
-The summary line comes first in every rendering. A run where more than half of the applicable checks (all but
-`n/a`) were skipped says so in that line, whatever else it says: such a run checked little.
+A report is a list of sections (`SECTIONS`), each built from the run (`Report`) as neutral blocks (paragraphs,
+lists, tables, failures) that every renderer knows: a new section is one more builder in that list. Every rendering
+starts with the same total (`Summary.line`): the verdict, and "ONLY AS FAR AS CHECKED" when more than half of the
+applicable checks were skipped. A failure reads the same everywhere: the rule it breaks, what was sent (curl),
+what came back.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import shutil
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .outcomes import classify
+from .requirements import Requirement, document_path, requirements
+from .results import LABELS, STATUSES, Collector, Outcome, Summary, note_in_reports, summarize
 
-_FAILURE_LINE = re.compile(r"^\s*[|]?\s*- (?:ST\d+ )?(.+?)\s*$")
-STATUSES = ("pass", "fail", "warn", "skip", "n/a")
-LABELS = {"pass": "passed", "fail": "failed", "warn": "warnings", "skip": "skipped", "n/a": "not applicable"}
-SUITE_ORDER = ("contract", "bdd", "security")
+__all__ = [
+    "SECTIONS",
+    "Block",
+    "Bullets",
+    "Collector",
+    "Failures",
+    "Outcome",
+    "Paragraph",
+    "Report",
+    "Section",
+    "Table",
+    "failure_text",
+    "note_in_reports",
+    "render_console",
+    "render_html",
+    "render_markdown",
+    "render_setup_error",
+    "sections",
+    "summarize",
+    "write_report",
+]
+
+CONSOLE_WIDTH = 100
+CONSOLE_FAILURES = 8  # different failures the console shows in full; the report has every one
+CONSOLE_BODY_LINES = 12  # lines of a sent or received text the console shows
 
 
 @dataclass
-class Outcome:
-    """One row of the table: a suite item (operation or scenario) and what each of its checks said."""
+class Report:
+    """A finished run as the renderers see it: the target, every outcome, conform's own lines about the run
+    (`notes`) and what the target probe found that a reader must see first (`leads`)."""
 
-    item: str
-    status: str  # pass | fail | warn | skip | n/a
-    checks: list[str] = field(default_factory=list)
-    reason: str = ""  # the full skip, finding or not-applicable reason
-    vendor: str = ""
-    suite: str = ""
-    message: str = ""  # a failure's full message
-    request: str = ""  # a failure's last request and response, as text
-    response: str = ""
+    target: str
+    outcomes: Sequence[Outcome]
+    notes: Sequence[str] = ()
+    leads: Sequence[str] = ()
 
-    @property
-    def details(self) -> str:
-        return "; ".join(self.checks) if self.status == "fail" else self.reason
-
-
-class Collector:
-    """A pytest plugin that keeps one Outcome per test item (schemathesis subtests fold into their operation)."""
-
-    def __init__(self) -> None:
-        self.outcomes: dict[str, Outcome] = {}
-        self.notes: list[str] = []  # conform's own lines: the run id, where accounts and mail come from, cleanup
-
-    def pytest_runtest_logreport(self, report: Any) -> None:
-        if report.when != "call" and not (report.skipped or report.failed):
-            return
-        file, _, test = report.nodeid.partition("::")
-        name = f"{Path(file).stem.removeprefix('test_')}::{test}"
-        outcome = self.outcomes.setdefault(name, Outcome(name, "pass"))
-        properties = dict(getattr(report, "user_properties", ()) or ())
-        outcome.vendor = outcome.vendor or str(properties.get("vendor") or "")
-        outcome.suite = outcome.suite or str(properties.get("suite") or Path(file).parent.name)
-        if report.failed:
-            outcome.status = "fail"
-            text = str(report.longrepr)
-            found = [m.group(1) for line in text.splitlines() if (m := _FAILURE_LINE.match(line))]
-            for check in found or [_crash_summary(report)]:
-                if check not in outcome.checks:
-                    outcome.checks.append(check)
-            outcome.message = outcome.message or _failure_message(report)
-            outcome.request = outcome.request or str(properties.get("request") or "")
-            outcome.response = outcome.response or str(properties.get("response") or "")
-        elif report.skipped and outcome.status != "fail":
-            longrepr = report.longrepr
-            reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr).removeprefix("Skipped: ")
-            outcome.status = classify(reason)
-            outcome.reason = reason
-
-
-def note_in_reports(config: Any, line: str) -> None:
-    """Keep one of conform's own lines for this run's reports: what the run used, beside what it found."""
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, Collector):
-            plugin.notes.append(line)
-
-
-def _crash_summary(report: Any) -> str:
-    """One line on what failed: the assertion message (a BDD step's), else the traceback's last line."""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    message = crash.message.strip() if crash is not None else ""
-    text = str(report.longrepr).strip()
-    line = message.splitlines()[0] if message else (text.splitlines()[-1] if text else "failed")
-    return line[:240]
-
-
-def _failure_message(report: Any) -> str:
-    """The check's whole message: the assertion's text, else the end of the report (schemathesis' account)."""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    message = crash.message.strip() if crash is not None else ""
-    text = str(report.longrepr).strip()
-    if message and not text.lstrip().startswith("-"):
-        return message[:4000]
-    return text[-4000:]
-
-
-# The summary ------------------------------------------------------------------------------------------------
-@dataclass
-class Summary:
-    """Counts by result, overall, per vendor and per suite, with the skip and not-applicable reasons."""
-
-    total: Counter[str]
-    by_vendor: dict[str, Counter[str]]
-    by_suite: dict[str, Counter[str]]
-    skipped: Counter[str]  # reason -> checks
-    not_applicable: Counter[str]
-    findings: list[Outcome]
-    failures: list[Outcome]
+    @functools.cached_property
+    def summary(self) -> Summary:
+        return summarize(self.outcomes)
 
     @property
-    def checks(self) -> int:
-        return sum(self.total.values())
-
-    @property
-    def applicable(self) -> int:
-        return self.checks - self.total["n/a"]
-
-    @property
-    def mostly_skipped(self) -> bool:
-        return self.total["skip"] * 2 > self.applicable
-
-    def counts(self, counter: Counter[str] | None = None) -> str:
-        counter = self.total if counter is None else counter
-        parts = [f"{counter[s]} {LABELS[s]}" for s in STATUSES if counter[s] or s in ("pass", "fail")]
-        return ", ".join(parts)
-
-    def line(self, target: str) -> str:
-        """The first line of every report: the verdict, and whether the run checked too little to mean much."""
-        verdict = "NOT CONFORMANT" if self.total["fail"] else "CONFORMANT"
-        if self.mostly_skipped:
-            verdict += (
-                f" ONLY AS FAR AS CHECKED: {self.total['skip']} of {self.applicable} applicable checks were skipped"
-                " (more than half)"
-            )
-        return f"{target}: {verdict}; {self.counts()} ({self.checks} checks)"
-
-    def rows(self) -> list[tuple[str, Counter[str]]]:
-        """(label, counts) per vendor, then per suite, then all."""
-        suites = sorted(self.by_suite, key=lambda s: (SUITE_ORDER.index(s) if s in SUITE_ORDER else 9, s))
-        rows = [(f"vendor {v}", self.by_vendor[v]) for v in sorted(self.by_vendor)]
-        rows += [(f"suite {s}", self.by_suite[s]) for s in suites]
-        return [*rows, ("all", self.total)]
+    def line(self) -> str:
+        return self.summary.line(self.target)
 
 
-def summarize(outcomes: Iterable[Outcome]) -> Summary:
-    seen = list(outcomes)
-    by_vendor: dict[str, Counter[str]] = {}
-    by_suite: dict[str, Counter[str]] = {}
-    for outcome in seen:
-        by_vendor.setdefault(outcome.vendor or "(any)", Counter())[outcome.status] += 1
-        by_suite.setdefault(outcome.suite or "(other)", Counter())[outcome.status] += 1
-    return Summary(
-        total=Counter(o.status for o in seen),
-        by_vendor=by_vendor,
-        by_suite=by_suite,
-        skipped=Counter(o.reason for o in seen if o.status == "skip"),
-        not_applicable=Counter(o.reason for o in seen if o.status == "n/a"),
-        findings=[o for o in seen if o.status == "warn"],
-        failures=[o for o in seen if o.status == "fail"],
+# Blocks and sections -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    id: str = ""
+    code: frozenset[int] = frozenset()  # columns shown as code
+    numeric: frozenset[int] = frozenset()  # columns aligned right
+    whole: frozenset[int] = frozenset()  # short columns never broken across lines (vendor, result)
+    row_classes: tuple[str, ...] = ()  # one per row (the HTML class: a result)
+    row_header: bool = False  # the first column labels its row
+
+
+@dataclass(frozen=True)
+class Failures:
+    outcomes: tuple[Outcome, ...]
+    grouped: bool = False  # failures that break the same rule shown once, the others named (the console)
+
+
+Block = Paragraph | Bullets | Table | Failures
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of every report: an id (HTML anchor), a title and its blocks. `console` is what the console
+    summary shows of it (None: the same blocks; empty: nothing); `folded` sections are closed in HTML at first."""
+
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+    console: tuple[Block, ...] | None = None
+    folded: bool = False
+
+
+def counts_section(report: Report) -> Section:
+    rows = tuple(
+        (label, *(str(counts[s]) for s in STATUSES), str(sum(counts.values())))
+        for label, counts in report.summary.rows()
     )
+    header = ("", *(LABELS[s] for s in STATUSES), "total")
+    numbers = frozenset(range(1, len(header)))
+    table = Table(header, rows, id="counts", numeric=numbers, whole=frozenset({0}), row_header=True)
+    return Section("summary-table", "Summary", (table,))
 
 
-# Plain text (the terminal) --------------------------------------------------------------------------------------
-def render_table(outcomes: Sequence[Outcome], target: str = "") -> str:
-    """The summary line and block, then one row per check."""
-    summary = summarize(outcomes)
-    width = max([len(o.item) for o in outcomes] + [20])
-    lines = [summary.line(target or "resetkit conform"), ""]
-    label_width = max(len(label) for label, _ in summary.rows())
-    header = "".join(f"{LABELS[s]:>16}" for s in STATUSES)
-    lines.append(f"{'':<{label_width}}{header}")
-    for label, counts in summary.rows():
-        lines.append(f"{label:<{label_width}}" + "".join(f"{counts[s]:>16}" for s in STATUSES))
-    for title, reasons in (("skipped", summary.skipped), ("not applicable", summary.not_applicable)):
-        if reasons:
-            lines += ["", f"{title}, by reason:"]
-            lines += [f"  {count:>4} x {reason}" for reason, count in reasons.most_common()]
-    lines += ["", f"{'operation / scenario':<{width}}  result  details", f"{'-' * width}  ------  -------"]
-    lines += [f"{o.item:<{width}}  {o.status:<6}  {_one_line(o.details)}" for o in outcomes]
-    return "\n".join(lines)
+def failures_section(report: Report) -> Section | None:
+    failures = tuple(report.summary.failures)
+    if not failures:
+        return None
+    return Section("failures", "Failures", (Failures(failures),), console=(Failures(failures, grouped=True),))
+
+
+def findings_section(report: Report) -> Section | None:
+    findings = report.summary.findings
+    if not findings:
+        return None
+    grouped: dict[tuple[str, str], list[Outcome]] = {}
+    for outcome in findings:
+        grouped.setdefault((outcome.security_id or "", outcome.finding), []).append(outcome)
+    by_finding = Table(
+        ("id", "checks", "finding", "vendors"),
+        tuple(
+            (sr, str(len(group)), text, ", ".join(dict.fromkeys(o.vendor for o in group if o.vendor)))
+            for (sr, text), group in grouped.items()
+        ),
+        numeric=frozenset({1}),
+        whole=frozenset({0, 3}),
+    )
+    each = Table(
+        ("check", "id", "finding"),
+        tuple((o.item, o.security_id or "", o.finding) for o in findings),
+        code=frozenset({0}),
+        whole=frozenset({1}),
+        row_classes=tuple("warn" for _ in findings),
+    )
+    brief = Table(
+        ("id", "checks", "finding (vendors)"),
+        tuple((sr, count, f"{text} ({vendors})") for sr, count, text, vendors in by_finding.rows),
+        numeric=frozenset({1}),
+    )
+    intro = Paragraph(
+        "Severity-S requirements of the security profile that the target does not meet: warnings, not failures "
+        "(what each asks for and why: Security requirements, below, and docs/security-checks.md)."
+    )
+    return Section("warnings", "Warnings (severity S findings)", (intro, by_finding, each), console=(brief,))
+
+
+def _reasons_section(key: str, title: str, reasons: dict[str, int], in_console: bool) -> Section | None:
+    if not reasons:
+        return None
+    ordered = sorted(reasons.items(), key=lambda pair: -pair[1])
+    table = Table(("checks", "reason"), tuple((str(n), r) for r, n in ordered), numeric=frozenset({0}))
+    return Section(key, title, (table,), console=None if in_console else ())
+
+
+def skipped_section(report: Report) -> Section | None:
+    return _reasons_section("skipped", "Skipped, by reason", report.summary.skipped, True)
+
+
+def not_applicable_section(report: Report) -> Section | None:
+    return _reasons_section("not-applicable", "Not applicable, by reason", report.summary.not_applicable, False)
+
+
+def requirements_section(report: Report) -> Section | None:
+    """What each security requirement the run checked asks for, why, and from where (docs/security-checks.md)."""
+    documented = requirements()
+    used = sorted({o.security_id for o in report.outcomes if o.security_id and o.security_id in documented})
+    if not used:
+        return None
+    rows = tuple(_requirement_row(documented[sr]) for sr in used)
+    where = document_path()
+    intro = Paragraph(
+        "The security profile's checks, from docs/security-checks.md"
+        + (f" (installed with resetkit: {where})" if where else "")
+        + "; M is a failure when not met, S a warning."
+    )
+    table = Table(("id", "what it checks", "severity", "sources"), rows, code=frozenset({0}), whole=frozenset({0}))
+    return Section("security-requirements", "Security requirements", (intro, table), console=(), folded=True)
+
+
+def _requirement_row(requirement: Requirement) -> tuple[str, str, str, str]:
+    what = f"{requirement.title}: {requirement.checks}".replace("`", "")  # the document's code marks
+    return requirement.id, what, requirement.severity, requirement.sources.replace("`", "")
+
+
+def run_section(report: Report) -> Section | None:
+    if not report.notes:
+        return None
+    return Section("run-notes", "Run", (Bullets(tuple(report.notes), id="run"),), console=())
+
+
+def checks_section(report: Report) -> Section:
+    rows = tuple((o.item, o.vendor, o.suite, o.status, _one_line(o.details)) for o in report.outcomes)
+    table = Table(
+        ("check", "vendor", "suite", "result", "details"),
+        rows,
+        id="checks",
+        code=frozenset({0}),
+        whole=frozenset({1, 2, 3}),
+        row_classes=tuple(o.status for o in report.outcomes),
+    )
+    return Section("all-checks", "All checks", (table,), console=())
+
+
+# The report, in order. A section builder takes the run and answers a Section, or None when it has nothing to say.
+SECTIONS: tuple[Callable[[Report], Section | None], ...] = (
+    counts_section,
+    failures_section,
+    findings_section,
+    skipped_section,
+    not_applicable_section,
+    requirements_section,
+    run_section,
+    checks_section,
+)
+
+
+def sections(report: Report) -> list[Section]:
+    return [section for build in SECTIONS if (section := build(report)) is not None]
+
+
+# A failure as text: the console, JUnit, and the same three parts in Markdown and HTML ------------------------------
+def failure_parts(outcome: Outcome) -> list[tuple[str, str]]:
+    """(label, text) of a failure: the rule it breaks (with its security requirement), what was sent, what came
+    back; the parts a failure has."""
+    rule = outcome.rule or outcome.details or "failed"
+    documented = requirements().get(outcome.security_id or "")
+    if documented is not None:
+        rule = f"{documented.id} {documented.title} (docs/security-checks.md#{documented.anchor})\n{rule}"
+    parts = [("Rule", rule)]
+    if outcome.sent:
+        parts.append(("Sent", outcome.sent))
+    if outcome.received:
+        parts.append(("Received", outcome.received))
+    return parts
+
+
+def failure_text(outcome: Outcome) -> str:
+    """A failure as plain text, as JUnit and the console carry it."""
+    return "\n".join(f"{label}:\n{textwrap.indent(text, '  ')}" for label, text in failure_parts(outcome))
+
+
+# Plain text (the console) ------------------------------------------------------------------------------------------
+def render_console(report: Report, width: int | None = None, footer: Sequence[str] = ()) -> str:
+    """The summary after a run: the sections meant for the console, within `width` columns (at most 100), the
+    `footer` lines (where the report went), and the one total last."""
+    width = min(width or shutil.get_terminal_size((CONSOLE_WIDTH, 24)).columns, CONSOLE_WIDTH)
+    out: list[str] = []
+    for section in sections(report):
+        blocks = section.blocks if section.console is None else section.console
+        if not blocks:
+            continue
+        out += ["", section.title, "-" * len(section.title)]
+        for block in blocks:
+            out += _text_block(block, width)
+    if footer:
+        out += ["", *(line for text in footer for line in _wrap(text, width, "", "  "))]
+    summary = report.summary
+    out += ["", *_wrap(f"{summary.verdict}; {summary.counts()} ({summary.checks} checks)", width)]
+    return "\n".join(out)
+
+
+def _text_block(block: Block, width: int) -> list[str]:
+    if isinstance(block, Paragraph):
+        return _wrap(block.text, width)
+    if isinstance(block, Bullets):
+        return [line for item in block.items for line in _wrap(item, width, "- ", "  ")]
+    if isinstance(block, Table):
+        return _text_table(block, width)
+    groups = _by_rule(block.outcomes) if block.grouped else {o.item: [o] for o in block.outcomes}
+    lines: list[str] = []
+    for shown, (_, group) in enumerate(groups.items()):
+        if block.grouped and shown == CONSOLE_FAILURES:
+            rest = sum(len(g) for g in list(groups.values())[shown:])
+            lines += ["", *_wrap(f"... and {rest} more failures for other reasons: every one is in the report", width)]
+            break
+        lines += _text_failure(group[0], width)
+        if len(group) > 1:
+            others = ", ".join(o.item for o in group[1:4]) + (", ..." if len(group) > 4 else "")
+            lines += _wrap(f"The same in {len(group) - 1} more: {others}", width, "  ", "    ")
+    return lines
+
+
+def _text_failure(outcome: Outcome, width: int) -> list[str]:
+    lines = ["", *_wrap(f"FAIL {outcome.item}", width, "", "     ")]
+    where = ", ".join(part for part in (outcome.vendor, outcome.suite) if part)
+    lines += _wrap(f"({where})", width, "     ") if where else []
+    for label, text in failure_parts(outcome):
+        lines.append(f"  {label}:")
+        if label == "Rule":
+            lines += [line for paragraph in text.splitlines() for line in _wrap(paragraph, width, "    ", "    ")]
+        else:
+            lines += _clipped(text, width, "    ")
+    return lines
+
+
+def _by_rule(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
+    """Failures grouped by the first line of the rule they break, in the order they ran."""
+    groups: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        groups.setdefault(_first_line(outcome.rule or outcome.details), []).append(outcome)
+    return groups
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _text_table(table: Table, width: int) -> list[str]:
+    """Columns as wide as their widest cell, two spaces apart; when that is wider than `width`, the widest column
+    wraps."""
+    columns = list(zip(table.header, *table.rows, strict=True))
+    widths = [max(len(cell) for cell in column) for column in columns]
+    total = sum(widths) + 2 * (len(widths) - 1)
+    wrapped = max(range(len(widths)), key=lambda i: widths[i])
+    if total > width:
+        widths[wrapped] = max(width - (total - widths[wrapped]), 20)
+    lines = []
+    for row in (table.header, *table.rows):
+        parts = [textwrap.wrap(cell, widths[i]) or [""] if i == wrapped else [cell] for i, cell in enumerate(row)]
+        for at in range(max(len(part) for part in parts)):
+            cells = [
+                (part[at] if at < len(part) else "").rjust(widths[i])
+                if i in table.numeric
+                else (part[at] if at < len(part) else "").ljust(widths[i])
+                for i, part in enumerate(parts)
+            ]
+            lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest) or [first.rstrip()]
+
+
+def _clipped(text: str, width: int, indent: str) -> list[str]:
+    """A block of text for the console: at most CONSOLE_BODY_LINES lines, each cut to `width`."""
+    lines = text.splitlines()
+    shown = [f"{indent}{line}".rstrip() for line in lines[:CONSOLE_BODY_LINES]]
+    if len(lines) > CONSOLE_BODY_LINES:
+        shown.append(f"{indent}... ({len(lines) - CONSOLE_BODY_LINES} more lines in the report)")
+    return [line if len(line) <= width else line[: width - 1] + "…" for line in shown]
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-# Markdown -------------------------------------------------------------------------------------------------------
+# Markdown ---------------------------------------------------------------------------------------------------------
 _MD_SPECIAL = re.compile(r"([\\`|<*])")
 
 
@@ -224,96 +392,162 @@ def md_block(text: str, info: str = "text") -> str:
     return f"{fence}{info}\n{text.rstrip()}\n{fence}"
 
 
-def render_markdown(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
-    summary = summarize(outcomes)
-    out = [f"# Conformance report: {md_cell(summary.line(target))}", ""]
-    if notes:
-        out += ["## Run", "", *(f"- {md_cell(note)}" for note in notes), ""]
-    out += ["## Summary", "", "| | " + " | ".join(LABELS[s] for s in STATUSES) + " | total |"]
-    out.append("|---" * (len(STATUSES) + 2) + "|")
-    for label, counts in summary.rows():
-        cells = " | ".join(str(counts[s]) for s in STATUSES)
-        out.append(f"| **{md_cell(label)}** | {cells} | {sum(counts.values())} |")
-    for title, reasons in (
-        ("Skipped, by reason", summary.skipped),
-        ("Not applicable, by reason", summary.not_applicable),
-    ):
-        if reasons:
-            out += ["", f"### {title}", "", "| checks | reason |", "|---|---|"]
-            out += [f"| {count} | {md_cell(reason)} |" for reason, count in reasons.most_common()]
-    if summary.findings:
-        out += ["", "### Warnings (severity S findings)", "", "| check | finding |", "|---|---|"]
-        out += [f"| {md_code(o.item)} | {md_cell(o.reason)} |" for o in summary.findings]
-    if summary.failures:
-        out += ["", "## Failures"]
-        for failure in summary.failures:
-            out += ["", f"### {md_code(failure.item)}", "", md_block(failure.message or failure.details)]
-            if failure.request:
-                out += ["", "Request:", "", md_block(failure.request, "http")]
-            if failure.response:
-                out += ["", "Response:", "", md_block(failure.response, "http")]
-    out += ["", "## All checks", "", "| check | vendor | suite | result | details |", "|---|---|---|---|---|"]
-    for o in outcomes:
-        out.append(
-            f"| {md_code(o.item)} | {md_cell(o.vendor)} | {md_cell(o.suite)} | {o.status} | {md_cell(o.details)} |"
-        )
-    return "\n".join(out) + "\n"
+_INFO = {"Rule": "text", "Sent": "sh", "Received": "http"}
 
 
-# HTML -----------------------------------------------------------------------------------------------------------
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;"
-    "text-align:left;vertical-align:top}.fail{background:#fdd}.warn{background:#ffd}.skip,.n\\/a{color:#777}"
-    "pre{background:#f6f6f6;padding:8px;overflow-x:auto;white-space:pre-wrap}.verdict{font-size:1.2em}"
-)
+def render_markdown(report: Report) -> str:
+    out = [f"# Conformance report: {md_cell(report.line)}", ""]
+    out += [f"> {md_cell(lead)}" for lead in report.leads]
+    for section in sections(report):
+        out += ["", f"## {section.title}"]
+        for block in section.blocks:
+            out += ["", *_md_block(block)]
+    return "\n".join(out).replace("\n\n\n", "\n\n").lstrip("\n") + "\n"
 
 
-def render_html(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
-    summary = summarize(outcomes)
+def _md_block(block: Block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [md_cell(block.text)]
+    if isinstance(block, Bullets):
+        return [f"- {md_cell(item)}" for item in block.items]
+    if isinstance(block, Table):
+        lines = ["| " + " | ".join(md_cell(h) for h in block.header) + " |", "|---" * len(block.header) + "|"]
+        for row in block.rows:
+            cells = [_md_table_cell(block, i, cell) for i, cell in enumerate(row)]
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
+    lines = []
+    for outcome in block.outcomes:
+        lines += [f"### {md_code(outcome.item)}", ""]
+        if outcome.vendor or outcome.suite:
+            lines += [md_cell(", ".join(p for p in (outcome.vendor, outcome.suite) if p)), ""]
+        for label, text in failure_parts(outcome):
+            lines += [f"**{label}**", "", md_block(text, _INFO[label]), ""]
+    return lines
+
+
+def _md_table_cell(table: Table, column: int, cell: str) -> str:
+    if column in table.code:
+        return md_code(cell)
+    if table.row_header and column == 0 and cell:
+        return f"**{md_cell(cell)}**"
+    return md_cell(cell)
+
+
+# HTML -------------------------------------------------------------------------------------------------------------
+_STYLE = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
+
+
+def render_html(report: Report) -> str:
     e = html.escape
+    summary = report.summary
+    tone = "fail" if summary.total["fail"] else ("thin" if summary.mostly_skipped else "pass")
     parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Conformance {e(target)}</title>",
-        f"<style>{_STYLE}</style></head><body><h1>Conformance report for {e(target)}</h1>",
-        f"<p class='verdict' id='summary'><strong>{e(summary.line(target))}</strong></p>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Conformance {e(report.target)}</title><style>{_STYLE}</style></head><body><main>",
+        f"<header><h1>Conformance report</h1><p class='target'>{e(report.target)}</p>",
+        f"<p class='verdict {tone}' id='summary'><strong>{e(report.line)}</strong></p>",
     ]
-    if notes:
-        parts.append("<ul id='run'>" + "".join(f"<li>{e(note)}</li>" for note in notes) + "</ul>")
-    parts.append(
-        "<table id='counts'><tr><th></th>" + "".join(f"<th>{LABELS[s]}</th>" for s in STATUSES) + "<th>total</th></tr>"
-    )
-    for label, counts in summary.rows():
-        cells = "".join(f"<td>{counts[s]}</td>" for s in STATUSES)
-        parts.append(f"<tr><th>{e(label)}</th>{cells}<td>{sum(counts.values())}</td></tr>")
-    parts.append("</table>")
-    for title, reasons in (
-        ("Skipped, by reason", summary.skipped),
-        ("Not applicable, by reason", summary.not_applicable),
-    ):
-        if reasons:
-            rows = "".join(f"<tr><td>{n}</td><td>{e(r)}</td></tr>" for r, n in reasons.most_common())
-            parts.append(f"<h3>{title}</h3><table><tr><th>checks</th><th>reason</th></tr>{rows}</table>")
-    if summary.findings:
-        rows = "".join(
-            f"<tr class='warn'><td><code>{e(o.item)}</code></td><td>{e(o.reason)}</td></tr>" for o in summary.findings
-        )
-        parts.append(f"<h3>Warnings (severity S findings)</h3><table>{rows}</table>")
-    if summary.failures:
-        parts.append("<h2 id='failures'>Failures</h2>")
-        for failure in summary.failures:
-            parts.append(f"<div class='failure'><h3><code>{e(failure.item)}</code></h3>")
-            parts.append(f"<h4>Check</h4><pre class='message'>{e(failure.message or failure.details)}</pre>")
-            if failure.request:
-                parts.append(f"<h4>Request</h4><pre class='request'>{e(failure.request)}</pre>")
-            if failure.response:
-                parts.append(f"<h4>Response</h4><pre class='response'>{e(failure.response)}</pre>")
-            parts.append("</div>")
-    rows = "".join(
-        f"<tr class='{e(o.status)}'><td><code>{e(o.item)}</code></td><td>{e(o.vendor)}</td><td>{e(o.suite)}</td>"
-        f"<td>{e(o.status)}</td><td>{e(o.details)}</td></tr>"
-        for o in outcomes
-    )
-    parts.append(
-        "<h2>All checks</h2><table id='checks'><tr><th>check</th><th>vendor</th><th>suite</th><th>result</th>"
-        f"<th>details</th></tr>{rows}</table></body></html>"
-    )
+    if report.leads:
+        parts.append("<ul class='leads'>" + "".join(f"<li>{e(lead)}</li>" for lead in report.leads) + "</ul>")
+    parts.append(_html_nav(sections(report)) + "</header>")
+    for section in sections(report):
+        body = "".join(_html_block(block) for block in section.blocks)
+        if section.folded:
+            parts.append(
+                f"<section id='{section.id}'><details><summary><h2>{e(section.title)}</h2></summary>{body}"
+                "</details></section>"
+            )
+        else:
+            parts.append(f"<section id='{section.id}'><h2>{e(section.title)}</h2>{body}</section>")
+    parts.append("</main></body></html>")
     return "".join(parts)
+
+
+def _html_nav(found: Sequence[Section]) -> str:
+    links = "".join(f"<a href='#{s.id}'>{html.escape(s.title)}</a>" for s in found)
+    return f"<nav>{links}</nav>"
+
+
+def _html_block(block: Block) -> str:
+    e = html.escape
+    if isinstance(block, Paragraph):
+        return f"<p>{e(block.text)}</p>"
+    if isinstance(block, Bullets):
+        id_attribute = f" id='{block.id}'" if block.id else ""
+        return f"<ul{id_attribute}>" + "".join(f"<li>{e(item)}</li>" for item in block.items) + "</ul>"
+    if isinstance(block, Table):
+        return _html_table(block)
+    parts = []
+    for group in _by_rule(block.outcomes).values():
+        parts.append(_html_failure(group[0]))
+        if len(group) > 1:
+            parts.append(
+                f"<details class='same'><summary>The same rule, broken by {len(group) - 1} more checks</summary>"
+                + "".join(_html_failure(outcome) for outcome in group[1:])
+                + "</details>"
+            )
+    return "".join(parts)
+
+
+def _html_table(table: Table) -> str:
+    e = html.escape
+    id_attribute = f" id='{table.id}'" if table.id else ""
+    head = "".join(f"<th{_num(table, i)}>{e(h)}</th>" for i, h in enumerate(table.header))
+    rows = []
+    for at, row in enumerate(table.rows):
+        cells = []
+        for i, cell in enumerate(row):
+            text = f"<code>{_breakable(e(cell))}</code>" if i in table.code else e(cell)
+            tag = "th" if table.row_header and i == 0 else "td"
+            cells.append(f"<{tag}{_num(table, i)}>{text}</{tag}>")
+        row_class = f" class='{e(table.row_classes[at])}'" if at < len(table.row_classes) else ""
+        rows.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+    table_html = f"<table{id_attribute}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class='scroll'>{table_html}</div>"
+
+
+def _breakable(escaped: str) -> str:
+    """A long check name may break after `::`, `_`, `/` and `-`, not between any two letters."""
+    return re.sub(r"(::|[_/-])", r"\1<wbr>", escaped)
+
+
+def _num(table: Table, column: int) -> str:
+    classes = [name for name, columns in (("num", table.numeric), ("whole", table.whole)) if column in columns]
+    return f" class='{' '.join(classes)}'" if classes else ""
+
+
+def _html_failure(outcome: Outcome) -> str:
+    e = html.escape
+    where = ", ".join(part for part in (outcome.vendor, outcome.suite) if part)
+    parts = [f"<article class='failure'><h3><code>{_breakable(e(outcome.item))}</code></h3>"]
+    if where:
+        parts.append(f"<p class='where'>{e(where)}</p>")
+    parts.append("<dl>")
+    for label, text in failure_parts(outcome):
+        parts.append(f"<dt>{label}</dt><dd><pre class='{label.lower()}'>{e(text)}</pre></dd>")
+    parts.append("</dl></article>")
+    return "".join(parts)
+
+
+def write_report(path: str | Path, report: Report) -> None:
+    """The report as Markdown or HTML, by the file's name."""
+    target = Path(path)
+    render = render_html if target.suffix == ".html" else render_markdown
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(report), encoding="utf-8")
+
+
+def render_setup_error(report: Report, message: str, html_page: bool) -> str:
+    """The report of a run that did not start: the one line that says why."""
+    if not html_page:
+        return f"# Conformance report for {report.target}\n\n**Not run: set-up error.** {message}\n"
+    e = html.escape
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Conformance {e(report.target)}</title><style>{_STYLE}</style></head><body><main>"
+        f"<header><h1>Conformance report</h1><p class='target'>{e(report.target)}</p>"
+        f"<p class='verdict fail' id='summary'><strong>Not run: set-up error.</strong> {e(message)}</p></header>"
+        "</main></body></html>"
+    )

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 import yaml
 
 from ..clients import CLIENTS, VENDORS
+from ..clients.base import ACCOUNT_FIELDS
 from .accounts import Accounts, AdminAccounts, ApiAccounts, ListedAccounts, NoAccounts, VendorAccounts
 from .mailbox import (
     DEFAULT_TIMEOUT,
@@ -25,6 +28,7 @@ from .mailbox import (
     OutboxMailbox,
     base_address,
     check_mailbox_url,
+    check_smtp_port,
     open_mailbox,
 )
 
@@ -110,6 +114,7 @@ class Target:
     wait_expiry: bool = False
     run_id: str = "run"  # names what this run creates (`--run-id`)
     mail_address: str | None = None  # the test mailbox's address, for plus-addressing
+    leads: list[str] = field(default_factory=list)  # what a report must say first about this target
 
     @property
     def is_mock(self) -> bool:
@@ -167,9 +172,19 @@ class Target:
     _single_root: bool = False
 
 
-def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
-    """A YAML or JSON file keyed by vendor, with the keys each vendor's client record names (those of
-    `GET /__admin/credentials`, and optional ones such as `base_url`)."""
+@dataclass(frozen=True)
+class CredentialsFile:
+    """A credentials file, checked: the credentials per vendor and the test accounts it lists."""
+
+    path: str
+    credentials: dict[str, dict[str, str]]
+    accounts: dict[str, list[dict[str, str]]]
+
+
+def read_credentials_file(path: str | Path) -> CredentialsFile:
+    """A YAML or JSON file keyed by vendor, each entry checked against the vendor's client record: the keys it
+    declares (those of `GET /__admin/credentials`, optional ones such as `base_url`) and `accounts:`, a list of
+    test accounts. Any mistake is a TargetError with one line naming the vendor, the key and what it is for."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -189,46 +204,83 @@ def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
         raise TargetError(f"{path}: expected a mapping of vendor to credentials, e.g. `{example}`")
     unknown = sorted(str(k) for k in data if k not in VENDORS)
     if unknown:
-        raise TargetError(f"{path}: unknown vendor {', '.join(unknown)} (expected {', '.join(VENDORS)})")
+        raise TargetError(f"{path}: unknown vendor {', '.join(unknown)}{_did_you_mean(unknown[0], VENDORS)}")
+    credentials: dict[str, dict[str, str]] = {}
+    accounts: dict[str, list[dict[str, str]]] = {}
     for vendor, entry in data.items():
-        _check_credential_keys(path, vendor, {str(key) for key in entry if key != "accounts"})
-    return {str(k): {str(kk): str(vv) for kk, vv in v.items() if kk != "accounts"} for k, v in data.items()}
+        given = {str(key): value for key, value in entry.items() if key != "accounts"}
+        credentials[str(vendor)] = _checked_credentials(path, str(vendor), given)
+        listed = _checked_accounts(path, str(vendor), entry.get("accounts", []))
+        if listed:
+            accounts[str(vendor)] = listed
+    return CredentialsFile(str(path), credentials, accounts)
 
 
-def _check_credential_keys(path: str | Path, vendor: str, given: set[str]) -> None:
-    """Every key the vendor's client record requires is there, and every key is one it knows."""
-    known = CLIENTS[vendor].credential_keys()
-    missing = [f"{key} ({known[key].purpose})" for key in known if known[key].required and key not in given]
-    if missing:
-        raise TargetError(f"{path}: {vendor} needs {'; '.join(missing)}")
-    unknown = sorted(given - set(known))
-    if unknown:
-        raise TargetError(f"{path}: {vendor} has no key {', '.join(unknown)} (it knows {', '.join(known)}, accounts)")
-
-
-ACCOUNT_FIELDS = ("email", "phone", "username", "id", "password")
+def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
+    """The credentials per vendor of a checked credentials file (`read_credentials_file`)."""
+    return read_credentials_file(path).credentials
 
 
 def load_listed_accounts(path: str | Path) -> dict[str, list[dict[str, str]]]:
-    """The test accounts the credentials file lists per vendor (`accounts: [{email, password, id, ...}]`)."""
-    load_credentials(path)  # the same checks and messages
-    text = Path(path).read_text(encoding="utf-8")
-    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
-    listed: dict[str, list[dict[str, str]]] = {}
-    for vendor, entry in data.items():
-        accounts = entry.get("accounts", [])
-        if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
-            raise TargetError(f"{path}: {vendor}.accounts must be a list of {{email, password, ...}} mappings")
-        for number, account in enumerate(accounts, 1):
-            unknown = sorted(str(k) for k in account if k not in ACCOUNT_FIELDS)
-            if unknown or "password" not in account or not ({"email", "id", "username", "phone"} & set(account)):
+    """The test accounts a checked credentials file lists per vendor (`accounts: [{email, password, id, ...}]`)."""
+    return read_credentials_file(path).accounts
+
+
+def _checked_credentials(path: str | Path, vendor: str, given: dict[str, Any]) -> dict[str, str]:
+    """Every key the vendor's client record requires is there with a value, and every key is one it knows."""
+    known = CLIENTS[vendor].credential_keys()
+    for key in given:
+        if key not in known:
+            raise TargetError(
+                f"{path}: {vendor} has no key {key}{_did_you_mean(key, known, known)}"
+                f" (it knows {', '.join(known)}, accounts)"
+            )
+    missing = [f"{key} ({known[key].purpose})" for key in known if known[key].required and key not in given]
+    if missing:
+        raise TargetError(f"{path}: {vendor} needs {'; '.join(missing)}")
+    return {key: _text(path, f"{vendor}.{key}", value, known[key].purpose) for key, value in given.items()}
+
+
+def _checked_accounts(path: str | Path, vendor: str, accounts: Any) -> list[dict[str, str]]:
+    """Each listed account has only the declared fields (ACCOUNT_FIELDS), a password, and what the vendor's
+    reset names an account by."""
+    fields = {field.key: field for field in ACCOUNT_FIELDS}
+    if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+        raise TargetError(f"{path}: {vendor}.accounts must be a list of {{email, password, ...}} mappings")
+    client = CLIENTS[vendor]
+    checked = []
+    for number, account in enumerate(accounts, 1):
+        where = f"{vendor}.accounts[{number}]"
+        for key in account:
+            if str(key) not in fields:
                 raise TargetError(
-                    f"{path}: {vendor}.accounts[{number}] needs a password and an email, phone, username or id"
-                    + (f" (unknown {', '.join(unknown)})" if unknown else "")
+                    f"{path}: {where} has no key {key}{_did_you_mean(str(key), fields, fields)}"
+                    f" (an account has {', '.join(fields)})"
                 )
-        if accounts:
-            listed[str(vendor)] = [{str(k): str(v) for k, v in a.items()} for a in accounts]
-    return listed
+        needed = ["password", client.identifier]
+        for key in needed:
+            if account.get(key) in (None, ""):
+                why = fields[key].purpose if key == "password" else f"{client.label} names the account by its {key}"
+                raise TargetError(f"{path}: {where} needs {key} ({why})")
+        checked.append({str(k): _text(path, f"{where}.{k}", v, fields[str(k)].purpose) for k, v in account.items()})
+    return checked
+
+
+def _text(path: str | Path, where: str, value: Any, purpose: str) -> str:
+    """A credential's value as text: a string or a number, never empty, a list or a mapping."""
+    if value is None or value == "":
+        raise TargetError(f"{path}: {where} is empty ({purpose})")
+    if isinstance(value, dict | list):
+        raise TargetError(f"{path}: {where} must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
+    return str(value)
+
+
+def _did_you_mean(given: str, known: Iterable[str], purposes: Mapping[str, Any] | None = None) -> str:
+    close = difflib.get_close_matches(given, list(known), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    purpose = getattr((purposes or {}).get(close[0]), "purpose", "")
+    return f"; did you mean {close[0]}{f' ({purpose})' if purpose else ''}?"
 
 
 @dataclass(frozen=True)
@@ -256,43 +308,60 @@ def connect(
 ) -> Target:
     """Probe `url`: a resetkit mock answers /__admin/credentials; anything else is a deployment of one vendor.
 
-    Nothing is opened or changed yet (see `prepared`)."""
+    Everything that can be checked without a request is checked first (the URL, the mailbox URL, the credentials
+    file). Nothing is opened or changed yet (see `prepared`)."""
     options = options or RunOptions()
+    url = check_target_url(url)
     if options.mailbox:
         try:
             check_mailbox_url(options.mailbox)
+            check_smtp_port(options.mailbox)
         except MailboxError as exc:
             raise TargetError(str(exc)) from None
-    url = url.rstrip("/")
+    given = read_credentials_file(credentials_file) if credentials_file else None
     session = requests.Session()  # the admin API's only (so the token never goes to a vendor route)
     if options.admin_token:
         session.headers["Authorization"] = f"Bearer {options.admin_token}"
     try:
         probe = session.get(f"{url}/__admin/credentials", timeout=5)
     except requests.RequestException as exc:
-        raise TargetError(f"target {url} is unreachable: {exc.__class__.__name__}") from None
+        raise TargetError(f"target {url}: {describe_error(exc)}") from None
     if probe.status_code == 401 and ADMIN_REALM in probe.headers.get("WWW-Authenticate", ""):
         wrong = "does not take the admin token given" if options.admin_token else "wants its admin token"
         raise TargetError(f"the mock at {url} {wrong}: pass --admin-token TOKEN or set {ADMIN_TOKEN_VARIABLE}")
-    admin = Admin(f"{url}/__admin", session) if probe.status_code == 200 else None
-    served = tuple(probe.json()) if admin is not None else ()
+    served = _served_by_a_mock(probe)
+    admin = Admin(f"{url}/__admin", session) if served is not None else None
+    served = served or ()
     wanted = vendors or (served or VENDORS)
+    leads = []
     if admin is not None:
         missing = [v for v in wanted if v not in served]
         if missing:
-            raise TargetError(f"the mock at {url} does not serve {', '.join(missing)}")
-    credentials = load_credentials(credentials_file) if credentials_file else {}
+            raise TargetError(f"the mock at {url} does not serve {', '.join(missing)} (it serves {', '.join(served)})")
+    elif (mount := mock_mount(url, session)) is not None:
+        root, vendor = mount
+        if given is None:
+            raise TargetError(
+                f"{url} is the {vendor} mount of a resetkit mock; check the mock at its root, where conform finds "
+                f"every vendor and needs no credentials: --target {root} --vendor {vendor}"
+            )
+        leads.append(
+            f"{url} is the {vendor} mount of a resetkit mock, checked as a deployment: the checks that need the "
+            f"mock's clock, outbox or accounts are skipped (--target {root} checks them all)"
+        )
+    credentials = given.credentials if given is not None else {}
     if admin is None and len(wanted) != 1 and not all("base_url" in credentials.get(v, {}) for v in wanted):
         raise TargetError(
-            "a target that is not a resetkit mock serves one vendor: pass exactly one --vendor, or give each "
+            f"{url} is not a resetkit mock, so it serves one vendor: pass exactly one --vendor, or give each "
             "vendor's base_url in the credentials file"
         )
-    if admin is not None and not credentials_file:
+    if admin is not None and given is None:
         credentials = admin.credentials()
-    lacking = [v for v in wanted if v not in credentials]
-    if lacking:
-        raise TargetError(f"no credentials for {', '.join(lacking)}: pass --credentials FILE")
+    for vendor in wanted:
+        if vendor not in credentials:
+            raise TargetError(_no_credentials(url, vendor, given))
     target = Target(url, tuple(wanted), credentials, admin, include_inferred, wait_expiry=options.wait_expiry)
+    target.leads = leads
     target.run_id = options.run_id
     target.mail_address = base_address(options.mailbox)
     # A mock started with --vendor serves that vendor at its root.
@@ -301,9 +370,82 @@ def connect(
         target.mailbox = OutboxMailbox(admin)
         target.accounts = AdminAccounts(admin)
     else:
-        listed = load_listed_accounts(credentials_file) if credentials_file else {}
+        listed = given.accounts if given is not None else {}
         target.accounts = VendorAccounts({vendor: _deployment_accounts(target, vendor, listed) for vendor in wanted})
     return target
+
+
+def _served_by_a_mock(probe: requests.Response) -> tuple[str, ...] | None:
+    """The vendors a resetkit mock's `/__admin/credentials` lists; None for anything else (a login page answers
+    200 to every path too)."""
+    if probe.status_code != 200:
+        return None
+    try:
+        listed = probe.json()
+    except ValueError:
+        return None
+    return tuple(listed) if isinstance(listed, dict) and all(isinstance(v, dict) for v in listed.values()) else None
+
+
+def check_target_url(url: str) -> str:
+    """`url` without its trailing slash, if it is an http(s) URL with a host; a TargetError saying how it is not."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        if "://" not in url:
+            raise TargetError(f"--target {url} has no scheme: did you mean http://{url} (or https://{url})?")
+        raise TargetError(f"--target {url} is not an http:// or https:// URL")
+    return url.strip().rstrip("/")
+
+
+def mock_mount(url: str, session: requests.Session) -> tuple[str, str] | None:
+    """(the mock's root, the vendor) when `url` is one vendor's mount of a resetkit mock (`.../leadsquared`):
+    the mock's admin API answers one level up."""
+    root, _, last = url.rpartition("/")
+    if last not in VENDORS or "://" not in root or root.endswith(":/"):
+        return None
+    try:
+        health = session.get(f"{root}/__admin/health", timeout=5)
+        return (root, last) if health.status_code == 200 and health.json().get("status") == "ok" else None
+    except (requests.RequestException, ValueError, AttributeError):
+        return None
+
+
+def _no_credentials(url: str, vendor: str, given: CredentialsFile | None) -> str:
+    keys = ", ".join(f"{c.key}: ..." for c in CLIENTS[vendor].credentials if c.required)
+    if given is None:
+        return (
+            f"{url} is not a resetkit mock, so conform needs {vendor}'s credentials: pass --credentials FILE "
+            f"holding `{vendor}: {{{keys}}}`"
+        )
+    has = ", ".join(given.credentials) or "no vendor"
+    return f"{given.path} has no entry for {vendor} (it has {has}): add `{vendor}: {{{keys}}}`"
+
+
+def describe_error(error: BaseException | None) -> str:
+    """A failed connection in words: unreachable (and why), a TLS failure, or no answer in time."""
+    reason = _reason(error)
+    if isinstance(error, requests.exceptions.SSLError):
+        hint = "; for a certificate of your own CA, set REQUESTS_CA_BUNDLE to its file"
+        return f"TLS failed ({reason}){hint}" if reason else f"TLS failed{hint}"
+    if isinstance(error, requests.exceptions.Timeout):
+        return "no answer in time (something is listening but does not answer: a firewall, a wrong port?)"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return f"unreachable ({reason or 'connection failed'}): is it running, and are the host and port right?"
+    return f"the request failed: {type(error).__name__}"
+
+
+def _reason(error: BaseException | None) -> str:
+    """The cause inside requests' wrapped message: `connection refused`, `certificate verify failed: ...`."""
+    text = str(error or "")
+    found = re.search(r"\[SSL: [A-Z_]+\] ([^(\]'\"]+?)\s*(?:\(_ssl|'|\"|$)", text)
+    if found:
+        return found.group(1).strip()
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if found:
+        return found.group(1).strip().rstrip(".").lower()
+    names = r"(Name or service not known|nodename nor servname provided|Temporary failure in name resolution)"
+    found = re.search(names, text)
+    return found.group(1).lower() if found else ""
 
 
 def _deployment_accounts(target: Target, vendor: str, listed: dict[str, list[dict[str, str]]]) -> Accounts:

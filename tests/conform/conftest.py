@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -36,17 +37,11 @@ class ConformRun:
     junit: Path
 
     def table(self) -> dict[str, tuple[str, str]]:
-        """The conformance table printed last: item -> (result, details)."""
-        lines = self.stdout.splitlines()
-        starts = [i for i, line in enumerate(lines) if line.startswith("operation / scenario")]
-        assert starts, f"no conformance table in the output:\n{self.tail()}"
-        width = len(lines[starts[-1] + 1].split("  ")[0])
-        rows = {}
-        for line in lines[starts[-1] + 2 :]:
-            if not line.strip():
-                break
-            rows[line[:width].rstrip()] = (line[width + 2 : width + 8].strip(), line[width + 10 :])
-        return rows
+        """Every check of the report's "All checks" table: item -> (result, details)."""
+        assert self.report.is_file(), f"no report was written:\n{self.tail()}"
+        text = self.report.read_text(encoding="utf-8")
+        rows = html_rows(text) if self.report.suffix == ".html" else markdown_rows(text)
+        return {item: (row["result"], row["details"]) for item, row in rows.items()}
 
     def failing(self) -> dict[str, str]:
         """The failing rows of the table: item -> details."""
@@ -81,6 +76,43 @@ def markdown_tables(text: str) -> list[list[list[str]]]:
             tables[-1].append(row)
             row = None
     return tables
+
+
+def html_rows(text: str) -> dict[str, dict[str, str]]:
+    """The HTML report's "All checks" table (`id='checks'`) as a browser shows it: check -> {column: cell}."""
+    reader = _TableReader("checks")
+    reader.feed(text)
+    header, *rows = reader.rows
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+class _TableReader(HTMLParser):
+    """The cell texts of the table with the given id."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__()
+        self.table_id, self.inside = table_id, False
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
 
 
 def markdown_section_items(text: str, heading: str) -> list[str]:

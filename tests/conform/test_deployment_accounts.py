@@ -67,7 +67,7 @@ def test_listed_accounts_are_each_handed_to_one_check(deployment: str, mock: Liv
 
 def test_a_listed_account_without_a_password_is_a_usage_error(deployment: str, mock: LiveMock, tmp_path: Path) -> None:
     path = credentials_file(tmp_path, mock, "placewise", accounts=[{"email": "a@example.com"}])
-    with pytest.raises(TargetError, match=r"placewise.accounts\[1\] needs a password"):
+    with pytest.raises(TargetError, match=r"placewise.accounts\[1\] needs password"):
         connect(f"{deployment}/placewise", ("placewise",), path)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from resetkit.conform.inspection import Inspector, describe_request, last_exchange
+from resetkit.conform.failures import account_of
+from resetkit.conform.inspection import Inspector, Violation
 from resetkit.conform.oracle import judge, spec_server
 from resetkit.conform.target import Admin, Target
 
@@ -129,10 +130,21 @@ def test_a_message_after_the_reset_must_not_carry_the_new_password(mock_target: 
         inspector.check_message(message)
 
 
-def test_a_report_shows_the_last_exchange_without_the_credentials(mock_target: Target) -> None:
+def test_a_report_shows_the_exchange_as_curl_without_the_credentials(mock_target: Target) -> None:
     response = exchange("POST", f"{MOCK}/zitadel/v2/users/1/password", 200, {"details": DETAILS}, sent={"a": 1})
     response.request.headers["Authorization"] = "Bearer abcdefghijklmnop"
-    request_text, response_text = last_exchange([response]) or ("", "")
-    assert request_text.startswith("POST http://127.0.0.1:8123/zitadel/v2/users/1/password")
-    assert "Authorization: Bearer …mnop" in request_text and "abcdefgh" not in describe_request(response.request)
-    assert response_text.startswith("200 OK")
+    account = account_of(AssertionError("the password did not change"), response)
+    assert account.sent.startswith("curl -X POST http://127.0.0.1:8123/zitadel/v2/users/1/password \\\n")
+    assert "-H 'Authorization: Bearer …mnop'" in account.sent and "abcdefgh" not in account.sent
+    assert account.received.startswith("200 OK")
+    assert account.rule == "the password did not change"
+
+
+def test_a_spec_violation_carries_its_own_exchange(mock_target: Target) -> None:
+    inspector = Inspector(mock_target)
+    response = exchange("POST", f"{MOCK}/zitadel/v2/users/1/password", 200, {"details": {"sequence": 2}})
+    with pytest.raises(Violation) as raised:
+        inspector.check(response)
+    account = account_of(raised.value)
+    assert account.rule.startswith("setPassword (POST /v2/users/{userId}/password) answered 200, which breaks the spec")
+    assert account.sent.startswith("curl -X POST") and account.received.startswith("200 OK")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from resetkit.runner import free_port
+from resetkit.settings import ALL_VENDORS
 from tests.conform.conftest import ConformRun, run_conform
 
 pytestmark = pytest.mark.slow
@@ -33,7 +36,34 @@ def test_the_junit_file_records_no_failures(remote_run: ConformRun) -> None:
 def test_the_html_report_is_written(remote_run: ConformRun) -> None:
     report = remote_run.report.read_text(encoding="utf-8")
     assert report.startswith("<!doctype html>")
-    assert "Conformance report for http://127.0.0.1:" in report
+    assert "<h1>Conformance report</h1><p class='target'>http://127.0.0.1:" in report
+    assert "id='summary'><strong>http://127.0.0.1:" in report, "the verdict does not open the report"
+
+
+def test_the_console_of_a_conforming_run_is_for_people(remote_run: ConformRun) -> None:
+    said = remote_run.stdout + remote_run.stderr
+    python_warning = re.search(r"[A-Za-z]+Warning\b", said)  # PytestAssertRewriteWarning, DeprecationWarning...
+    assert python_warning is None and "site-packages" not in said and "Traceback" not in said, said
+    assert max(len(line) for line in said.splitlines()) <= 100
+    lines = said.splitlines()
+    progress = [line.split()[:2] for line in lines if line.startswith("  ") and line.rstrip().endswith(" s")]
+    suites = ("contract", "bdd", "security")
+    assert progress == [[suite, vendor] for suite in suites for vendor in ALL_VENDORS], progress
+    total = " ".join(said.rstrip().split("\n\n")[-1].split())
+    first = remote_run.report.read_text(encoding="utf-8").split("<strong>", 1)[1].split("</strong>", 1)[0]
+    assert html.unescape(first).endswith(total), (first, total)
+    assert sum(1 for line in lines if "checks)" in line) == 1, "one total, not pytest's beside ours"
+
+
+def test_the_junit_file_counts_what_the_report_counts(remote_run: ConformRun) -> None:
+    root = ET.parse(remote_run.junit).getroot()
+    results = [
+        {p.get("name"): p.get("value") for p in case.iter("property")}["result"] for case in root.iter("testcase")
+    ]
+    statuses = [row[0] for row in remote_run.table().values()]
+    assert sorted(results) == sorted(s for s in statuses if s != "n/a")
+    assert int(root.get("skipped", -1)) == statuses.count("skip")
+    assert int(root.get("failures", -1)) == statuses.count("fail")
 
 
 def test_an_unreachable_target_is_a_usage_error(tmp_path: Path) -> None:

@@ -6,11 +6,25 @@ from __future__ import annotations
 import html
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
 
-from resetkit.conform.report import Collector, Outcome, render_html, render_markdown, render_table, summarize
+from resetkit.conform import report as report_module
+from resetkit.conform.junit import render_junit
+from resetkit.conform.report import (
+    Collector,
+    Outcome,
+    Report,
+    Section,
+    Table,
+    failure_text,
+    render_console,
+    render_html,
+    render_markdown,
+    summarize,
+)
 from resetkit.resources import version
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
@@ -25,6 +39,7 @@ from tests.conform.conftest import (
 
 TARGET = "http://127.0.0.1:8080"
 TRICKY = "a | pipe, `ticks`, a -> arrow, <anonymous> and *stars*\nover two lines, C:\\path"
+CURL = "curl -X POST http://h/x \\\n  -H 'Content-Type: application/json' \\\n  -d '{}'"
 
 
 def outcomes() -> list[Outcome]:
@@ -36,19 +51,19 @@ def outcomes() -> list[Outcome]:
             ["POST /x -> 500 | oops"],
             vendor="zitadel",
             suite="bdd",
-            message="the check's message\nsecond line",
-            request="POST http://h/x\n\n{}",
-            response="500 Error\n\n{}",
+            rule="the check's rule\nsecond line",
+            sent=CURL,
+            received="500 Internal Server Error\n\n{}",
         ),
         Outcome(
-            "security::test_sr02[placewise]",
+            "security::test_sr02_x[placewise]",
             "warn",
             reason="FINDING SR-02 (severity S, a warning): 60 ms",
             vendor="placewise",
             suite="security",
         ),
         Outcome(
-            "security::test_sr19[zitadel]",
+            "security::test_sr19_x[zitadel]",
             "n/a",
             reason="N/A for zitadel: addressed by user id",
             vendor="zitadel",
@@ -57,6 +72,10 @@ def outcomes() -> list[Outcome]:
         Outcome("contract::test_c", "skip", reason=TRICKY, vendor="placewise", suite="contract"),
         Outcome("contract::test_d", "skip", reason=TRICKY, vendor="placewise", suite="contract"),
     ]
+
+
+def report(found: list[Outcome] | None = None, notes: tuple[str, ...] = ()) -> Report:
+    return Report(TARGET, outcomes() if found is None else found, notes)
 
 
 def test_the_summary_counts_every_result_per_vendor_and_per_suite() -> None:
@@ -73,16 +92,25 @@ def test_the_summary_counts_every_result_per_vendor_and_per_suite() -> None:
 def test_a_run_that_skipped_more_than_half_says_so_in_its_first_line() -> None:
     mostly = [Outcome(f"bdd::t{i}", "skip", reason="needs a mailbox") for i in range(3)]
     mostly += [Outcome("bdd::ok", "pass"), Outcome("bdd::na1", "n/a", reason="N/A"), Outcome("bdd::na2", "n/a")]
-    first = render_markdown(TARGET, mostly).splitlines()[0]
+    first = render_markdown(report(mostly)).splitlines()[0]
     assert "CONFORMANT ONLY AS FAR AS CHECKED: 3 of 4 applicable checks were skipped (more than half)" in first
-    assert render_table(mostly, TARGET).splitlines()[0].startswith(f"{TARGET}: CONFORMANT ONLY AS FAR AS CHECKED")
-    assert "more than half" in render_html(TARGET, mostly).split("</p>")[0]
+    assert console_total(render_console(report(mostly))).startswith("CONFORMANT ONLY AS FAR AS CHECKED")
+    assert "more than half" in render_html(report(mostly)).split("</p>")[1]
     half = [Outcome("bdd::a", "skip"), Outcome("bdd::b", "pass")]
     assert "ONLY AS FAR AS CHECKED" not in summarize(half).line(TARGET)
 
 
+def console_total(text: str) -> str:
+    """The console's last paragraph, its total, on one line (it may wrap to fit)."""
+    return " ".join(text.rstrip().split("\n\n")[-1].split())
+
+
+def test_the_console_and_the_report_give_the_same_total() -> None:
+    assert render_markdown(report()).splitlines()[0].endswith(console_total(render_console(report())))
+
+
 def test_the_markdown_summary_block_renders_as_a_table() -> None:
-    tables = markdown_tables(render_markdown(TARGET, outcomes()))
+    tables = markdown_tables(render_markdown(report()))
     header, *rows = tables[0]
     assert header == ["", "passed", "failed", "warnings", "skipped", "not applicable", "total"]
     by_label = {row[0]: row[1:] for row in rows}
@@ -92,15 +120,15 @@ def test_the_markdown_summary_block_renders_as_a_table() -> None:
 
 
 def test_markdown_cells_read_back_exactly_with_only_markdown_escapes() -> None:
-    text = render_markdown(TARGET, outcomes())
+    text = render_markdown(report())
     assert "&gt;" not in text and "&lt;" not in text and "&#" not in text and "<br" not in text
-    skip_reasons = markdown_tables(text)[1]
+    skip_reasons = next(table for table in markdown_tables(text) if table[0] == ["checks", "reason"])
     assert skip_reasons[1] == ["2", " ".join(TRICKY.split())], "the reason does not read back as written"
     rows = markdown_rows(text)
     assert rows["bdd::test_b[connect]"]["details"] == "POST /x -> 500 | oops"
     assert rows["contract::test_c"]["details"] == " ".join(TRICKY.split())
-    assert rows["security::test_sr19[zitadel]"] == {
-        "check": "security::test_sr19[zitadel]",
+    assert rows["security::test_sr19_x[zitadel]"] == {
+        "check": "security::test_sr19_x[zitadel]",
         "vendor": "zitadel",
         "suite": "security",
         "result": "n/a",
@@ -110,32 +138,70 @@ def test_markdown_cells_read_back_exactly_with_only_markdown_escapes() -> None:
 
 def test_a_check_name_with_backticks_and_pipes_stays_one_code_span() -> None:
     odd = Outcome("bdd::test_x[a`b|c]", "pass")
-    assert "bdd::test_x[a`b|c]" in markdown_rows(render_markdown(TARGET, [odd]))
+    assert "bdd::test_x[a`b|c]" in markdown_rows(render_markdown(report([odd])))
 
 
-def test_a_failure_shows_its_message_request_and_response() -> None:
-    text = render_markdown(TARGET, outcomes())
+def test_a_failure_reads_as_rule_sent_and_received_in_every_rendering() -> None:
+    failing = outcomes()[1]
+    text = render_markdown(report())
     failures = text[text.index("## Failures") : text.index("## All checks")]
-    assert "the check's message\nsecond line" in failures
-    assert "```http\nPOST http://h/x" in failures and "```http\n500 Error" in failures
-    page = render_html(TARGET, outcomes())
-    assert (
-        page.index("id='summary'") < page.index("id='counts'") < page.index("id='failures'") < page.index("id='checks'")
+    assert "**Rule**\n\n```text\nthe check's rule\nsecond line\n```" in failures
+    assert f"**Sent**\n\n```sh\n{CURL}\n```" in failures
+    assert "**Received**\n\n```http\n500 Internal Server Error" in failures
+    page = render_html(report())
+    assert page.index("id='summary'") < page.index("id='counts'") < page.index("id='failures'")
+    assert page.index("id='failures'") < page.index("id='checks'")
+    assert f"<pre class='sent'>{html.escape(CURL)}</pre>" in page
+    assert "<pre class='received'>500 Internal Server Error" in page
+    assert "<pre class='rule'>the check&#x27;s rule\nsecond line</pre>" in page
+    junit = ET.fromstring(render_junit(report()))
+    [failure] = junit.iter("failure")
+    assert failure.text == failure_text(failing)
+    assert failure_text(failing) == f"Rule:\n  the check's rule\n  second line\nSent:\n{_indented(CURL)}\n" + (
+        "Received:\n  500 Internal Server Error\n\n  {}"
     )
-    assert "<pre class='request'>POST http://h/x" in page and "<pre class='response'>500 Error" in page
-    assert html.escape("POST /x -> 500 | oops") in page
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def test_a_security_failure_names_its_requirement_and_the_document() -> None:
+    failing = Outcome("security_profile::test_sr13_forged[zitadel-rest-Host]", "fail", rule="the link moved")
+    assert failure_text(failing).startswith("Rule:\n  SR-13 Forged Host headers do not change the link")
+    assert "docs/security-checks.md#sr-13-forged-host-headers-do-not-change-the-link" in failure_text(failing)
 
 
 def test_the_reports_say_what_the_run_used() -> None:
-    notes = ["run 1a2b; accounts: listed in creds.yaml; mail: imap", "could not remove zitadel user 7 <404>"]
-    assert markdown_section_items(render_markdown(TARGET, outcomes(), notes), "Run") == notes
-    page = render_html(TARGET, outcomes(), notes)
+    notes = ("run 1a2b; accounts: listed in creds.yaml; mail: imap", "could not remove zitadel user 7 <404>")
+    assert markdown_section_items(render_markdown(report(notes=notes)), "Run") == list(notes)
+    page = render_html(report(notes=notes))
     assert f"<ul id='run'><li>{notes[0]}</li><li>{html.escape(notes[1])}</li></ul>" in page
 
 
 def test_a_run_without_notes_has_no_run_section() -> None:
-    assert "## Run" not in render_markdown(TARGET, outcomes())
-    assert "id='run'" not in render_html(TARGET, outcomes())
+    assert "## Run" not in render_markdown(report())
+    assert "id='run'" not in render_html(report())
+
+
+def test_a_new_section_is_one_more_builder(monkeypatch: pytest.MonkeyPatch) -> None:
+    def coverage(run: Report) -> Section:
+        return Section("coverage", "Coverage", (Table(("operation", "calls"), (("POST /x", str(len(run.outcomes))),)),))
+
+    monkeypatch.setattr(report_module, "SECTIONS", (*report_module.SECTIONS, coverage))
+    assert ["POST /x", "6"] in markdown_tables(render_markdown(report()))[-1]
+    assert "<section id='coverage'><h2>Coverage</h2>" in render_html(report())
+    assert "POST /x" in render_console(report())
+
+
+def test_the_console_fits_100_columns_with_long_names_and_reasons() -> None:
+    long = [
+        Outcome("security_profile::test_" + "x" * 150, "fail", rule="y " * 200, sent="curl " + "z" * 300),
+        Outcome("bdd::test_long_skip", "skip", reason="needs a mailbox: " + "w " * 150),
+        Outcome("security::test_sr18_f[a]", "warn", reason="FINDING SR-18 (severity S, a warning): " + "v " * 90),
+    ]
+    lines = render_console(report(long), width=200).splitlines()
+    assert lines and max(len(line) for line in lines) <= 100, max(lines, key=len)
 
 
 def test_skip_reasons_are_kept_in_full() -> None:
@@ -144,7 +210,7 @@ def test_skip_reasons_are_kept_in_full() -> None:
     collector.pytest_runtest_logreport(_report("security/test_a.py::test_one[placewise]", long_reason))
     [outcome] = collector.outcomes.values()
     assert outcome.status == "skip" and outcome.reason == long_reason
-    assert long_reason in render_table([outcome], TARGET)
+    assert long_reason in render_markdown(report([outcome]))
 
 
 def test_findings_and_not_applicable_are_told_apart_from_skips() -> None:
@@ -154,11 +220,43 @@ def test_findings_and_not_applicable_are_told_apart_from_skips() -> None:
     assert [o.status for o in collector.outcomes.values()] == ["warn", "n/a"]
 
 
+def test_a_check_whose_sub_check_failed_is_not_a_pass() -> None:
+    collector = Collector()
+    parent = "contract/test_stateless.py::test_zitadel_conforms"
+    collector.pytest_runtest_logstart(parent, ("", 0, ""))
+    collector.pytest_runtest_logreport(_Subtest(f"{parent}[GET /a]", failed=False))
+    collector.pytest_runtest_logreport(_Subtest(f"{parent}[POST /b]", failed=True))
+    collector.pytest_runtest_logreport(_Passed(parent))
+    rows = {name: outcome.status for name, outcome in collector.outcomes.items()}
+    assert rows == {
+        "stateless::test_zitadel_conforms": "fail",
+        "stateless::test_zitadel_conforms[GET /a]": "pass",
+        "stateless::test_zitadel_conforms[POST /b]": "fail",
+    }
+    told = collector.outcomes["stateless::test_zitadel_conforms"].details
+    assert told == "1 of 2 sub-checks failed (their rows follow)"
+
+
 class _Report:
     def __init__(self, nodeid: str, reason: str) -> None:
         self.nodeid, self.when, self.skipped, self.failed = nodeid, "setup", True, False
         self.longrepr = ("file.py", 1, f"Skipped: {reason}")
         self.user_properties = [("vendor", "placewise"), ("suite", "security")]
+
+
+class _Passed:
+    def __init__(self, nodeid: str) -> None:
+        self.nodeid, self.when, self.skipped, self.failed, self.longrepr = nodeid, "call", False, False, None
+        self.user_properties = [("vendor", "zitadel"), ("suite", "contract")]
+
+
+class _Subtest(_Passed):
+    """A schemathesis sub-check's report, as pytest 8 sees it (schemathesis marks it)."""
+
+    def __init__(self, nodeid: str, failed: bool) -> None:
+        super().__init__(nodeid)
+        self._schemathesis_subtest, self.failed = True, failed
+        self.user_properties += [("rule", "- ST103 Undocumented status code")] if failed else []
 
 
 def _report(nodeid: str, reason: str) -> _Report:
@@ -207,8 +305,14 @@ def test_a_real_report_says_where_accounts_and_mail_came_from(zitadel_run: Confo
     assert run[1].startswith("run ") and "; accounts: " in run[1] and run[1].endswith("; mail: outbox"), run
 
 
-def test_the_cli_help_lists_the_narrowing_options() -> None:
+def test_the_cli_help_describes_options_examples_and_exit_codes() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "resetkit", "conform", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert "--suite" in done.stdout and "--select" in done.stdout
+    said = " ".join(done.stdout.split())
+    assert "Check an implementation of the vendors' password-reset APIs" in said
+    assert "repeat for several" in said and "--verbose, --debug" in said
+    assert "resetkit conform --target http://127.0.0.1:8080 --vendor leadsquared" in said
+    for code in ("0 conformant", "1 violations found", "2 usage or set-up error"):
+        assert code in said, code

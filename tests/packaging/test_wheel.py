@@ -51,6 +51,11 @@ def test_the_wheel_carries_the_specs_the_features_and_the_suites(built: Built) -
     assert {"resetkit/conform/conform.ini", "resetkit/conform/plugin.py", "resetkit/conform/driving.py"} <= names
     assert {f"resetkit/clients/{name}.py" for name in ("__init__", "base", *SPECS - {"admin"})} <= names
     assert "resetkit/py.typed" in names
+    # What reports link to and how the HTML report is styled; not the README screenshots' script beside it.
+    assert {"resetkit/docs/security-checks.md", "resetkit/conform/report.css"} <= names
+    assert not any(
+        n.startswith("resetkit/docs/") and n.endswith(".py") and not n.endswith("__init__.py") for n in names
+    )
     # The project's own tests stay out: the wheel holds the package as the source tree holds it, nothing else.
     assert not any(n.startswith(("mocks/", "tests/", "resetkit/suites/")) for n in names)
 
@@ -102,7 +107,9 @@ def test_the_installed_conform_checks_a_mock_with_files_kept_elsewhere(
     suites = [junit] if junit.tag == "testsuite" else junit.findall("testsuite")
     assert sum(int(s.get("tests", 0)) for s in suites) > 0
     assert sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites) == 0
-    assert (project / "out" / "r.md").read_text(encoding="utf-8").startswith("# Conformance report")
+    report = (project / "out" / "r.md").read_text(encoding="utf-8")
+    assert report.startswith("# Conformance report")
+    assert "## Security requirements" in report, "the installed docs/security-checks.md was not found"
 
 
 def test_missing_credentials_are_a_one_line_usage_error(installed: Path, project: Path, served_mock: Served) -> None:

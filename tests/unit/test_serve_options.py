@@ -91,6 +91,24 @@ def test_the_banner_names_the_inbox_and_where_links_point() -> None:
     assert "http://127.0.0.1:8080/__admin/inbox" in text and "zitadel -> http://localhost:3000/z" in text
 
 
+def test_the_banner_says_how_to_check_the_mock_as_the_readme_does() -> None:
+    settings = Settings(port=9000)
+    text = cli.banner(settings, {name: {} for name in settings.vendors})
+    assert "resetkit conform --target http://127.0.0.1:9000 --vendor leadsquared" in text
+
+
+def test_the_banner_of_a_one_vendor_mock_checks_that_vendor() -> None:
+    text = cli.banner(Settings(vendors=("zitadel",), port=9000), {"zitadel": {}})
+    assert "resetkit conform --target http://127.0.0.1:9000 --vendor zitadel" in text
+
+
+def test_the_banner_of_a_mock_with_a_token_says_conform_needs_it() -> None:
+    settings = Settings(port=9000, admin_token="s3cret")
+    text = cli.banner(settings, {name: {} for name in settings.vendors})
+    assert "resetkit conform --target http://127.0.0.1:9000 --vendor leadsquared" in text
+    assert "the admin token in $RESETKIT_ADMIN_TOKEN" in text
+
+
 def test_smtp_names_where_every_email_is_also_delivered(serve_settings: ServeSettings) -> None:
     assert serve_settings(["--smtp", "127.0.0.1:1025"]).smtp == "127.0.0.1:1025"
     assert serve_settings([]).smtp is None

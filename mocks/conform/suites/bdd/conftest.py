@@ -233,8 +233,10 @@ def _messages_to_accounts(ctx: Context, target: Target) -> list[Message]:
     return found
 
 
-def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
+def pytest_bdd_step_error(request: pytest.FixtureRequest, step: Any) -> None:
+    """The step that failed is the rule the scenario's failure breaks (the report shows it above the message)."""
     request.node.stash[_STEP_FAILED] = True
+    request.node.user_properties.append(("step", f"{step.keyword} {step.name}".strip()))
 
 
 _STEP_FAILED = pytest.StashKey[bool]()

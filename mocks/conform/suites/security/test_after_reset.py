@@ -1,4 +1,4 @@
-"""What follows a completed reset (shared/security.md SR-15, SR-16 and SR-18; all severity S).
+"""What follows a completed reset (docs/security-checks.md, SR-15, SR-16 and SR-18; all severity S).
 
 Every response and message after the reset is also searched for its new password and secret: the inspector
 retires both when the redemption succeeds, and `check_message` does the same for what the mailbox shows.

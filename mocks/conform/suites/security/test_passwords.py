@@ -1,4 +1,4 @@
-"""The new password a reset sets, and the old one until then (shared/security.md SR-14 and SR-17).
+"""The new password a reset sets, and the old one until then (docs/security-checks.md, SR-14 and SR-17).
 
 SR-14 is checked against each vendor's own contract: a password shorter than the documented minimum is refused,
 a long one is accepted and kept whole. Where the contract itself falls short of NIST 800-63B or ASVS (a minimum

@@ -1,4 +1,4 @@
-"""What a reset secret may do (shared/security.md SR-04 to SR-09), on every surface that completes a reset.
+"""What a reset secret may do (docs/security-checks.md, SR-04 to SR-09), on every surface that completes a reset.
 
 Secrets come as the vendor hands them out: ZITADEL's returnCode and Social ID's reset-token call need no
 mailbox; Placewise and LeadSquared only send theirs, so those checks need a mailbox there.

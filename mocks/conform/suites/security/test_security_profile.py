@@ -1,4 +1,4 @@
-"""A black-box security profile of asking for a reset (shared/security.md SR-01, 10, 11, 12, 13, 19, 20).
+"""A black-box security profile of asking for a reset (docs/security-checks.md, SR-01, 10, 11, 12, 13, 19, 20).
 
 Every check runs against the selected target on every surface of the vendor's initiation; checks that read the
 delivered messages need a mailbox (`target.mailbox`) and skip without one. The no-enumeration check runs on a

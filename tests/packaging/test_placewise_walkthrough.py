@@ -1,4 +1,5 @@
-"""README's Placewise curl walkthrough, run as printed against `make serve`'s command, prints what its comments say."""
+"""Placewise's curl walkthrough (docs/walkthroughs/placewise.md), run as printed against `make serve`'s command,
+prints what its comments say."""
 
 from __future__ import annotations
 
@@ -12,16 +13,15 @@ import pytest
 
 from .conftest import ROOT, Served, serve, stop
 
-SECTION = "### A Placewise member end to end with curl"
+WALKTHROUGH = ROOT / "docs" / "walkthroughs" / "placewise.md"
 PRINTED_PORT = "localhost:8080"
 # A command's expected output: its trailing comment, after the command; a status in parentheses only annotates it.
 EXPECTED = re.compile(r"\S\s{2,}# (?P<output>.+?)(?: \(\d{3}\))?$")
 
 
 def walkthrough() -> str:
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split(SECTION, 1)[1]
-    block = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert block is not None, f"README's {SECTION!r} has no sh block"
+    block = re.search(r"```sh\n(.*?)```", WALKTHROUGH.read_text(encoding="utf-8"), re.S)
+    assert block is not None, f"{WALKTHROUGH.name} has no sh block"
     return block.group(1)
 
 

@@ -16,7 +16,7 @@ from .. import resources
 from ..clients import VENDORS
 from .report import Collector, Outcome, render_html, render_markdown, render_table
 
-SUITES = ("contract", "bdd", "security")
+SUITES = ("contract", "bdd", "security", "coverage")
 __all__ = ["Outcome", "add_conform_parser", "render_html", "render_markdown", "render_table", "run_conform"]
 
 

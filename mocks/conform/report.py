@@ -27,7 +27,7 @@ from .outcomes import classify
 _FAILURE_LINE = re.compile(r"^\s*[|]?\s*- (?:ST\d+ )?(.+?)\s*$")
 STATUSES = ("pass", "fail", "warn", "skip", "n/a")
 LABELS = {"pass": "passed", "fail": "failed", "warn": "warnings", "skip": "skipped", "n/a": "not applicable"}
-SUITE_ORDER = ("contract", "bdd", "security")
+SUITE_ORDER = ("contract", "bdd", "security", "coverage")
 
 
 @dataclass

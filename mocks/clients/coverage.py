@@ -543,7 +543,7 @@ def lifetimes(spec: VendorSpec, operation: Operation) -> list[Item]:
             operation.operation_id,
             "lifetime",
             f"lifetime:{what}",
-            what if seconds is None else f"{what} ({seconds:g} s)",
+            what if seconds is None else f"{what} ({seconds:.0f} s)",
             lifetime=seconds,
         )
         for what, seconds in operation.lifetimes.items()

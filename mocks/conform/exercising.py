@@ -23,6 +23,7 @@ import requests
 from ..clients import COVERAGE, Client, Request
 from ..clients.base import fill, placeholders, prepare
 from ..clients.coverage import (
+    PROVOCATIONS,
     Answer,
     Coverage,
     Delivered,
@@ -635,7 +636,7 @@ class Exerciser:
             not_applicable(self.vendor, provocation.otherwise)
         response = self.provoke(item, exercise, provocation)
         assert response.status_code == item.status, (
-            f"{provocation.how} did not provoke the documented {item.status}: {describe(response)}"
+            f"the documented {item.status} did not come for {explain(provocation)}: {describe(response)}"
         )
         documented = operation.response_for(item.status)
         has_body = documented is not None and bool(documented.media)
@@ -911,3 +912,12 @@ def breaking(schema: Any) -> str | None:
     if "maxLength" in schema:
         return "x" * (int(schema["maxLength"]) + 1)
     return None
+
+
+def explain(provocation: Provocation) -> str:
+    """What a provocation sends, in a few words (for a failure message)."""
+    if provocation.how != "as_is":
+        return PROVOCATIONS[provocation.how]
+    changed = [*provocation.values, *provocation.members, *provocation.headers]
+    sent = f"a {provocation.send.operation} request" if provocation.send is not None else "the valid request"
+    return f"{sent} with another {', '.join(changed)}" if changed else sent

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .coverage_report import coverage_of
 from .outcomes import classify
 
 _FAILURE_LINE = re.compile(r"^\s*[|]?\s*- (?:ST\d+ )?(.+?)\s*$")
@@ -180,6 +181,8 @@ def render_table(outcomes: Sequence[Outcome], target: str = "") -> str:
     summary = summarize(outcomes)
     width = max([len(o.item) for o in outcomes] + [20])
     lines = [summary.line(target or "resetkit conform"), ""]
+    if (coverage := coverage_of(outcomes)) is not None:
+        lines += [*coverage.text(), ""]
     label_width = max(len(label) for label, _ in summary.rows())
     header = "".join(f"{LABELS[s]:>16}" for s in STATUSES)
     lines.append(f"{'':<{label_width}}{header}")
@@ -226,7 +229,10 @@ def md_block(text: str, info: str = "text") -> str:
 
 def render_markdown(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
     summary = summarize(outcomes)
+    coverage = coverage_of(outcomes)
     out = [f"# Conformance report: {md_cell(summary.line(target))}", ""]
+    if coverage is not None:
+        out += [*coverage.markdown_headline(md_cell), ""]
     if notes:
         out += ["## Run", "", *(f"- {md_cell(note)}" for note in notes), ""]
     out += ["## Summary", "", "| | " + " | ".join(LABELS[s] for s in STATUSES) + " | total |"]
@@ -252,6 +258,8 @@ def render_markdown(target: str, outcomes: Sequence[Outcome], notes: Sequence[st
                 out += ["", "Request:", "", md_block(failure.request, "http")]
             if failure.response:
                 out += ["", "Response:", "", md_block(failure.response, "http")]
+    if coverage is not None:
+        out += ["", *coverage.markdown(md_cell)]
     out += ["", "## All checks", "", "| check | vendor | suite | result | details |", "|---|---|---|---|---|"]
     for o in outcomes:
         out.append(
@@ -270,12 +278,15 @@ _STYLE = (
 
 def render_html(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
     summary = summarize(outcomes)
+    coverage = coverage_of(outcomes)
     e = html.escape
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>Conformance {e(target)}</title>",
         f"<style>{_STYLE}</style></head><body><h1>Conformance report for {e(target)}</h1>",
         f"<p class='verdict' id='summary'><strong>{e(summary.line(target))}</strong></p>",
     ]
+    if coverage is not None:
+        parts.append(coverage.html_headline())
     if notes:
         parts.append("<ul id='run'>" + "".join(f"<li>{e(note)}</li>" for note in notes) + "</ul>")
     parts.append(
@@ -307,6 +318,8 @@ def render_html(target: str, outcomes: Sequence[Outcome], notes: Sequence[str] =
             if failure.response:
                 parts.append(f"<h4>Response</h4><pre class='response'>{e(failure.response)}</pre>")
             parts.append("</div>")
+    if coverage is not None:
+        parts.append(coverage.html())
     rows = "".join(
         f"<tr class='{e(o.status)}'><td><code>{e(o.item)}</code></td><td>{e(o.vendor)}</td><td>{e(o.suite)}</td>"
         f"<td>{e(o.status)}</td><td>{e(o.details)}</td></tr>"

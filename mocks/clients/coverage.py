@@ -115,6 +115,10 @@ class Provocation:
     # Only for operations with this extension (Placewise's x-placewise-permit); elsewhere not applicable, because:
     needs_extension: str | None = None
     otherwise: str = ""
+    # Whether the status comes before any lookup, so the request may name an unknown account and stand-ins for
+    # values taken from answers (no account used up); None: as the move implies (every move but as_is, twice,
+    # expired and rate_limit).
+    stand_ins: bool | None = None
 
 
 PROVOCATIONS = {
@@ -145,6 +149,7 @@ class Exercise:
     alternative_effects: Mapping[str, tuple[Effect, ...]] = field(default_factory=dict)
     provoke: Mapping[int, Provocation] = field(default_factory=dict)
     read: Request | None = None  # the read that shows what this operation set (its flags), may name `answer_*`
+    creates: str | None = None  # the answer's member naming an account the request created (removed after the run)
 
 
 @dataclass(frozen=True)

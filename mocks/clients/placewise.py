@@ -306,6 +306,7 @@ COVERAGE = Coverage(
             headers={"X-Client-Authorization": "{client_token_without_permits}"},
             needs_extension="x-placewise-permit",
             otherwise="the operation names no permit (x-placewise-permit), so no client token can lack it",
+            stand_ins=True,  # the permit is checked before the member is looked up
         ),
         404: Provocation("unknown_path"),
         422: Provocation("invalid_value"),

@@ -191,6 +191,7 @@ def _add_human_user() -> Exercise:
         Request("addHumanUser", headers=BEARER, json=NEW_USER),
         effects=(Answer("userId"),),
         read=read,
+        creates="userId",
         variants={
             "body:organization.orgId": {"organization.orgId": "{org_id}"},
             "body:organization.orgDomain": {"organization.orgDomain": "{org_domain}"},

@@ -54,6 +54,19 @@ from .mailbox import Message
 from .outcomes import not_applicable
 
 ACCOUNT_VALUES = ("email", "id", "phone", "username", "identifier", "password")
+# Moves whose status comes before the vendor looks anything up: their request may carry stand-in values.
+BEFORE_ANY_LOOKUP = frozenset(
+    {
+        "no_credentials",
+        "wrong_credentials",
+        "malformed_body",
+        "wrong_media_type",
+        "invalid_value",
+        "missing_header",
+        "unknown_path",
+        "unknown_account",
+    }
+)
 # Values nobody used before, one per check: a new password, and a new account's identity where a request creates one.
 NEW_VALUES: dict[str, Callable[[Driver], str]] = {
     "new_password": lambda driver: f"Nw-{secrets.token_hex(5)}-Pa1!",
@@ -263,6 +276,9 @@ class Exerciser:
     coverage: Coverage = field(default_factory=Coverage)
     values: dict[str, Any] = field(default_factory=dict)
     account: TestAccount | None = None
+    # Whether the values a request names may be stand-ins (an unknown account's, placeholders for what answers and
+    # messages would give): for a status that comes before any lookup, no account is used up and nothing is sent.
+    stand_ins: bool = False
 
     def __post_init__(self) -> None:
         self.coverage = COVERAGE.get(self.driver.vendor, self.coverage)
@@ -284,7 +300,11 @@ class Exerciser:
         if name in self.values:
             return self.values[name]
         found: Any
-        if name in ACCOUNT_VALUES:
+        if self.stand_ins and name in ACCOUNT_VALUES:
+            found = self.values.setdefault("__unknown__", self.unknown_account())[name]
+        elif self.stand_ins and name in self.coverage.values:
+            found = f"stand-in-{name}-{secrets.token_hex(4)}"
+        elif name in ACCOUNT_VALUES:
             account = self.ensure_account()
             found = {
                 **account.values,
@@ -412,12 +432,26 @@ class Exerciser:
             for member, template in (members or {}).items():
                 put(body, member, fill(template, values))
         if form:
-            return self.driver.send(
+            response = self.driver.send(
                 request, values, form={k: str(v) for k, v in (body or {}).items()}, headers=headers, paced=paced
             )
-        if body is None and prepared.json is None:
-            return self.driver.send(request, values, headers=headers, paced=paced, media_type=media_type)
-        return self.driver.send(request, values, json=body, headers=headers, paced=paced, media_type=media_type)
+        elif body is None and prepared.json is None:
+            response = self.driver.send(request, values, headers=headers, paced=paced, media_type=media_type)
+        else:
+            response = self.driver.send(request, values, json=body, headers=headers, paced=paced, media_type=media_type)
+        self.adopt_created(request, response)
+        return response
+
+    def adopt_created(self, request: Request, response: requests.Response) -> None:
+        """An account the request created is removed after the run with the ones the checks asked for."""
+        exercise = self.coverage.exercises.get(request.operation)
+        if exercise is None or exercise.creates is None or not response.ok:
+            return
+        try:
+            created = dig(_json(response), exercise.creates)
+        except KeyError:
+            return
+        self.driver.target.accounts.adopt(self.vendor, str(created))
 
     # The exercise of an operation -----------------------------------------------------------------------------------
     def exercise(self, name: str) -> Exercise:
@@ -659,6 +693,9 @@ class Exerciser:
         how = provocation.how
         if how == "malformed_body" and operation.body is None:
             how = "invalid_value"  # nothing to garble: a parameter that breaks its schema instead
+        if provocation.stand_ins if provocation.stand_ins is not None else how in BEFORE_ANY_LOOKUP:
+            self.filled(*self.credential_templates(request, operation))  # credentials are checked first: real ones
+            self.stand_ins = True
         if how == "no_credentials":
             request, headers = self.without_credentials(request, operation, headers)
         elif how == "wrong_credentials":
@@ -666,7 +703,7 @@ class Exerciser:
         elif how == "unknown_path":
             request = self.unknown_path(request, operation)
         elif how == "unknown_account":
-            self.values |= self.unknown_account()
+            self.values |= self.unknown_account()  # also where a check's values would otherwise be real
         elif how == "missing_header":
             required = [p.name for p in operation.parameters if p.location == "header" and p.required]
             if not required:
@@ -691,6 +728,12 @@ class Exerciser:
             first = self.send(request, members=provocation.members, headers=headers)
             assert first.ok, f"the first of two identical requests failed: {describe(first)}"
         return self.send(request, members=provocation.members, headers=headers)
+
+    def credential_templates(self, request: Request, operation: Operation) -> list[str]:
+        """The templates of the request's headers and query parameters that carry its credentials."""
+        header_names, query_names = self.scheme_places(operation)
+        found = [v for k, v in request.headers.items() if k.lower() in header_names]
+        return found + [v for k, v in request.query.items() if k in query_names]
 
     def scheme_places(self, operation: Operation) -> tuple[set[str], set[str]]:
         """(headers, query parameters) the operation's credentials travel in."""
@@ -721,7 +764,7 @@ class Exerciser:
         self, request: Request, operation: Operation, headers: dict[str, str | None]
     ) -> tuple[Request, dict[str, str | None]]:
         wrong = f"wrong-{secrets.token_hex(8)}"
-        found = dict(headers)
+        request, found = self.without_credentials(request, operation, headers)
         query = dict(request.query)
         for names in operation.security[:1]:
             for name in names:

@@ -44,6 +44,7 @@ class Delivered:
     channel: str = "email"
     link_parameter: str | None = None
     to: str | None = None
+    link: str | None = None  # a pattern the message's link must match (a deep link, not a web link)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from .coverage import (
     Answer,
     Coverage,
     Delivered,
-    Effect,
     Exercise,
     FromAnswer,
     FromMessage,
@@ -148,17 +147,30 @@ def _token_info(token: str) -> Request:
     return Request("showTokenInfo", headers={"Authorization": f"Bearer {token}"})
 
 
-def _sends(operation: str, channel: str, *, by: str, then: Request | None = None) -> Exercise:
-    """An operation that sends the member (named by e-mail or MSISDN) a secret on `channel`, which `then` uses."""
+def _sends(operation: str, channel: str, by: str, then: Request, secret_in: str | None = None) -> Exercise:
+    """An operation that sends the member (named by e-mail or MSISDN) a secret on `channel` (in its link's
+    `secret_in` parameter, else where the mailbox finds it), which `then` uses."""
     path = {"msisdn": "{phone}"} if by == "msisdn" else {}
-    effects: tuple[Effect, ...] = (Delivered(channel),) + ((Then(then),) if then is not None else ())
+    effects = (Delivered(channel, link_parameter=secret_in), Then(then))
     return Exercise(Request(operation, path=path, headers=CLIENT_TOKEN), effects=effects)
+
+
+# (channel, the path's address) of the operations that send a one-time password: its login link carries `?otp=`.
+ONE_TIME_PASSWORDS = {
+    "sendOneTimePasswordSms": ("sms", "msisdn"),
+    "sendOneTimePasswordSmsByEmail": ("sms", "email"),
+    "sendOneTimePasswordEmail": ("email", "email"),
+    "sendOneTimePasswordEmailByMsisdn": ("email", "msisdn"),
+    "sendOneTimePasswordSmsLegacy": ("sms", "msisdn"),
+    "sendOneTimePasswordEmailLegacy": ("email", "email"),
+}
 
 
 SIGNS_IN_ONCE = _sign_in_with("{message_secret}")
 RESETS = _reset_with("{message_secret}")
 SHOW_MEMBER = Request("showMember", headers=MEMBER)
 WRONG_PASSWORD = "Wrong-Passw0rd-1!"
+WEB_LINK, APP_LINK = r"^https?://", r"^(?!https?://)[a-z][a-z0-9+.-]*:"  # for_mobile_app: a deep link into the app
 
 COVERAGE = Coverage(
     values={
@@ -185,21 +197,10 @@ COVERAGE = Coverage(
             alternative_effects={"body:identifier:Msisdn": (Delivered("sms"), Then(RESETS))},
             provoke={471: Provocation(headers={"X-Loyalty-Club-Slug": "no-such-club"})},
         ),
-        "sendRegistrationPasswordEmail": _sends(
-            "sendRegistrationPasswordEmail", "email", by="email", then=SIGNS_IN_ONCE
-        ),
-        "sendRegistrationPasswordSms": _sends("sendRegistrationPasswordSms", "sms", by="msisdn", then=SIGNS_IN_ONCE),
-        "sendOneTimePasswordSms": _sends("sendOneTimePasswordSms", "sms", by="msisdn", then=SIGNS_IN_ONCE),
-        "sendOneTimePasswordSmsByEmail": _sends("sendOneTimePasswordSmsByEmail", "sms", by="email", then=SIGNS_IN_ONCE),
-        "sendOneTimePasswordEmail": _sends("sendOneTimePasswordEmail", "email", by="email", then=SIGNS_IN_ONCE),
-        "sendOneTimePasswordEmailByMsisdn": _sends(
-            "sendOneTimePasswordEmailByMsisdn", "email", by="msisdn", then=SIGNS_IN_ONCE
-        ),
-        "sendOneTimePasswordSmsLegacy": _sends("sendOneTimePasswordSmsLegacy", "sms", by="msisdn", then=SIGNS_IN_ONCE),
-        "sendOneTimePasswordEmailLegacy": _sends(
-            "sendOneTimePasswordEmailLegacy", "email", by="email", then=SIGNS_IN_ONCE
-        ),
-        "sendPasswordResetTokenByEmail": _sends("sendPasswordResetTokenByEmail", "email", by="email", then=RESETS),
+        "sendRegistrationPasswordEmail": _sends("sendRegistrationPasswordEmail", "email", "email", SIGNS_IN_ONCE),
+        "sendRegistrationPasswordSms": _sends("sendRegistrationPasswordSms", "sms", "msisdn", SIGNS_IN_ONCE),
+        **{name: _sends(name, *sent, SIGNS_IN_ONCE, "otp") for name, sent in ONE_TIME_PASSWORDS.items()},
+        "sendPasswordResetTokenByEmail": _sends("sendPasswordResetTokenByEmail", "email", "email", RESETS),
         "resetPasswordByEmail": Exercise(
             _reset_with("{reset_token}"),
             effects=(Then(_sign_in_with("{new_password}")),),
@@ -257,7 +258,8 @@ COVERAGE = Coverage(
         ),
         "sendMsisdnVerification": Exercise(
             Request("sendMsisdnVerification", path={"msisdn": "{phone}"}, headers=CLIENT_TOKEN, json={}),
-            effects=(Delivered("sms"),),
+            effects=(Delivered("sms", link=WEB_LINK),),
+            alternative_effects={"body:for_mobile_app=true": (Delivered("sms", link=APP_LINK),)},
         ),
         "verifyMsisdn": Exercise(
             Request(
@@ -270,7 +272,9 @@ COVERAGE = Coverage(
             provoke={463: Provocation(values={"sms_verification_token": "wrong-token"})},
         ),
         "sendEmailVerification": Exercise(
-            Request("sendEmailVerification", headers=CLIENT_TOKEN, json={}), effects=(Delivered(),)
+            Request("sendEmailVerification", headers=CLIENT_TOKEN, json={}),
+            effects=(Delivered(link=WEB_LINK),),
+            alternative_effects={"body:for_mobile_app=true": (Delivered(link=APP_LINK),)},
         ),
         "verifyEmail": Exercise(
             Request("verifyEmail", headers=CLIENT_TOKEN, json={"token": "{email_verification_token}"}),

@@ -47,7 +47,7 @@ from ..clients.coverage import (
     resolver,
     sample,
 )
-from ..openapi.spec import Operation
+from ..openapi.spec import Operation, VendorSpec
 from .accounts import TestAccount
 from .driving import INITIAL_PASSWORD, PACER, Driver, empty_rate_windows, fresh_messages, link_params, pacing_key
 from .mailbox import Message
@@ -77,6 +77,7 @@ NEW_VALUES: dict[str, Callable[[Driver], str]] = {
 EDGE_MARGIN_SECONDS = 5.0  # how long before its documented end a thing is used and must still work
 LONGEST_REAL_WAIT = 600.0  # on a deployment (--wait-expiry), longer lifetimes are not waited for
 NOTHING_SENT_SECONDS = 1.0  # how long a mailbox that delivers later (SMTP, IMAP) is watched for a message
+BASIC = "basic_"  # `{basic_<scheme>}`: HTTP Basic's credential, from the record's schemathesis auth pair
 NOT_A_NAME = re.compile(r"\W")
 MAX_DEPTH = 6  # values taken from answers that need values taken from answers...
 
@@ -89,37 +90,74 @@ class RecordGap(Exception):
 def capabilities(item: Item, coverage: Coverage, client: Client) -> set[str]:
     """The capabilities (target.CAPABILITIES) the item's check needs, as far as the record tells before it runs."""
     found: set[str] = set()
+    if coverage.why_not_applicable(item) is not None or (item.kind == "lifetime" and item.lifetime is None):
+        return found  # not applicable anywhere: no capability would change that
     exercise = coverage.exercises.get(item.operation)
-    effects: tuple[Effect, ...] = exercise.effects if exercise else ()
-    if exercise is not None and item.kind == "alternative":
-        effects = matching(exercise.alternative_effects, item.key) or effects
-    requests_used = [exercise.request] if exercise else []
-    requests_used += [e.request for e in effects if isinstance(e, Then | ReadBack)]
-    for effect in effects:
-        if isinstance(effect, Delivered | NothingDelivered):
-            found.add("sms" if effect.channel == "sms" else "mailbox")
+    request = exercise.request if exercise is not None else None
+    effects: tuple[Effect, ...] = ()
+    if exercise is not None and (item.kind == "alternative" or (item.kind == "flag" and not item.member)):
+        effects = (matching(exercise.alternative_effects, item.key) if item.kind == "alternative" else None) or (
+            exercise.effects
+        )
+    requests_used = [e.request for e in effects if isinstance(e, Then | ReadBack)]
+    found |= {_channel_capability(e.channel) for e in effects if isinstance(e, Delivered | NothingDelivered)}
     if item.kind == "lifetime":
-        found.add("clock")
+        found |= {"clock", "creates_accounts"}
         use = lifetime_use(coverage, item)
         if use is not None:
             requests_used.append(use.use)
             if use.thing == "message":
                 found.add(_delivery_channel(exercise))
-    if item.kind == "status" and item.status is not None:
-        provocation = coverage.provocation(item.operation, item.status)
-        if provocation is not None and provocation.how == "expired":
-            found.add("clock")
+    if item.kind == "flag":
+        found.add("creates_accounts")
     names: set[str] = set()
-    for request in requests_used:
-        names |= request_names(request, client.operation(request))
+    if item.kind == "status" and item.status is not None and item.status // 100 != 2:
+        provocation = coverage.provocation(item.operation, item.status)
+        if provocation is None:
+            return found
+        if provocation.how == "expired":
+            found.add("clock")
+        request = provocation.send or request
+        stand_ins = provocation.stand_ins if provocation.stand_ins is not None else provocation.how in BEFORE_ANY_LOOKUP
+        if stand_ins and request is not None:  # only the credentials are real
+            names |= placeholders(credential_templates(client, request, client.spec.operations[item.operation]))
+            request = None
+        requests_used += [r for r in (provocation.before,) if r is not None]
+    if request is not None:
+        requests_used.append(request)
+    for used in requests_used:
+        names |= request_names(used, client.operation(used))
     closure = _closure(names, coverage, client)
-    for name in closure:
-        source = coverage.values.get(name)
-        if isinstance(source, FromMessage):
-            found.add("sms" if source.channel == "sms" else "mailbox")
-    if closure & set(ACCOUNT_VALUES) or item.kind in ("flag", "lifetime"):
+    found |= {_channel_capability(s.channel) for n in closure if isinstance(s := coverage.values.get(n), FromMessage)}
+    if closure & set(ACCOUNT_VALUES):
         found.add("creates_accounts")
     return found
+
+
+def credential_templates(client: Client, request: Request, operation: Operation) -> list[str]:
+    """The templates of the request's headers and query parameters that carry its credentials."""
+    header_names, query_names = scheme_places(client, operation)
+    found = [v for k, v in request.headers.items() if k.lower() in header_names]
+    return found + [v for k, v in request.query.items() if k in query_names]
+
+
+def scheme_places(client: Client, operation: Operation) -> tuple[set[str], set[str]]:
+    """(headers, query parameters) the operation's credentials travel in."""
+    header_names, query_names = set(), set()
+    for names in operation.security:
+        for name in names:
+            scheme = client.spec.security_schemes[name]
+            if scheme.type == "http":
+                header_names.add("authorization")
+            elif scheme.location == "query" and scheme.key_name:
+                query_names.add(scheme.key_name)
+            elif scheme.key_name:
+                header_names.add(scheme.key_name.lower())
+    return header_names, query_names
+
+
+def _channel_capability(channel: str) -> str:
+    return "sms" if channel == "sms" else "mailbox"
 
 
 def request_names(request: Request, operation: Operation | None) -> set[str]:
@@ -148,7 +186,7 @@ def _closure(names: set[str], coverage: Coverage, client: Client) -> set[str]:
 def _delivery_channel(exercise: Exercise | None) -> str:
     for effect in exercise.effects if exercise else ():
         if isinstance(effect, Delivered):
-            return "sms" if effect.channel == "sms" else "mailbox"
+            return _channel_capability(effect.channel)
     return "mailbox"
 
 
@@ -311,6 +349,11 @@ class Exerciser:
                 "identifier": self.driver.identifier_of(account),
                 "password": account.password_for(INITIAL_PASSWORD),
             }[name]
+        elif name.startswith(BASIC):
+            entry = self.client.schemathesis.auth[name.removeprefix(BASIC)]
+            values = self.filled(entry["username"], entry["password"], depth=depth)
+            pair = f"{fill(entry['username'], values)}:{fill(entry['password'], values)}"
+            found = base64.b64encode(pair.encode()).decode()
         elif name in NEW_VALUES:
             found = NEW_VALUES[name](self.driver)
         elif name in self.coverage.values:
@@ -458,42 +501,7 @@ class Exerciser:
         """The record's exercise of the operation, else one built from the spec (its example, the record's
         parameters and credentials), whose effect is its answer alone."""
         found = self.coverage.exercises.get(name)
-        return found if found is not None else Exercise(self.request_from_spec(name))
-
-    def request_from_spec(self, name: str) -> Request:
-        operation = self.operation(name)
-        spec = self.client.spec
-        raw = raw_operation(spec, operation)
-        path_values = {
-            p.name: self.coverage.parameters.get(p.name, f"{{{p.name}}}")
-            for p in operation.parameters
-            if p.location == "path"
-        }
-        query = {
-            p.name: self.coverage.parameters[p.name]
-            for p in operation.parameters
-            if p.location == "query" and p.required and p.name in self.coverage.parameters
-        }
-        headers = {
-            p.name: self.coverage.parameters[p.name]
-            for p in operation.parameters
-            if p.location == "header" and p.required and p.name in self.coverage.parameters
-        }
-        for scheme in operation.security[0] if operation.security else ():
-            scheme_headers, scheme_query = self.credentials_for(scheme)
-            headers |= scheme_headers
-            query |= scheme_query
-        media, schema = request_body_schema(spec, operation)
-        body = None
-        if schema is not None:
-            content = (raw.get("requestBody") or {}).get("content", {}).get(media, {})
-            examples = list((content.get("examples") or {}).values())
-            body = examples[0].get("value") if examples and isinstance(examples[0], dict) else None
-            if body is None:
-                body = sample(schema, resolver(spec.document))
-        if media == "application/x-www-form-urlencoded":
-            return Request(name, path=path_values, query=query, headers=headers, form=body or {})
-        return Request(name, path=path_values, query=query, headers=headers, json=body)
+        return found if found is not None else Exercise(request_from_spec(self.client, self.coverage, name))
 
     # Checks ---------------------------------------------------------------------------------------------------------
     def check_alternative(self, item: Item) -> None:
@@ -516,29 +524,10 @@ class Exerciser:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in header_names}
         query = {k: v for k, v in request.query.items() if k not in query_names}
         for scheme in item.patch.schemes:
-            scheme_headers, scheme_query = self.credentials_for(scheme)
+            scheme_headers, scheme_query = credentials_for(self.client, scheme)
             headers |= scheme_headers
             query |= scheme_query
         return replace(request, headers=headers, query=query)
-
-    def credentials_for(self, scheme: str) -> tuple[dict[str, str], dict[str, str]]:
-        """(headers, query) templates that carry a security scheme's credentials, from the record's schemathesis
-        auth entry for it."""
-        entry = self.client.schemathesis.auth.get(scheme)
-        definition = self.client.spec.security_schemes.get(scheme)
-        if entry is None or definition is None:
-            raise RecordGap(f"the client record gives no credentials for {scheme}")
-        if "api_key" in entry and definition.key_name:
-            place = {definition.key_name: entry["api_key"]}
-            return ({}, place) if definition.location == "query" else (place, {})
-        if "bearer" in entry:
-            return {"Authorization": f"Bearer {entry['bearer']}"}, {}
-        if "username" in entry:
-            values = self.filled(entry["username"], entry["password"])
-            pair = f"{fill(entry['username'], values)}:{fill(entry['password'], values)}"
-            self.values[f"__basic_{scheme}"] = base64.b64encode(pair.encode()).decode()
-            return {"Authorization": f"Basic {{__basic_{scheme}}}"}, {}
-        raise RecordGap(f"the client record's credentials for {scheme} are neither a key, a bearer nor a Basic pair")
 
     def accepted_with_effects(
         self,
@@ -584,6 +573,9 @@ class Exerciser:
                 effect.channel,
             )
             assert fresh, f"no {effect.channel} message reached {self.address(effect.channel, effect.to)}"
+            link = fresh[0].get("link") or ""
+            if effect.link is not None:
+                assert re.search(effect.link, link), f"the message's link {link!r} does not match {effect.link}"
             self.values["message_secret"] = self.secret_of(fresh[0], effect.link_parameter)
             self.values["message_link"] = fresh[0].get("link") or ""
         elif isinstance(effect, NothingDelivered):
@@ -730,24 +722,10 @@ class Exerciser:
         return self.send(request, members=provocation.members, headers=headers)
 
     def credential_templates(self, request: Request, operation: Operation) -> list[str]:
-        """The templates of the request's headers and query parameters that carry its credentials."""
-        header_names, query_names = self.scheme_places(operation)
-        found = [v for k, v in request.headers.items() if k.lower() in header_names]
-        return found + [v for k, v in request.query.items() if k in query_names]
+        return credential_templates(self.client, request, operation)
 
     def scheme_places(self, operation: Operation) -> tuple[set[str], set[str]]:
-        """(headers, query parameters) the operation's credentials travel in."""
-        header_names, query_names = set(), set()
-        for names in operation.security:
-            for name in names:
-                scheme = self.client.spec.security_schemes[name]
-                if scheme.type == "http":
-                    header_names.add("authorization")
-                elif scheme.location == "query" and scheme.key_name:
-                    query_names.add(scheme.key_name)
-                elif scheme.key_name:
-                    header_names.add(scheme.key_name.lower())
-        return header_names, query_names
+        return scheme_places(self.client, operation)
 
     def without_credentials(
         self, request: Request, operation: Operation, headers: dict[str, str | None]
@@ -964,3 +942,50 @@ def explain(provocation: Provocation) -> str:
     changed = [*provocation.values, *provocation.members, *provocation.headers]
     sent = f"a {provocation.send.operation} request" if provocation.send is not None else "the valid request"
     return f"{sent} with another {', '.join(changed)}" if changed else sent
+
+
+# An operation the record gives no exercise: a request built from the spec -----------------------------------------
+def request_from_spec(client: Client, coverage: Coverage, name: str, spec: VendorSpec | None = None) -> Request:
+    """A request of the operation from the spec alone: its first request example (else a sample of its schema),
+    path parameters from the record's `parameters` (else the value of their name), required headers and query
+    parameters from `parameters`, and the credentials of its first security requirement."""
+    spec = spec or client.spec
+    operation = spec.operations[name]
+    named = {p.name: coverage.parameters[p.name] for p in operation.parameters if p.name in coverage.parameters}
+    path = {p.name: named.get(p.name, f"{{{p.name}}}") for p in operation.parameters if p.location == "path"}
+    query = {p.name: named[p.name] for p in operation.parameters if p.location == "query" and p.name in named}
+    headers = {p.name: named[p.name] for p in operation.parameters if p.location == "header" and p.name in named}
+    for scheme in operation.security[0] if operation.security else ():
+        scheme_headers, scheme_query = credentials_for(client, scheme, spec)
+        headers |= scheme_headers
+        query |= scheme_query
+    media, schema = request_body_schema(spec, operation)
+    body = None
+    if schema is not None:
+        content = (raw_operation(spec, operation).get("requestBody") or {}).get("content", {}).get(media, {})
+        examples = [resolver(spec.document)(e)[0] for e in (content.get("examples") or {}).values()]
+        body = examples[0].get("value") if examples and isinstance(examples[0], dict) else None
+        if body is None:
+            body = sample(schema, resolver(spec.document))
+    if media == "application/x-www-form-urlencoded":
+        return Request(name, path=path, query=query, headers=headers, form=body or {})
+    return Request(name, path=path, query=query, headers=headers, json=body)
+
+
+def credentials_for(
+    client: Client, scheme: str, spec: VendorSpec | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(headers, query) templates that carry a security scheme's credentials, from the record's schemathesis auth
+    entry for it."""
+    entry = client.schemathesis.auth.get(scheme)
+    definition = (spec or client.spec).security_schemes.get(scheme)
+    if entry is None or definition is None:
+        raise RecordGap(f"the client record gives no credentials for {scheme}")
+    if "api_key" in entry and definition.key_name:
+        place = {definition.key_name: entry["api_key"]}
+        return ({}, place) if definition.location == "query" else (place, {})
+    if "bearer" in entry:
+        return {"Authorization": f"Bearer {entry['bearer']}"}, {}
+    if "username" in entry and "password" in entry:
+        return {"Authorization": f"Basic {{{BASIC}{scheme}}}"}, {}
+    raise RecordGap(f"the client record's credentials for {scheme} are neither a key, a bearer nor a Basic pair")

@@ -317,9 +317,12 @@ class Exerciser:
     # Whether the values a request names may be stand-ins (an unknown account's, placeholders for what answers and
     # messages would give): for a status that comes before any lookup, no account is used up and nothing is sent.
     stand_ins: bool = False
+    _nobody: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # the unknown account stand-ins name
 
-    def __post_init__(self) -> None:
-        self.coverage = COVERAGE.get(self.driver.vendor, self.coverage)
+    @classmethod
+    def of(cls, driver: Driver) -> Exerciser:
+        """The exerciser of the driver's vendor, observing as its client record's `COVERAGE` says."""
+        return cls(driver, COVERAGE[driver.vendor])
 
     @property
     def client(self) -> Client:
@@ -339,7 +342,8 @@ class Exerciser:
             return self.values[name]
         found: Any
         if self.stand_ins and name in ACCOUNT_VALUES:
-            found = self.values.setdefault("__unknown__", self.unknown_account())[name]
+            self._nobody = self._nobody or self.unknown_account()
+            found = self._nobody[name]
         elif self.stand_ins and name in self.coverage.values:
             found = f"stand-in-{name}-{secrets.token_hex(4)}"
         elif name in ACCOUNT_VALUES:

@@ -82,7 +82,7 @@ def exerciser(item: Item, target: Target, inspector: Inspector) -> Iterator[Exer
     if target.is_mock:
         empty_rate_windows(target, item.vendor)
     with requests.Session() as session:
-        yield Exerciser(Driver(target, CLIENTS[item.vendor], "", session))
+        yield Exerciser.of(Driver(target, CLIENTS[item.vendor], "", session))
 
 
 def covered(check: object, item: Item) -> None:

@@ -46,7 +46,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 # The fuzz gate (issue 12): the property suites with FUZZ_PROFILE, the slow-client case, then schemathesis' phases
-# (positive and negative data, stateful) and hostile bodies against the strict mock, every vendor (tests/fuzz/run.py).
+# (positive and negative data, stateful), hostile bodies and hostile header values against the strict mock, every
+# vendor, then held connections at 256 descriptors and a failing SMTP relay (tests/fuzz/run.py, tests/fuzz/hostile.py).
 # It fails on any 5xx, strict-mode violation, logged error or hang. FUZZ_BUDGET=S gives schemathesis S seconds per
 # vendor (0: every phase to its end); FUZZ_SEED=N seeds it. .ci/run runs a bounded one (the fuzz-ci profile is
 # derandomized, the seed fixed). Figures: bench/README.md.

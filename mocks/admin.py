@@ -10,19 +10,21 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from .api import Api, Call, Reply, Stream
 from .env import Env
 from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .flows.reset import SecretStatus
+from .guard import login_cookie
 from .journal import JournalEntry
 from .links import Probe, host_of, links_in, place_of, probe_for, status_words, token_status
 from .mailpit import view
 from .mailpit.search import compile_query, parse_time
 from .outbox import Keep, Message, message_filter
-from .pages import inbox_page, reset_page
+from .pages import inbox_page, opening_page, reset_page
 from .probe import ask, new_session
-from .redact import redact_headers, redact_url, show_body
+from .redact import redact_headers, redact_url, show_body, without_surrogates
 from .vendors.base import NewAccount, Vendor
 
 
@@ -39,7 +41,10 @@ def _served(env: Env, name: str) -> Vendor:
 
 
 def get_health(env: Env, call: Call) -> Reply:
-    return Reply(200, {"status": "ok", "vendors": list(env.settings.vendors)})
+    health: dict[str, Any] = {"status": "ok", "vendors": list(env.settings.vendors)}
+    if env.relay is not None:
+        health["smtp"] = env.relay.status()
+    return Reply(200, health)
 
 
 def get_credentials(env: Env, call: Call) -> Reply:
@@ -124,8 +129,17 @@ def list_outbox(env: Env, call: Call) -> Reply:
     keep = searched(query.get("query"), query.get("tz"))
     messages = call.outbox.find(vendor=query.get("vendor"), to=query.get("to"), channel=query.get("channel"), keep=keep)
     page = _page(call, "messages", messages)
-    page["messages"] = [m.to_json() for m in page["messages"]]
+    page["messages"] = [_message_json(env, m) for m in page["messages"]]
     return Reply(200, page)
+
+
+def _message_json(env: Env, message: Message) -> dict[str, Any]:
+    """The message, and with `--smtp` what became of its e-mail."""
+    shown = message.to_json()
+    delivery = env.relay.delivery(message.id) if env.relay is not None else None
+    if delivery is not None:
+        shown["delivery"] = delivery.to_json()
+    return shown
 
 
 def clear_outbox(env: Env, call: Call) -> Reply:
@@ -231,14 +245,23 @@ def get_clock(env: Env, call: Call) -> Reply:
 
 
 def advance_clock(env: Env, call: Call) -> Reply:
+    before = env.clock.offset
     env.clock.advance(float(call.body["advance_seconds"]))
+    _after_clock_move(env, before)
     return Reply(200, _clock_state(env))
 
 
 def set_clock(env: Env, call: Call) -> Reply:
-    clock = env.clock
-    clock.set_offset(float(call.body["offset_seconds"]))
+    before = env.clock.offset
+    env.clock.set_offset(float(call.body["offset_seconds"]))
+    _after_clock_move(env, before)
     return Reply(200, _clock_state(env))
+
+
+def _after_clock_move(env: Env, before: float) -> None:
+    """Time moved back: what was stamped in the future (a conform run's rate windows) is brought in line."""
+    if env.clock.offset < before:
+        env.store.rewind(env.clock.now())
 
 
 def delete_account(env: Env, call: Call) -> Reply:
@@ -271,7 +294,7 @@ def get_journal(env: Env, call: Call) -> Reply:
         matching.append((entry, vendor))
     page = _page(call, "requests", matching)
     page["requests"] = [_journal_view(entry, vendor, redact, secret_headers) for entry, vendor in page["requests"]]
-    return Reply(200, page)
+    return Reply(200, without_surrogates(page))
 
 
 def clear_journal(env: Env, call: Call) -> Reply:
@@ -385,6 +408,8 @@ def get_admin_home(env: Env, call: Call) -> Reply:
 
 def get_inbox(env: Env, call: Call) -> Reply:
     query = call.query
+    if "token" in query:
+        return _log_in(env, call)
     keep = searched(query.get("query"))
     messages = call.outbox.find(
         vendor=query.get("vendor") or None,
@@ -395,6 +420,18 @@ def get_inbox(env: Env, call: Call) -> Reply:
     opened = call.outbox.get(query["message"]) if query.get("message") else None
     html = inbox_page(env, messages[: query.get("limit", 200)], len(messages), query, opened)
     return Reply(200, html.text, html.headers, "text/html")
+
+
+def _log_in(env: Env, call: Call) -> Reply:
+    """The inbox link (`?token=`, already checked by the guard): a cookie for `/__admin` instead, then the same page
+    without the token in its URL, so that it stays out of the address bar, the Referer and any screen share."""
+    rest = urlencode({k: v for k, v in call.query.items() if k != "token"})
+    page = opening_page("inbox" + (f"?{rest}" if rest else ""))
+    headers = dict(page.headers)
+    token = env.settings.admin_token
+    if token:
+        headers["Set-Cookie"] = login_cookie(token, secure=env.settings.base_url.startswith("https:"))
+    return Reply(200, page.text, headers, "text/html")
 
 
 def _replayed(call: Call, keep: Keep) -> list[Message]:

@@ -1,6 +1,7 @@
 """The HTTP side of the mock on aiohttp: an endpoint per operation reads the request into a `RawRequest`, awaits the
-pipeline and writes its `Answer`; the one middleware answers CORS preflights and puts what aiohttp answers itself
-(404, 405, 413) or an unexpected exception in the owning API's error shape."""
+pipeline and writes its `Answer`; the one middleware applies the guard (Host, origin, admin token), answers CORS
+preflights and puts what aiohttp answers itself (404, 405, 413) or an unexpected exception in the owning API's error
+shape."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from .api import Answer, Api, Stream, to_answer
-from .cors import origin_check, preflight
+from .codings import ACCEPTED_CODINGS, DecodedTooLarge, UndecodableBody, UnsupportedCoding, decode_body
+from .cors import path_origin_check, preflight
 from .env import Env
 from .errors import ApiError, Kind
+from .guard import Guard
 from .journal import JournalEntry
+from .keys import ENV
 from .openapi.spec import Operation
 from .openapi.validation import RawRequest
 from .pipeline import Pipeline, log_request
@@ -30,12 +34,14 @@ Mount = tuple[str, Api]  # (path prefix, the API served under it)
 
 def make_endpoint(pipeline: Pipeline, operation: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp side of one operation: read the request, run the pipeline, send the answer."""
+    read_timeout = pipeline.env.settings.read_timeout
 
     async def endpoint(request: web.Request) -> web.StreamResponse:
         request[OPERATION] = operation
-        # A body over the size limit fails here, before the operation owns the request: the resulting 413 is a
-        # transport answer (like 404 and 405), so strict mode does not hold it to the operation's responses.
-        body = await request.read() if operation.body is not None else b""
+        # A body over the size limit, too slow or in an unknown coding fails here, before the operation owns the
+        # request: the 413, 408, 415 or 400 is a transport answer (like 404 and 405), so strict mode does not hold it
+        # to the operation's responses.
+        body = await read_body(request, read_timeout) if operation.body is not None else b""
         headers = request.headers
         raw = RawRequest(request.match_info, request.query, headers, headers.get("Content-Type"), body)
         answer = await pipeline.handle(operation, raw, request.raw_path)
@@ -44,6 +50,39 @@ def make_endpoint(pipeline: Pipeline, operation: Operation) -> Callable[[web.Req
 
     endpoint.__name__ = operation.operation_id
     return endpoint
+
+
+class ClientGone(web.HTTPClientError):
+    """The client closed the connection before its body arrived: nothing to answer, nothing to log but the journal's
+    entry (nginx's 499, "client closed request")."""
+
+    status_code = 499
+
+
+async def read_body(request: web.Request, timeout: float) -> bytes:
+    """The body with its Content-Encoding undone; one still arriving must arrive within `timeout`."""
+    if request.content.is_eof():  # the whole body came with the head, as it nearly always does
+        body = await request.read()
+    else:
+        try:
+            async with asyncio.timeout(timeout):
+                body = await request.read()
+        except TimeoutError:
+            raise web.HTTPRequestTimeout(reason=f"the request body did not arrive within {timeout:g} s") from None
+        except ConnectionError:
+            raise ClientGone(reason="the client closed the connection before its body arrived") from None
+    coding = request.headers.get("Content-Encoding")
+    if coding is None:
+        return body
+    try:
+        return decode_body(body, coding, request.app[ENV].settings.max_body_bytes)
+    except UnsupportedCoding as exc:
+        raise web.HTTPUnsupportedMediaType(reason=str(exc), headers={"Accept-Encoding": ACCEPTED_CODINGS}) from None
+    except DecodedTooLarge as exc:
+        limit = request.app[ENV].settings.max_body_bytes
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body), reason=str(exc)) from None
+    except UndecodableBody as exc:
+        raise web.HTTPBadRequest(reason=str(exc)) from None
 
 
 async def send(request: web.Request, answer: Answer) -> web.StreamResponse:
@@ -105,12 +144,13 @@ _HTTP_KINDS: Mapping[int, Kind] = {
 }
 
 
-def make_middleware(env: Env, mounts: list[Mount]) -> Middleware:
-    """Answer CORS preflights before the route runs, and give what aiohttp answers itself (404, 405, 413) or an
-    unexpected exception the owning API's error shape; both are journaled and logged here, the rest by the pipeline.
+def make_middleware(env: Env, mounts: list[Mount], guard: Guard) -> Middleware:
+    """Refuse what the guard refuses and answer CORS preflights before the route runs, and give what aiohttp answers
+    itself (404, 405, 413) or an unexpected exception the owning API's error shape; these are journaled and logged
+    here, the rest by the pipeline.
     """
     settings = env.settings
-    cors_allows = origin_check(settings) if settings.cors else None
+    cors_allows = path_origin_check(settings) if settings.cors else None
 
     @web.middleware
     async def frame(
@@ -118,14 +158,17 @@ def make_middleware(env: Env, mounts: list[Mount]) -> Middleware:
     ) -> web.StreamResponse:
         started = time.perf_counter()
         headers = request.headers
-        # aiohttp matched the route before this runs (an OPTIONS is a 405 match): answer the preflight instead,
-        # before any validation or auth.
+        # aiohttp matched the route before this runs (an OPTIONS is a 405 match): refuse or answer the preflight
+        # instead, before any validation or auth.
         response: web.StreamResponse
-        if (
+        denial = guard.check(request.method, request.path, headers, request.query)
+        if denial is not None:
+            response = _response(owner(mounts, request.path), denial.error(), request, None)
+        elif (
             cors_allows is not None
             and request.method == "OPTIONS"
             and "Access-Control-Request-Method" in headers
-            and cors_allows(headers.get("Origin"))
+            and cors_allows(request.path, headers.get("Origin"))
         ):
             response = preflight(headers)
         else:
@@ -176,11 +219,7 @@ def _unexpected_error(mounts: list[Mount], request: web.Request) -> web.Response
     """A 500 in the owning API's shape for an exception no handler expected (logged, never shown)."""
     log.exception("unhandled error in %s %s", request.method, request.path)
     error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-    api = owner(mounts, request.path)
-    if api is None:
-        return web.json_response({"error": error.message}, status=500)
-    operation = request.get(OPERATION)
-    return _response(api, error, request, operation)
+    return _response(owner(mounts, request.path), error, request, request.get(OPERATION))
 
 
 def _transport_error(env: Env, api: Api | None, request: web.Request, exc: web.HTTPException) -> web.Response:
@@ -188,12 +227,15 @@ def _transport_error(env: Env, api: Api | None, request: web.Request, exc: web.H
         prefixes = [env.settings.prefix(name) or "/" for name in env.settings.vendors]
         return web.json_response({"error": exc.reason, "vendors": prefixes}, status=exc.status)
     kind = _HTTP_KINDS.get(exc.status, Kind.MALFORMED)
-    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else {}
+    headers = {name: exc.headers[name] for name in ("Allow", "Accept-Encoding") if name in exc.headers}
     error = ApiError(kind, exc.reason, status=exc.status if kind is Kind.MALFORMED else None, headers=headers)
     return _response(api, error, request, request.get(OPERATION))
 
 
-def _response(api: Api, error: ApiError, request: web.Request, operation: Operation | None) -> web.Response:
+def _response(api: Api | None, error: ApiError, request: web.Request, operation: Operation | None) -> web.Response:
+    """`error` in the shape of the API that owns the path; a path no API owns gets `{"error": message}`."""
+    if api is None:
+        return web.json_response({"error": error.message}, status=error.status or 500, headers=error.headers)
     answer = to_answer(api.error_reply(error, request.path, operation.operation_id if operation else None))
     headers = {**answer.headers, "Content-Type": answer.content_type} if answer.content_type else answer.headers
     return web.Response(

@@ -63,9 +63,15 @@ def to_answer(reply: Reply) -> Answer:
     if isinstance(body, bytes | Stream):  # a vendor's binary wire (protobuf, gRPC-web frames), or an event stream
         return Answer(reply.status, body, reply.headers, reply.content_type)
     if isinstance(body, str) and "json" not in reply.content_type:  # a page
-        return Answer(reply.status, body.encode(), reply.headers, f"{reply.content_type}; charset=utf-8")
-    encoded = _encode_json(body).encode()
-    return Answer(reply.status, encoded, reply.headers, f"{reply.content_type}; charset=utf-8")
+        return Answer(reply.status, _utf8(body), reply.headers, f"{reply.content_type}; charset=utf-8")
+    return Answer(reply.status, _utf8(_encode_json(body)), reply.headers, f"{reply.content_type}; charset=utf-8")
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request (aiohttp keeps a non-UTF-8 header byte so)
+        return text.encode("utf-8", "replace")
 
 
 DROPPED = Answer(444, None, {}, None, dropped=True)  # 444: nginx's "closed without response", as the journal shows

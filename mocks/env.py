@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from faker import Faker
 
@@ -20,6 +21,9 @@ from .store.memory import InMemoryStore, StoreLimits
 from .store.sqlite import SQLiteStore
 from .vendors import load_vendor
 from .vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from .smtp_relay import SmtpRelay
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Env:
     faults: Faults = field(default_factory=Faults)  # injected on purpose; cleared by reset()
     # Where the vendors' other transports listen, by vendor (e.g. zitadel: {grpc_url}); filled once they started.
     endpoints: dict[str, dict[str, str]] = field(default_factory=dict)
+    relay: SmtpRelay | None = None  # `--smtp`: the mail relay, while the server runs
     _seeded: object = None
 
     def link_base(self, vendor: str) -> str:
@@ -68,6 +73,7 @@ class Env:
         self.violations.clear()
         self.faults.clear()
         self.clock.set_offset(0.0)
+        self.store.rewind(self.clock.now())  # the seeded accounts may have been made while the clock was ahead
 
 
 @dataclass

@@ -4,6 +4,7 @@ size and source do not change between two reads."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -13,6 +14,13 @@ from .outbox import Message
 
 VENDOR_HEADER = "X-Resetkit-Vendor"  # lets a reader that sees several vendors' mail tell them apart
 MOCK_DOMAIN = "resetkit.example"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown_header(value: str) -> str:
+    """A header value as a reader may see it: a control character (CR, LF, ...) would end the header, so it is a
+    space here. Sending refuses such a message instead (`to_mime` raises ValueError)."""
+    return _CONTROL.sub(" ", value)
 
 
 def sender_domain(message: Message) -> str:
@@ -29,12 +37,14 @@ def sent_at(message: Message) -> datetime:
     return datetime.fromtimestamp(message.created_at, UTC)
 
 
-def to_mime(message: Message) -> EmailMessage:
-    """The outbox message as the e-mail a vendor sends: text and HTML alternatives, quoted-printable."""
+def to_mime(message: Message, *, shown: bool = False) -> EmailMessage:
+    """The outbox message as the e-mail a vendor sends: text and HTML alternatives, quoted-printable. A header with
+    a control character raises ValueError, unless the e-mail is only `shown` (then it is a space)."""
+    header = shown_header if shown else str
     mail = EmailMessage()
-    mail["From"] = message.sender
-    mail["To"] = message.to
-    mail["Subject"] = message.subject
+    mail["From"] = header(message.sender)
+    mail["To"] = header(message.to)
+    mail["Subject"] = header(message.subject)
     mail["Date"] = format_datetime(sent_at(message))
     mail["Message-ID"] = f"<{message_id(message)}>"
     mail[VENDOR_HEADER] = message.vendor
@@ -48,10 +58,11 @@ def to_mime(message: Message) -> EmailMessage:
 
 def delivered_source(message: Message) -> bytes:
     """The e-mail as a mailbox holds it after delivery: the sent message under Return-Path, Received and
-    Delivered-To, with CRLF line ends (what Mailpit keeps and shows as a message's source)."""
+    Delivered-To, with CRLF line ends (what Mailpit keeps and shows as a message's source); never raises."""
+    sender, to = shown_header(message.sender), shown_header(message.to)
     trace = (
-        f"Return-Path: <{message.sender}>\r\n"
+        f"Return-Path: <{sender}>\r\n"
         f"Received: from resetkit ({message.vendor} mock) by {MOCK_DOMAIN}; {format_datetime(sent_at(message))}\r\n"
-        f"Delivered-To: {parseaddr(message.to)[1] or message.to}\r\n"
+        f"Delivered-To: {parseaddr(to)[1] or to}\r\n"
     )
-    return trace.encode() + to_mime(message).as_bytes(policy=policy.SMTP)
+    return trace.encode() + to_mime(message, shown=True).as_bytes(policy=policy.SMTP)

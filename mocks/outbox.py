@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -41,6 +40,16 @@ class Message:
         return data
 
 
+# What may never be in a value that becomes a mail header (From, To, Subject): C0 and C1 controls (CR and LF among
+# them) and the Unicode line and paragraph separators, any of which could end the header and start another.
+_HEADER_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def header_injection(**headers: str) -> str | None:
+    """The first of `headers` (name=value) whose value could break out of its mail header, or None."""
+    return next((name for name, value in headers.items() if _HEADER_BREAKING.search(value)), None)
+
+
 _PHONE_TYPING = re.compile(r"[0-9+\s().-]+")  # how people type a phone number: +47 912 34 567, (0047) 912-34567
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
@@ -75,7 +84,7 @@ class Outbox:
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
         self._messages: dict[str, Message] = {}  # by id, oldest first (a dict keeps insertion order)
-        self._ids = itertools.count(1)
+        self._last_id = 0  # ids only grow, also past withdrawn messages: a reader that saw one never sees it again
         self._listeners: list[Listener] = []
         self._change_listeners: list[Listener] = []
         self._removal_listeners: list[Callable[[list[str]], None]] = []
@@ -88,7 +97,22 @@ class Outbox:
     def load(self, message: Message) -> None:
         """Put back a message sent before (saved state); numbering goes on after it, listeners hear nothing."""
         self._keep(message)
-        self._ids = itertools.count(int(message.id) + 1)
+        self._last_id = max(self._last_id, int(message.id))
+
+    def withdraw(self, message_ids: set[str]) -> None:
+        """Forget these messages (sent by a request whose changes could not be saved); listeners hear nothing."""
+        for message_id in message_ids:
+            self._messages.pop(message_id, None)
+
+    def put_back(self, messages: list[Message]) -> None:
+        """These messages as they were saved, in the order of their ids (a request that changed or removed them could
+        not be saved); listeners hear nothing."""
+        if not messages:
+            return
+        for message in messages:
+            self._last_id = max(self._last_id, int(message.id))
+            self._messages[message.id] = message
+        self._messages = dict(sorted(self._messages.items(), key=lambda item: int(item[0])))
 
     def _keep(self, message: Message) -> None:
         self._messages[message.id] = message
@@ -129,8 +153,9 @@ class Outbox:
         token: str | None = None,
         now: float,
     ) -> Message:
+        self._last_id += 1
         message = Message(
-            id=str(next(self._ids)),
+            id=str(self._last_id),
             vendor=vendor,
             channel=channel,
             to=to,

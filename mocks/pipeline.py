@@ -15,7 +15,7 @@ from http import HTTPStatus
 from .api import DROPPED, Answer, Api, Call, Reply, to_answer
 from .auth import authenticate, credential_for
 from .env import Env
-from .errors import ApiError, DomainError, Kind
+from .errors import ApiError, DomainError, Kind, StateNotSaved
 from .faults import Injection, parse_prefer
 from .flows.ratelimit import RateLimit, take
 from .journal import JournalEntry
@@ -38,7 +38,9 @@ _FAULT_KINDS: Mapping[int, Kind] = {
     413: Kind.TOO_LARGE,
     415: Kind.UNSUPPORTED_MEDIA_TYPE,
     429: Kind.RATE_LIMITED,
+    503: Kind.UNAVAILABLE,
 }
+NOT_SAVED = "resetkit could not save this request's changes (nothing was changed); try again"
 
 
 @dataclass
@@ -68,10 +70,12 @@ class Pipeline:
         """Auth, rate limit, validation, then the handler; saved before the answer leaves, checked in strict mode.
 
         A request on another wire (`Api.wire_for`) is decoded into the spec's JSON before validation and its reply
-        encoded back after the strict check, so every wire runs this one pipeline.
+        encoded back after the strict check, so every wire runs this one pipeline. When its changes cannot be
+        saved, the store has put them back and the answer is the API's documented 503 instead.
         """
         api, env = self.api, self.env
         wire = api.wire_for(operation, raw.content_type) if api.wire_for is not None else None
+        crashed: Reply | None = None
         try:
             principal = authenticate(api, operation, self.spec.security_schemes, raw.headers, raw.query, env)
             limit = operation.rate_limit
@@ -86,14 +90,27 @@ class Pipeline:
             reply = api.error_reply(error, path, operation.operation_id)
         except DomainError as error:
             reply = api.error_reply(api.translate(error), path, operation.operation_id)
+        except StateNotSaved as failure:  # a handler that saves by itself (`/__admin/reset`)
+            reply = self.not_saved(failure, operation, path)
         except Exception:
             log.exception("unhandled error in %s %s", operation.method, path)
             internal = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-            return api.error_reply(internal, path, operation.operation_id)  # a bug of ours, not a spec violation
-        finally:
+            crashed = api.error_reply(internal, path, operation.operation_id)  # a bug of ours, not a spec violation
+        try:
             env.store.commit()  # saved state (--state): what the request changed is on disk before the answer is sent
+        except StateNotSaved as failure:
+            reply, crashed = self.not_saved(failure, operation, path), None
+        if crashed is not None:
+            return crashed
         reply = self.strict_check(operation, reply, f"{operation.method} {path}")
         return reply if wire is None else wire.encode(operation, reply)
+
+    def not_saved(self, failure: StateNotSaved, operation: Operation, path: str) -> Reply:
+        """The documented 503 in the API's shape; the log names the store's own error."""
+        shown = path if self.env.settings.journal_secrets else redact_url(path)
+        log.error("answered 503 to %s %s: the state could not be saved: %s", operation.method, shown, failure)
+        error = ApiError(Kind.UNAVAILABLE, NOT_SAVED)
+        return self.api.error_reply(error, path, operation.operation_id)
 
     def strict_check(self, operation: Operation, reply: Reply, where: str) -> Reply:
         """In strict mode, a reply the spec does not allow becomes a loud 500 that names the violation."""

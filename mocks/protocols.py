@@ -52,7 +52,16 @@ class Store(Protocol):
     def hits(self, vendor: str, key: str, *, now: float, window_seconds: float) -> list[float]: ...
 
     def commit(self) -> None:
-        """Make what this request changed durable (objects returned by the store may have been changed in place)."""
+        """Make what this request changed durable (objects returned by the store may have been changed in place).
+
+        All or nothing: when it cannot, it puts back in memory what it holds durably for everything the request
+        touched (so that no later commit writes any of it) and raises `errors.StateNotSaved` naming the cause.
+        """
+        ...
+
+    def rewind(self, now: float) -> None:
+        """The clock went back to `now` (called by whoever moves it back): entries stamped later are brought in
+        line as if made `now`, keeping their lifetimes; saved by the next commit."""
         ...
 
     def snapshot(self) -> object: ...

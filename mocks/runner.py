@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from aiohttp import web
 
 from .app import create_app
+from .connections import ConnectionGuard, GuardedSite, bind, default_max_connections
 from .env import Env, create_env
 from .settings import Settings
 from .transports import transports_started
@@ -30,6 +31,7 @@ class LiveMock:
 
     url: str
     env: Env
+    connections: ConnectionGuard
     _loop: asyncio.AbstractEventLoop
     _runner: web.AppRunner
     _thread: threading.Thread
@@ -53,13 +55,22 @@ class LiveMock:
 
 
 def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None = None) -> LiveMock:
-    """Start the mock on `settings.host` (port 0 picks a free one) and return once it accepts connections."""
-    port = settings.port or free_port(settings.host)
+    """Start the mock on `settings.host` (port 0 picks a free one) and return once it accepts connections.
+
+    Its connections are guarded as `resetkit serve`'s are (`--read-timeout`, `--idle-timeout`, `--max-connections`).
+    """
+    sock = bind(settings.host, settings.port)
+    port = int(sock.getsockname()[1])
     settings = replace(settings, port=port)
-    env = create_env(settings, overrides=overrides)
+    try:
+        env = create_env(settings, overrides=overrides)
+    except BaseException:
+        sock.close()
+        raise
     app = create_app(settings, env=env)
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app, access_log=None)
+    guard = ConnectionGuard(settings.max_connections or default_max_connections(), settings.read_timeout)
     ready = threading.Event()
     failure: list[BaseException] = []
 
@@ -67,7 +78,7 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.TCPSite(runner, settings.host, port).start())
+            loop.run_until_complete(GuardedSite(runner, sock, guard).start())
             loop.run_until_complete(transports_started(app))  # gRPC and other transports listen before we return
         except BaseException as exc:  # surfaced to the caller below
             failure.append(exc)
@@ -81,4 +92,4 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
     ready.wait(timeout=30)
     if failure:
         raise failure[0]
-    return LiveMock(f"http://{settings.host}:{port}", env, loop, runner, thread)
+    return LiveMock(f"http://{settings.host}:{port}", env, guard, loop, runner, thread)

@@ -19,6 +19,7 @@ _UNITS: dict[type, str] = {str: "characters", list: "items", dict: "properties"}
 LIMIT_RULES = frozenset({"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"})
 # A `\uD800`-`\uDFFF` escape: the only way a lone surrogate, which no UTF-8 text can hold, gets into a parsed body.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,12 @@ def validate_request(
                     details={"location": parameter.location, "field": parameter.name, "rule": "required"},
                 )
             continue
+        if not raw.isascii() and _LONE_SURROGATE.search(raw):  # aiohttp keeps a byte that is not UTF-8 so
+            raise ApiError(  # as any other value the parameter's schema refuses
+                Kind.INVALID,
+                f"{parameter.location} parameter {parameter.name} is not valid UTF-8",
+                details={"location": parameter.location, "field": parameter.name},
+            )
         value = _coerce(parameter, raw)
         if parameter.validator is not None:
             problem = _schema_error(parameter.validator, value, parameter.location, parameter.name)

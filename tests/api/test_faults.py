@@ -79,9 +79,9 @@ async def test_a_429_fault_carries_retry_after(client: TestClient) -> None:
 
 
 async def test_an_undocumented_status_is_not_a_strict_mode_violation(client: TestClient, env: Env) -> None:
-    fault = await add_fault(client, vendor="placewise", operation="sendResetPasswordMessage", status=503)
+    fault = await add_fault(client, vendor="placewise", operation="sendResetPasswordMessage", status=502)
     assert fault["documented"] is False
-    assert (await initiate(client, "placewise", await new_account(client, "placewise"))).status == 503
+    assert (await initiate(client, "placewise", await new_account(client, "placewise"))).status == 502
     assert env.violations == []
 
 

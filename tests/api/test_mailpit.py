@@ -198,3 +198,17 @@ async def test_ids_and_a_search_together_are_a_400(client: TestClient, env: Env)
 async def test_a_path_mailpit_does_not_have_is_a_plain_text_404(client: TestClient) -> None:
     response = await client.get(BASE + "/api/v1/nothing")
     assert response.status == 404 and response.content_type == "text/plain"
+
+
+@pytest.mark.parametrize("field", ["sender", "subject", "to"])
+async def test_a_control_character_in_a_header_is_shown_as_a_space_not_a_500(
+    client: TestClient, env: Env, field: str
+) -> None:
+    values = {"sender": "no-reply@club.example", "subject": "Reset", "to": "ana@example.org"}
+    values[field] += "\r\nBcc: victim@example.org"
+    message_id = send(env, **values)
+    await get_json(client, "/api/v1/messages")
+    headers = await get_json(client, f"/api/v1/message/{message_id}/headers")
+    assert "Bcc" not in headers
+    source = await client.get(f"{BASE}/api/v1/message/{message_id}/raw")
+    assert source.status == 200 and b"\r\nBcc:" not in await source.read()

@@ -195,6 +195,12 @@ def test_every_operation_names_its_source(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)
+def test_every_operation_documents_the_503_of_a_failure_of_the_mock(name: str) -> None:
+    undocumented = [op.operation_id for op in load_spec(name) if "503" not in op.responses]
+    assert not undocumented, f"{name}: no 503 (the mock could not save its state) on {undocumented}"
+
+
+@pytest.mark.parametrize("name", SPEC_NAMES)
 def test_every_example_validates_against_its_schema(name: str) -> None:
     document = _document(name)
     failures = [

@@ -12,6 +12,7 @@ import pytest
 from multidict import CIMultiDict
 
 from resetkit import errors
+from resetkit.admin import admin_api
 from resetkit.api import Call, Reply
 from resetkit.env import create_env
 from resetkit.errors import ApiError, DomainError, Kind
@@ -38,7 +39,8 @@ def domain_errors() -> list[type[DomainError]]:
 
 
 DOMAIN_ERRORS = domain_errors()
-CLIENT_KINDS = [kind for kind in Kind if kind is not Kind.INTERNAL]
+SERVER_KINDS = {Kind.INTERNAL, Kind.UNAVAILABLE}  # failures of the mock itself
+CLIENT_KINDS = [kind for kind in Kind if kind not in SERVER_KINDS]
 
 
 def shape_problems(vendor: Vendor, spec: VendorSpec, error: ApiError) -> list[str]:
@@ -97,6 +99,21 @@ def test_every_client_error_kind_is_a_4xx_in_the_vendor_shape(vendor_name: str, 
     error = client_error(kind)
     assert 400 <= vendor.status_for(error) < 500
     assert shape_problems(vendor, load_spec(vendor.spec_file.removesuffix(".yaml")), error) == []
+
+
+@pytest.mark.parametrize("vendor_name", [*VENDORS, "admin"])
+def test_unavailable_is_the_documented_503_of_every_operation_in_the_api_shape(vendor_name: str) -> None:
+    env = create_env(Settings(accounts=0, vendors=tuple(VENDORS)))
+    api = admin_api(env) if vendor_name == "admin" else env.vendors[vendor_name]
+    spec = load_spec(vendor_name) if vendor_name == "admin" else env.specs[vendor_name]
+    error = ApiError(Kind.UNAVAILABLE, "resetkit could not save this request's changes")
+    problems = {}
+    for operation in spec:
+        reply = api.error_reply(error, operation.path, operation.operation_id)
+        found = response_problems(operation, reply.status, reply.content_type, reply.body, reply.headers)
+        if reply.status != 503 or found:
+            problems[operation.operation_id] = (reply.status, found)
+    assert problems == {}
 
 
 def test_an_unmapped_domain_error_is_reraised_not_guessed() -> None:

@@ -295,7 +295,7 @@ def test_a_state_file_that_cannot_be_used_stops_serve_with_one_line(
     if problem == "not a database":
         path = tmp_path / "notes.txt"
         path.write_text("not SQLite, but long enough to have a header " * 10)
-    assert cli.main(["serve", "--state", str(path), "--vendor", "leadsquared"]) == 2
+    assert cli.main(["serve", "--state", str(path), "--vendor", "leadsquared", "--port", "0"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("resetkit: cannot start: --state") and error.count("\n") == 1
 

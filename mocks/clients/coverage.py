@@ -164,6 +164,14 @@ class LifetimeUse:
     members: Mapping[str, Any] = field(default_factory=dict)  # set on the issuing request (None: removed)
 
 
+# What no valid request can cause, whatever the vendor: the server's own failure. Every spec documents 503 for the
+# mock failing to save a change (`--state` on a full or read-only disk).
+UNPROVOCABLE = {
+    "*/status:503": "the server's own failure (the mock: it could not save the change, --state on a full or read-only "
+    "disk), never a request's: no client can provoke it",
+}
+
+
 @dataclass(frozen=True, eq=False)
 class Coverage:
     """What a vendor's client record adds so that every derived item can be exercised and its effect observed."""
@@ -180,7 +188,8 @@ class Coverage:
 
     def why_not_applicable(self, item: Item) -> str | None:
         name = f"{item.operation}/{item.key}"
-        return next((why for pattern, why in self.not_applicable.items() if fnmatch.fnmatchcase(name, pattern)), None)
+        patterns = {**self.not_applicable, **UNPROVOCABLE}
+        return next((why for pattern, why in patterns.items() if fnmatch.fnmatchcase(name, pattern)), None)
 
     def provocation(self, operation: str, status: int) -> Provocation | None:
         exercise = self.exercises.get(operation)

@@ -137,7 +137,7 @@ def test_each_security_requirement_is_an_alternative_and_an_open_operation_has_n
 # Statuses, lifetimes and flags ---------------------------------------------------------------------------------------
 def test_every_documented_status_is_an_item_and_default_is_none() -> None:
     statuses = items_of("zitadel", "connectSetPassword", "status")
-    assert sorted(i.status or 0 for i in statuses.values()) == [200, 400, 401, 403, 404, 415]
+    assert sorted(i.status or 0 for i in statuses.values()) == [200, 400, 401, 403, 404, 415, 503]
 
 
 def test_every_lifetime_is_an_item_with_its_seconds_or_none_for_no_fixed_end() -> None:
@@ -224,3 +224,11 @@ def test_every_status_a_record_provokes_is_documented_for_its_operation(vendor: 
         if spec.operations[name].response_for(status) is None
     ]
     assert not undocumented, f"{vendor}'s COVERAGE provokes statuses its operations do not document: {undocumented}"
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_the_servers_own_failure_is_not_applicable_with_its_reason_for_every_vendor(vendor: str) -> None:
+    unavailable = [i for i in coverage_items(vendor) if i.kind == "status" and i.status == 503]
+    assert unavailable, f"{vendor}'s spec documents no 503"
+    reasons = {COVERAGE[vendor].why_not_applicable(i) for i in unavailable}
+    assert len(reasons) == 1 and "no client can provoke it" in str(reasons.pop())

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from ..registry import VENDORS
 from .base import Client, Request, pick
+from .coverage import Coverage, Item, shipped_items
 
 
 def _record(name: str) -> Client:
@@ -19,7 +20,20 @@ def _record(name: str) -> Client:
     return record
 
 
+def _coverage(name: str) -> Coverage:
+    """What the vendor's record adds to observe the coverage items (`COVERAGE`; none: only what the spec says)."""
+    found = getattr(importlib.import_module(f".{name}", __package__), "COVERAGE", None)
+    return found if isinstance(found, Coverage) else Coverage()
+
+
 CLIENTS: Mapping[str, Client] = {name: _record(name) for name in VENDORS}
+COVERAGE: Mapping[str, Coverage] = {name: _coverage(name) for name in VENDORS}
 LABELS = {client.label: client.name for client in CLIENTS.values()}
 
-__all__ = ["CLIENTS", "LABELS", "VENDORS", "Client", "Request", "pick"]
+
+def coverage_items(vendor: str) -> tuple[Item, ...]:
+    """What the vendor's contract documents (and its record reads back), item by item: what conform covers."""
+    return shipped_items(vendor, COVERAGE[vendor])
+
+
+__all__ = ["CLIENTS", "COVERAGE", "LABELS", "VENDORS", "Client", "Request", "coverage_items", "pick"]

@@ -4,9 +4,11 @@ Password (older or v2 path) redeems it, Sign In proves it; every portal call car
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from .base import Client, Credential, Refusals, Request, Schemathesis, SecretPlaces
+from .coverage import Answer, Coverage, Delivered, Exercise, FromMessage, LifetimeUse, Provocation, Then
 
 PUBLIC_KEY = {"Authorization": "{public_auth_key}"}
 NEW_PASSWORD = {"Password": "{password}", "LeadId": "{id}", "TemporaryPassword": "{secret}"}
@@ -57,4 +59,61 @@ CLIENT = Client(
         },
         business_rejections={"resetPassword": ("400",), "resetPasswordV2": ("400",)},
     ),
+)
+
+
+# Coverage: how a client observes what each documented alternative, status and lifetime does ----------------------
+def _sign_in_with(password: str) -> Request:
+    return Request("signIn", headers=PUBLIC_KEY, json={"EmailAddress": "{email}", "Password": password})
+
+
+def _reset_with(secret: str) -> Request:
+    return Request("resetPasswordV2", headers=PUBLIC_KEY, json={**NEW_PASSWORD, "TemporaryPassword": secret})
+
+
+_REDEEM = Exercise(
+    Request(
+        "resetPassword",
+        headers=PUBLIC_KEY,
+        json={**NEW_PASSWORD, "Password": "{new_password}", "TemporaryPassword": "{temporary_password}"},
+    ),
+    effects=(Then(_sign_in_with("{new_password}")),),
+    provoke={400: Provocation(values={"temporary_password": "0" * 64})},
+)
+BY_PHONE = {"SearchKeyData": {"SchemaName": "Phone", "Value": "{phone}"}}
+
+COVERAGE = Coverage(
+    values={
+        "temporary_password": FromMessage(
+            Request("forgotPassword", headers=PUBLIC_KEY, json={"EmailAddress": "{email}"}),
+            link_parameter="TemporaryPassword",
+        )
+    },
+    exercises={
+        "getPublicAuthKey": Exercise(
+            Request("getPublicAuthKey", query={"accessKey": "{access_key}", "secretKey": "{secret_key}"}),
+            effects=(Answer("PublicAuthKey"),),
+        ),
+        "forgotPassword": Exercise(
+            Request("forgotPassword", headers=PUBLIC_KEY, json={"EmailAddress": "{email}"}),
+            effects=(Delivered(link_parameter="TemporaryPassword"), Then(_reset_with("{message_secret}"))),
+            variants={"body:SearchKeyData": BY_PHONE},
+        ),
+        "resetPassword": _REDEEM,
+        "resetPasswordV2": replace(_REDEEM, request=replace(_REDEEM.request, operation="resetPasswordV2")),
+        "signIn": Exercise(
+            _sign_in_with("{password}"), effects=(Answer("AuthKey"),), variants={"body:SearchKeyData": BY_PHONE}
+        ),
+    },
+    provoke={
+        400: Provocation("malformed_body"),
+        401: Provocation("no_credentials"),
+        429: Provocation("rate_limit"),
+    },
+    lifetimes={"temporary_password": LifetimeUse("message", _reset_with("{thing}"), refused=frozenset({400}))},
+    not_applicable={
+        "*/status:500": "a server error is not something a valid client can provoke",
+        "*/lifetime:private_auth_key": "no operation of the contract takes the private auth key (Change Password, "
+        "which does, is outside it)",
+    },
 )

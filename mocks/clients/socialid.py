@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from .base import Client, Credential, Handout, Refusals, Request, Schemathesis, SecretPlaces, Values
+from .coverage import Answer, Coverage, Delivered, Exercise, FromAnswer, LifetimeUse, Provocation, Then
 
 BEARER = {"Authorization": "Bearer {login_app_token}"}
 BASIC = {"Authorization": "Basic {login_app_basic}"}
@@ -92,4 +94,100 @@ CLIENT = Client(
         },
         business_rejections={"resetPassword": ("403", "422"), "createOAuthToken": ("400",)},
     ),
+)
+
+
+# Coverage: how a client observes what each documented alternative, status and lifetime does ----------------------
+def _reset_with(secret: str) -> Request:
+    return Request(
+        "resetPassword", headers=BASIC, json={"user": {"reset_password_token": secret, "password": "{new_password}"}}
+    )
+
+
+SIGN_IN_ANEW = Request(
+    "createOAuthToken",
+    headers=BASIC,
+    form={"grant_type": "password", "email_address": "{email}", "password": "{new_password}"},
+)
+BY_LOOKUP = {"body:username": {"username": "{username}"}, "body:email_address": {"email_address": "{email}"}}
+_RESET_EMAIL = Exercise(
+    Request("sendResetPasswordEmail", headers=BEARER, json={"email_address": "{email}"}),
+    effects=(Delivered(link_parameter="token"), Then(_reset_with("{message_secret}"))),
+    variants={**BY_LOOKUP, "body:username": {"username": "{username}", "email_address": None}},
+    provoke={404: Provocation("unknown_account")},
+)
+APP_TOKEN_GRANT = {"grant_type": "client_credentials", "email_address": None, "password": None}
+
+COVERAGE = Coverage(
+    values={
+        "reset_token": FromAnswer(
+            Request("createResetPasswordToken", headers=BEARER, json={"email_address": "{email}"}),
+            "reset_password_token",
+        )
+    },
+    exercises={
+        "sendResetPasswordEmail": _RESET_EMAIL,
+        "sendResetPasswordEmailLegacy": replace(
+            _RESET_EMAIL, request=replace(_RESET_EMAIL.request, operation="sendResetPasswordEmailLegacy")
+        ),
+        "createResetPasswordToken": Exercise(
+            Request("createResetPasswordToken", headers=BEARER, json={"email_address": "{email}"}),
+            effects=(Answer("reset_password_token"), Then(_reset_with("{answer_reset_password_token}"))),
+            variants={**BY_LOOKUP, "body:username": {"username": "{username}", "email_address": None}},
+            provoke={404: Provocation("unknown_account")},
+        ),
+        "resetPassword": Exercise(
+            _reset_with("{reset_token}"),
+            effects=(Then(SIGN_IN_ANEW),),
+            provoke={
+                403: Provocation("expired", after="reset_token"),
+                404: Provocation(values={"reset_token": "0" * 64}),
+                422: Provocation(values={"new_password": "abc"}),
+            },
+        ),
+        "createOAuthToken": Exercise(
+            Request(
+                "createOAuthToken",
+                headers=BASIC,
+                form={"grant_type": "password", "email_address": "{email}", "password": "{password}"},
+            ),
+            effects=(Answer("access_token"),),
+            variants={
+                "form:grant_type=client_credentials": APP_TOKEN_GRANT,
+                "form:username": {"username": "{username}", "email_address": None},
+            },
+            alternative_effects={
+                # A Login App Token: it signs the reset calls.
+                "form:grant_type=client_credentials": (
+                    Answer("access_token"),
+                    Then(
+                        Request(
+                            "createResetPasswordToken",
+                            headers={"Authorization": "Bearer {answer_access_token}"},
+                            json={"email_address": "{email}"},
+                        )
+                    ),
+                ),
+            },
+            provoke={400: Provocation(members={"grant_type": "refresh_token"})},
+        ),
+    },
+    provoke={400: Provocation("malformed_body"), 401: Provocation("no_credentials")},
+    lifetimes={
+        "reset_token": LifetimeUse("message", _reset_with("{thing}"), refused=frozenset({403})),
+        "createResetPasswordToken/reset_token": LifetimeUse(
+            "answer.reset_password_token", _reset_with("{thing}"), refused=frozenset({403})
+        ),
+        "access_token": LifetimeUse(
+            "answer.access_token",
+            Request(
+                "createResetPasswordToken",
+                headers={"Authorization": "Bearer {thing}"},
+                json={"email_address": "{email}"},
+            ),
+            refused=frozenset({401}),
+            members=APP_TOKEN_GRANT,
+        ),
+    },
+    not_applicable={"*/status:500": "a server error is not something a valid client can provoke"},
 )

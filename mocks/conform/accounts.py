@@ -67,6 +67,10 @@ class Accounts(Protocol):
         """Remove the accounts this run created; the problems met (an empty list when all went)."""
         ...
 
+    def adopt(self, vendor: str, account_id: str) -> None:
+        """An account a check created through the vendor's API itself: removed with the others after the run."""
+        ...
+
     def create(
         self,
         vendor: str,
@@ -109,6 +113,9 @@ class AdminAccounts:
         )
         self.created.append((vendor, str(created["id"])))
         return TestAccount(vendor, str(created["id"]), email, password, phone, username)
+
+    def adopt(self, vendor: str, account_id: str) -> None:
+        self.created.append((vendor, account_id))
 
     def cleanup(self) -> list[str]:
         problems = []
@@ -161,6 +168,9 @@ class ListedAccounts:
 
     def cleanup(self) -> list[str]:
         return []  # they are the deployment owner's
+
+    def adopt(self, vendor: str, account_id: str) -> None:
+        log.warning("%s account %s was created by a check and is left behind (no way to remove it)", vendor, account_id)
 
 
 @dataclass
@@ -222,6 +232,9 @@ class ApiAccounts:
         self.created.append(account_id)
         return TestAccount(vendor, account_id, email, password, phone, username)
 
+    def adopt(self, vendor: str, account_id: str) -> None:
+        self.created.append(account_id)
+
     def cleanup(self) -> list[str]:
         source = self.client.accounts
         assert source is not None
@@ -271,6 +284,11 @@ class VendorAccounts:
     def cleanup(self) -> list[str]:
         return [problem for source in self.sources.values() for problem in source.cleanup()]
 
+    def adopt(self, vendor: str, account_id: str) -> None:
+        source = self.sources.get(vendor)
+        if source is not None:
+            source.adopt(vendor, account_id)
+
 
 class NoAccounts:
     """A deployment without any way to create accounts."""
@@ -285,3 +303,6 @@ class NoAccounts:
 
     def cleanup(self) -> list[str]:
         return []
+
+    def adopt(self, vendor: str, account_id: str) -> None:
+        log.warning("%s account %s was created by a check and is left behind (no way to remove it)", vendor, account_id)

@@ -20,16 +20,17 @@ from .. import resources
 from ..clients import VENDORS
 from .report import Collector, Outcome, Report, render_console, render_html, render_markdown, render_setup_error
 
-SUITES = ("contract", "bdd", "security")
+SUITES = ("contract", "bdd", "security", "coverage")
 __all__ = ["Outcome", "add_conform_parser", "render_html", "render_markdown", "run_conform"]
 # The plugins the suites need; nothing else installed beside resetkit is loaded (PYTEST_DISABLE_PLUGIN_AUTOLOAD).
 ENGINE_PLUGINS = ("pytest_bdd.plugin", "_hypothesis_pytestplugin", "schemathesis.pytest.plugin")
 
 DESCRIPTION = """\
 Check an implementation of the vendors' password-reset APIs (a deployment, or the mock) against resetkit's
-contracts: schemathesis over every operation of the specs, the BDD scenarios of features/, and a security
-profile (docs/security-checks.md). Before the suites run, a few calls per vendor check that the target answers
-its API at all; afterwards a summary, and optionally a Markdown or HTML report and a JUnit file."""
+contracts: schemathesis over every operation of the specs, the BDD scenarios of features/, a security profile
+(docs/security-checks.md) and the coverage of what each spec documents. Before the suites run, a few calls per
+vendor check that the target answers its API at all; afterwards a summary, and optionally a Markdown or HTML
+report and a JUnit file."""
 
 EPILOG = """\
 examples:

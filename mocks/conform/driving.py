@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from ..clients import Client, Request, pick
+from ..clients import CLIENTS, Client, Request, pick
 from ..clients.base import prepare
 from ..flows.ratelimit import RateLimit
 from .accounts import CannotCreateAccounts, TestAccount
@@ -134,6 +134,19 @@ def pacing_key(vendor: str, limit: RateLimit) -> str:
     return f"{vendor}:{limit.scheme}"
 
 
+def empty_rate_windows(target: Target, vendor: str) -> None:
+    """Let the vendor's rate windows (`x-rate-limit`) empty: move the mock's clock past them, or elsewhere wait out
+    our own last calls."""
+    limits = CLIENTS[vendor].rate_limits().values()
+    if target.admin is not None and limits:
+        target.admin.advance_clock(max(limit.window_seconds for limit in limits))
+        for limit in limits:
+            PACER.clear(pacing_key(vendor, limit))
+        return
+    for limit in limits:
+        PACER.empty_window(pacing_key(vendor, limit), limit)
+
+
 # Messages -----------------------------------------------------------------------------------------------------------
 def messages_to(mailbox: Mailbox, vendor: str, address: str | None, channel: str | None = None) -> list[Message]:
     """Everything delivered to `address` (e-mail or phone), newest first."""
@@ -207,13 +220,15 @@ class Driver:
         headers: Mapping[str, str | None] | None = None,
         paced: bool = True,
         completes: Sequence[tuple[str, str]] = (),
+        media_type: str | None = None,
         inspected: bool = True,
     ) -> requests.Response:
         """`request` filled in with `values`, to the target; the answer is inspected before it is returned (unless
         `inspected=False`: an answer the spec cannot know, such as a front refusing a forged Host).
 
         The body may be replaced: `json`, `form`, or `raw` text sent as JSON (a JSON object keeps the request's
-        addressing members); `extra` adds JSON members. `headers` are set over the template's (None removes one).
+        addressing members); `extra` adds JSON members; `media_type` sends the JSON body as text under that
+        Content-Type instead. `headers` are set over the template's (None removes one).
         `paced=False` sends at once, for a burst meant to meet a rate limit. `completes` names the (value, what)
         secrets a request completing a reset uses: once it succeeds no later answer or message may carry them.
         """
@@ -243,6 +258,9 @@ class Driver:
             else:
                 payload = raw.encode()
                 sent_headers["Content-Type"] = "application/json"
+        if media_type is not None and payload is None and data is None:
+            payload = json_lib.dumps(body).encode()
+            sent_headers["Content-Type"] = media_type
         limit = operation.rate_limit if operation is not None else None
         if limit is not None:
             key = pacing_key(self.vendor, limit)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .coverage_report import OPERATION_COLUMNS, TITLES, Coverage, coverage_of
 from .requirements import Requirement, document_path, requirements
 from .results import LABELS, STATUSES, Collector, Outcome, Summary, note_in_reports, summarize
 
@@ -66,6 +67,10 @@ class Report:
     def line(self) -> str:
         return self.summary.line(self.target)
 
+    @functools.cached_property
+    def coverage(self) -> Coverage | None:
+        return coverage_of(self.outcomes)
+
 
 # Blocks and sections -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -110,6 +115,27 @@ class Section:
     blocks: tuple[Block, ...]
     console: tuple[Block, ...] | None = None
     folded: bool = False
+
+
+def coverage_summary_section(report: Report) -> Section | None:
+    """The covered share of what the contracts document, per kind and vendor (when the coverage suite ran)."""
+    if report.coverage is None:
+        return None
+    kinds = tuple(TITLES)
+    rows = tuple((vendor, *(tallies[k].describe() for k in kinds)) for vendor, tallies in report.coverage.rows())
+    table = Table(("vendor", *(TITLES[k] for k in kinds)), rows, id="coverage-percentages", row_header=True)
+    return Section("coverage-summary", "Coverage", (Paragraph(report.coverage.headline()), table))
+
+
+def coverage_section(report: Report) -> Section | None:
+    """Per vendor and operation: what was observed, exercised, checked and read back, and what not and why."""
+    if report.coverage is None:
+        return None
+    blocks: list[Block] = [Paragraph("What each operation's contract documents, and what this run covered of it.")]
+    for vendor in report.coverage.entries:
+        rows = tuple(report.coverage.operation_rows(vendor))
+        blocks += [Paragraph(vendor), Table(OPERATION_COLUMNS, rows, id=f"coverage-{vendor}", code=frozenset({0}))]
+    return Section("coverage", "Coverage, per operation", tuple(blocks), console=(), folded=True)
 
 
 def counts_section(report: Report) -> Section:
@@ -224,12 +250,14 @@ def checks_section(report: Report) -> Section:
 
 # The report, in order. A section builder takes the run and answers a Section, or None when it has nothing to say.
 SECTIONS: tuple[Callable[[Report], Section | None], ...] = (
+    coverage_summary_section,
     counts_section,
     failures_section,
     findings_section,
     skipped_section,
     not_applicable_section,
     requirements_section,
+    coverage_section,
     run_section,
     checks_section,
 )

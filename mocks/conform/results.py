@@ -27,7 +27,7 @@ from .outcomes import classify
 
 STATUSES = ("pass", "fail", "warn", "skip", "n/a")
 LABELS = {"pass": "passed", "fail": "failed", "warn": "warnings", "skip": "skipped", "n/a": "not applicable"}
-SUITE_ORDER = ("contract", "bdd", "security")
+SUITE_ORDER = ("contract", "bdd", "security", "coverage")
 _SECURITY_ID = re.compile(r"\btest_sr(\d\d)_")
 _FINDING_ID = re.compile(r"^FINDING (SR-\d\d)\b")
 _FINDING_PREFIX = re.compile(r"^FINDING \S+ \(severity S, a warning\): ")

@@ -196,7 +196,7 @@ HOST_HEADER_LINK = BrokenServer(
 )
 
 
-# Issue 10: one planted defect per class of "check harder" ------------------------------------------------------
+# One planted defect per class of "check harder" ------------------------------------------------------
 # (i) A wrong type in a field no step reads ----------------------------------------------------------------------
 def _token_created_at_as_text(call: Call) -> Reply:
     reply = placewise.create_token(call)
@@ -410,6 +410,88 @@ REUSABLE_ONE_TIME_PASSWORD = BrokenServer(
 )
 
 
+# One planted defect per class of "what the contract documents beside the scenarios" ------------------
+# (r) A documented alternative ignored: the SMS channel of a reset code ---------------------------------------------
+def _password_reset_always_by_email(call: Call, handler: str) -> Reply:
+    link = (call.body or {}).get("sendLink")
+    if isinstance(link, dict) and link.get("notificationType") == "NOTIFICATION_TYPE_SMS":
+        # Planted bug: NOTIFICATION_TYPE_SMS is ignored; the code goes out by e-mail like every other channel.
+        call = replace(call, body={**call.body, "sendLink": {**link, "notificationType": "NOTIFICATION_TYPE_Email"}})
+    return zitadel.VENDOR.handlers[handler](call)
+
+
+ALTERNATIVE_IGNORED = BrokenServer(
+    vendor="zitadel",
+    record=replace(
+        zitadel.VENDOR,
+        handlers={
+            **zitadel.VENDOR.handlers,
+            "passwordReset": lambda call: _password_reset_always_by_email(call, "passwordReset"),
+            "connectPasswordReset": lambda call: _password_reset_always_by_email(call, "connectPasswordReset"),
+        },
+    ),
+    defect="PasswordReset ignores sendLink.notificationType SMS and e-mails the code",
+    conform_options=("--suite", "coverage", "--select", "notificationType"),
+)
+
+
+# (s) A documented status never produced: Show Member's 460 -----------------------------------------------------------
+def _show_member_without_460(error: ApiError, status: int, path: str, operation_id: str | None) -> Reply:
+    reply = placewise.render_error(error, status, path, operation_id)
+    if operation_id == "showMember" and reply.status == 460:
+        # Planted bug: an invalid member token gets the 401 meant for a missing one; 460 never comes.
+        return Reply(401, {"error": "Missing member access token"})
+    return reply
+
+
+STATUS_NEVER_PRODUCED = BrokenServer(
+    vendor="placewise",
+    record=replace(placewise.VENDOR, render_error=_show_member_without_460),
+    defect="Show Member answers an invalid member token 401 (documented for a missing one), never the documented 460",
+    conform_options=("--suite", "coverage", "--select", "showMember"),
+)
+
+
+# (t) A lifetime not enforced: e-mailed one-time passwords ---------------------------------------------------------
+TEN_YEARS = 10 * 365 * 86400.0
+
+
+def _one_time_password_that_never_expires(call: Call) -> Reply:
+    # Planted bug: the one-time password is issued for ten years instead of the documented hour.
+    lifetimes = {**call.operation.lifetimes, "one_time_password": TEN_YEARS}
+    return placewise.VENDOR.handlers["sendOneTimePasswordEmail"](
+        replace(call, operation=replace(call.operation, lifetimes=lifetimes))
+    )
+
+
+LIFETIME_NOT_ENFORCED = BrokenServer(
+    vendor="placewise",
+    record=replace(
+        placewise.VENDOR,
+        handlers={**placewise.VENDOR.handlers, "sendOneTimePasswordEmail": _one_time_password_that_never_expires},
+    ),
+    defect="a one-time password sent by e-mail still signs in after its documented hour",
+    conform_options=("--suite", "coverage", "--select", "lifetime"),
+)
+
+
+# (u) A flag not kept: the new user's gender ------------------------------------------------------------------------
+def _add_human_user_without_gender(call: Call) -> Reply:
+    profile = {k: v for k, v in call.body["profile"].items() if k != "gender"}
+    # Planted bug: AddHumanUser accepts profile.gender but stores the default; GetUserByID shows no gender.
+    return zitadel.VENDOR.handlers["addHumanUser"](replace(call, body={**call.body, "profile": profile}))
+
+
+FLAG_NOT_KEPT = BrokenServer(
+    vendor="zitadel",
+    record=replace(
+        zitadel.VENDOR, handlers={**zitadel.VENDOR.handlers, "addHumanUser": _add_human_user_without_gender}
+    ),
+    defect="AddHumanUser (REST) drops profile.gender: GetUserByID never shows the gender it was given",
+    conform_options=("--suite", "coverage", "--select", "flag"),
+)
+
+
 CATALOGUE: dict[str, BrokenServer] = {
     "wrong_field_type": WRONG_FIELD_TYPE,
     "undocumented_status": UNDOCUMENTED_STATUS,
@@ -428,4 +510,8 @@ CATALOGUE: dict[str, BrokenServer] = {
     "password_changed_on_request": PASSWORD_CHANGED_ON_REQUEST,
     "truncated_passwords": TRUNCATED_PASSWORDS,
     "reusable_one_time_password": REUSABLE_ONE_TIME_PASSWORD,
+    "alternative_ignored": ALTERNATIVE_IGNORED,
+    "status_never_produced": STATUS_NEVER_PRODUCED,
+    "lifetime_not_enforced": LIFETIME_NOT_ENFORCED,
+    "flag_not_kept": FLAG_NOT_KEPT,
 }

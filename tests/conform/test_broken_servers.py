@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.conform.broken import (
+    ALTERNATIVE_IGNORED,
     CONNECT_ONLY_REUSABLE_CODE,
     CRASH_ON_MALFORMED_JSON,
     CROSS_ACCOUNT_CODE,
+    FLAG_NOT_KEPT,
     HOST_HEADER_LINK,
+    LIFETIME_NOT_ENFORCED,
     MISSING_AUTH_CHECK,
     PASSWORD_CHANGED_ON_REQUEST,
     REUSABLE_ONE_TIME_PASSWORD,
@@ -24,6 +27,7 @@ from tests.conform.broken import (
     SECRET_AFTER_RESET,
     SECRET_IN_RESPONSE,
     STACK_TRACE_IN_ERROR,
+    STATUS_NEVER_PRODUCED,
     TIMING_LEAK,
     TRUNCATED_PASSWORDS,
     UNDOCUMENTED_STATUS,
@@ -33,7 +37,7 @@ from tests.conform.broken import (
     BrokenServer,
     serve,
 )
-from tests.conform.conftest import ConformRun, markdown_rows, run_conform
+from tests.conform.conftest import ConformRun, markdown_rows, markdown_tables, run_conform
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +126,7 @@ def test_planted_host_header_link_is_caught(tmp_path: Path) -> None:
     )
 
 
-# Issue 10: the classes "check harder" added ----------------------------------------------------------------------
+# The classes that "check harder" added ----------------------------------------------------------------------
 def test_planted_wrong_type_in_a_field_no_step_reads_is_caught(tmp_path: Path) -> None:
     run = conform_against(UNREAD_FIELD_WRONG_TYPE, tmp_path)
     assert_caught(
@@ -208,3 +212,47 @@ def test_planted_reusable_one_time_password_is_caught_on_every_way_to_ask(tmp_pa
             f"one_time_passwords::test_sr05_a_code_signs_in_only_once[placewise-{way}]",
             "a second sign-in with one code was not refused",
         )
+
+
+# What the contract documents beside the paths the scenarios walk --------------------------------------
+def assert_in_coverage_table(run: ConformRun, operation: str, label: str) -> None:
+    """The report's coverage table lists the item under its operation as failed."""
+    report = run.report.read_text(encoding="utf-8")
+    rows = [row for table in markdown_tables(report) for row in table if row and row[0] == operation]
+    assert rows, f"the coverage table has no row for {operation}:\n{report}"
+    assert any("failed (" in row[-1] and label in row[-1] for row in rows), f"{operation}: {rows}"
+
+
+def test_planted_ignored_alternative_is_caught(tmp_path: Path) -> None:
+    run = conform_against(ALTERNATIVE_IGNORED, tmp_path)
+    for operation in ("passwordReset", "connectPasswordReset"):
+        item = f"coverage::test_alternative[zitadel-{operation}-body:sendLink.notificationType=NOTIFICATION_TYPE_SMS]"
+        assert_caught(run, item, "no sms message reached")
+        assert_in_coverage_table(run, operation, "NOTIFICATION_TYPE_SMS")
+    other = "coverage::test_alternative[zitadel-passwordReset-body:sendLink.notificationType=NOTIFICATION_TYPE_Email]"
+    assert run.table()[other][0] == "pass"
+
+
+def test_planted_status_never_produced_is_caught(tmp_path: Path) -> None:
+    run = conform_against(STATUS_NEVER_PRODUCED, tmp_path)
+    assert_caught(run, "coverage::test_status[placewise-showMember-status:460]", "the documented 460 did not come")
+    assert_in_coverage_table(run, "showMember", "status 460")
+    assert run.table()["coverage::test_status[placewise-showMember-status:401]"][0] == "pass"
+
+
+def test_planted_unenforced_lifetime_is_caught(tmp_path: Path) -> None:
+    run = conform_against(LIFETIME_NOT_ENFORCED, tmp_path)
+    item = "coverage::test_lifetime[placewise-sendOneTimePasswordEmail-lifetime:one_time_password]"
+    assert_caught(run, item, "past its end")
+    assert_in_coverage_table(run, "sendOneTimePasswordEmail", "one_time_password")
+    assert run.table()["coverage::test_lifetime[placewise-sendOneTimePasswordSms-lifetime:one_time_password]"][0] == (
+        "pass"
+    )
+
+
+def test_planted_flag_not_kept_is_caught(tmp_path: Path) -> None:
+    run = conform_against(FLAG_NOT_KEPT, tmp_path, report_name="report.html")
+    assert_caught(run, "coverage::test_flag[zitadel-addHumanUser-flag:profile.gender]", "profile.gender")
+    assert run.table()["coverage::test_flag[zitadel-connectAddHumanUser-flag:profile.gender]"][0] == "pass"
+    report = run.report.read_text(encoding="utf-8")
+    assert report.index("id='coverage-summary'") < report.index("id='failures'") < report.index("id='coverage'")

@@ -96,7 +96,11 @@ VENDOR = Vendor(
     error_status={Kind.UNSUPPORTED_MEDIA_TYPE: 400, Kind.INVALID: 422, Kind.MISSING_HEADER: 470},
     render_error=render_error,
     authenticators={"clientToken": _client_token, "memberToken": _member_token},
-    credentials=lambda: {"loyalty_club_slug": LOYALTY_CLUB, "client_token": CLIENT_TOKEN},
+    credentials=lambda: {
+        "loyalty_club_slug": LOYALTY_CLUB,
+        "client_token": CLIENT_TOKEN,
+        "client_token_without_permits": CLIENT_TOKEN_WITHOUT_PERMITS,
+    },
     create_account=create_account,
     demo_account=NewAccount(
         email="demo@placewise.resetkit.example",

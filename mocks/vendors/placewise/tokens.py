@@ -55,6 +55,8 @@ def create_token(call: Call) -> Reply:
     grant = call.body["grant_type"]
     if grant == "refresh_token":
         old = call.store.take_refresh_token(NAME, call.body["refresh_token"])
+        if old is not None and call.now >= old.created_at + lifetime(call, "refresh_token"):
+            old = None  # issued with its access token, it lives as long as x-lifetimes says (one year)
         member = call.store.get_account(NAME, old.account_id) if old and old.account_id else None
         if member is not None:
             return _token_reply(call, member)

@@ -35,7 +35,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from ....clients import CLIENTS, LABELS
 from ...accounts import CannotCreateAccounts, TestAccount
-from ...driving import PACER, Driver, fresh_messages, pacing_key
+from ...driving import PACER, Driver, empty_rate_windows, fresh_messages
 from ...inspection import Inspector
 from ...mailbox import Message
 from ...plugin import skip_unless_capable
@@ -185,19 +185,6 @@ def _on_surface(surface: str) -> str:
 
 
 # Rate limits: our own calls stay inside the vendor's documented budget --------------------------------------------
-def empty_rate_windows(target: Target, vendor: str) -> None:
-    """Let the vendor's rate windows (`x-rate-limit`) empty: move the mock's clock past them, or elsewhere wait out
-    our own last calls."""
-    limits = CLIENTS[vendor].rate_limits().values()
-    if target.admin is not None and limits:
-        target.admin.advance_clock(max(limit.window_seconds for limit in limits))
-        for limit in limits:
-            PACER.clear(pacing_key(vendor, limit))
-        return
-    for limit in limits:
-        PACER.empty_window(pacing_key(vendor, limit), limit)
-
-
 @pytest.fixture(autouse=True)
 def _own_rate_budget(request: pytest.FixtureRequest, target: Target, vendor: str) -> None:
     """Where a vendor documents rate limits, every scenario starts with a full budget on the mock (its clock moves);

@@ -11,9 +11,9 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from ....clients import Request
 from ...accounts import TestAccount
-from ...driving import Driver, link_params
+from ...driving import Driver, empty_rate_windows, link_params
 from ...target import Target
-from .conftest import Context, describe, empty_rate_windows, step_text
+from .conftest import Context, describe, step_text
 
 scenarios("leadsquared")
 

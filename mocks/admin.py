@@ -14,7 +14,7 @@ from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .outbox import Message, message_filter
 from .pages import inbox_page, reset_page
 from .redact import redact_headers, redact_url, show_body
-from .vendors.base import Call, NewAccount, Reply, Stream, Vendor
+from .vendors.base import Call, Customization, NewAccount, Reply, Stream, Vendor
 
 
 def _iso(timestamp: float) -> str:
@@ -78,7 +78,7 @@ def create_account(call: Call) -> Reply:
     """The account as the vendor knows it; a password the vendor's policy refuses is a 400 unless `force`."""
     body: dict[str, Any] = call.body
     vendor = _served(call.env, body["vendor"])
-    policy = vendor.password_policy
+    policy = vendor.policy_in_force(call.env.customizations.get(vendor.name, {}))
     violation = policy.first_violation(body["password"]) if policy is not None and not body.get("force") else None
     if violation is not None:
         raise ApiError(
@@ -101,6 +101,34 @@ def create_account(call: Call) -> Reply:
         family_name=body.get("family_name", ""),
     )
     return Reply(201, {"vendor": vendor.name, **vendor.create_account(call.env, new)})
+
+
+def _customizable(env: Env, name: str) -> Customization:
+    customization = _served(env, name).customization
+    if customization is None:
+        raise ApiError(Kind.NOT_FOUND, f"{clip(name)} has nothing a team can shape")
+    return customization
+
+
+def _customization_view(env: Env, name: str, customization: Customization) -> dict[str, Any]:
+    return {"vendor": name, "values": dict(env.customizations[name]), "defaults": dict(customization.defaults)}
+
+
+def get_customization(call: Call) -> Reply:
+    name = call.path["vendor"]
+    return Reply(200, _customization_view(call.env, name, _customizable(call.env, name)))
+
+
+def update_customization(call: Call) -> Reply:
+    """The changes all apply or none does (a 400 names the one the vendor refuses)."""
+    name = call.path["vendor"]
+    customization = _customizable(call.env, name)
+    try:
+        values = customization.apply(call.env.customizations[name], call.body)
+    except ValueError as exc:
+        raise ApiError(Kind.INVALID, f"{name}: {exc}", details={"location": "body"}) from None
+    call.env.customizations[name] = values
+    return Reply(200, _customization_view(call.env, name, customization))
 
 
 def list_outbox(call: Call) -> Reply:
@@ -365,6 +393,8 @@ VENDOR = Vendor(
         "getInbox": get_inbox,
         "streamOutbox": stream_outbox,
         "getResetPage": get_reset_page,
+        "getCustomization": get_customization,
+        "updateCustomization": update_customization,
     },
     error_status={},
     render_error=_render_error,

@@ -31,7 +31,7 @@ from .smtp_relay import relaying
 from .store.memory import InMemoryStore, StoreLimits
 from .store.sqlite import SQLiteStore
 from .vendors import load_vendor
-from .vendors.base import Call, Dispatch, Reply, RunningTransport, Stream, Vendor
+from .vendors.base import Call, Customizable, Dispatch, Reply, RunningTransport, Stream, Vendor
 
 log = logging.getLogger("resetkit")
 request_log = logging.getLogger("resetkit.requests")  # `--log-requests`: one line per request
@@ -471,6 +471,7 @@ def create_env(
         vendors=vendors,
         specs=specs,
         faults=Faults(settings.seed),
+        customizations=start_customizations(settings, vendors),
     )
     env.journal = type(env.journal)(maxlen=settings.journal_size)
     if isinstance(env.store, SQLiteStore):
@@ -478,6 +479,20 @@ def create_env(
     env.seed()
     env.store.commit()
     return env
+
+
+def start_customizations(settings: Settings, vendors: Mapping[str, Vendor]) -> dict[str, dict[str, Customizable]]:
+    """Each customizable vendor's defaults with the settings' changes; ValueError names a change it refuses."""
+    found: dict[str, dict[str, Customizable]] = {}
+    for name, vendor in vendors.items():
+        if vendor.customization is None:
+            continue
+        changes = {key: value for owner, key, value in settings.customizations if owner == name}
+        try:
+            found[name] = vendor.customization.apply(vendor.customization.defaults, changes)
+        except ValueError as exc:
+            raise ValueError(f"--customize {name}: {exc}") from None
+    return found
 
 
 def open_store(settings: Settings) -> Store:

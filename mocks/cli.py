@@ -138,6 +138,15 @@ def _frontend_options(serve: argparse.ArgumentParser) -> None:
         help="where VENDOR's default reset link points, e.g. placewise=http://localhost:3000/reset (repeatable; "
         "default: the mock's hosted reset page)",
     )
+    serve.add_argument(
+        "--customize",
+        action="append",
+        default=[],
+        type=_customization,
+        metavar="VENDOR.NAME=VALUE",
+        help="shape a vendor's instance, e.g. zitadel.org_name=Acme or zitadel.password_min_length=12 (repeatable; "
+        "the names: GET /__admin/customizations/VENDOR)",
+    )
     serve.add_argument("--log-requests", action="store_true", help="print one line per request on stdout")
     serve.add_argument(
         "--journal-secrets", action="store_true", help="keep credentials, passwords and codes in the journal and log"
@@ -211,9 +220,31 @@ def _link_base(value: str) -> tuple[str, str]:
     return vendor, _url(url)
 
 
+def _customization(value: str) -> tuple[str, str, str]:
+    target, equals, setting = value.partition("=")
+    vendor, dot, name = target.partition(".")
+    if not equals or not dot or not name or vendor not in ALL_VENDORS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not VENDOR.NAME=VALUE with VENDOR one of {', '.join(ALL_VENDORS)}"
+        )
+    return vendor, name, setting
+
+
+def _pairs(table: dict[str, Any], prefix: str = "") -> list[str]:
+    """A table's KEY=VALUE pairs; a nested table's keys are joined with dots (`[customize.zitadel]`)."""
+    pairs: list[str] = []
+    for name, item in table.items():
+        if isinstance(item, dict):
+            pairs += _pairs(item, f"{prefix}{name}.")
+        else:
+            pairs.append(f"{prefix}{name}={str(item).lower() if isinstance(item, bool) else item}")
+    return pairs
+
+
 def config_arguments(path: str, serve: argparse.ArgumentParser) -> list[str]:
     """The TOML file as command-line arguments, so that argparse checks it like flags: `port = 9000` is `--port
-    9000`, `strict = true` is `--strict`, a list repeats the option, a table (`[link-base]`) gives KEY=VALUE pairs."""
+    9000`, `strict = true` is `--strict`, a list repeats the option, a table (`[link-base]`) gives KEY=VALUE pairs
+    (a nested one, `[customize.zitadel]`, VENDOR.KEY=VALUE)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -225,7 +256,7 @@ def config_arguments(path: str, serve: argparse.ArgumentParser) -> list[str]:
         if option not in known or option == "--config":
             serve.error(f"--config {path}: unknown option {key!r}")
         if isinstance(value, dict):
-            arguments += [part for name, item in value.items() for part in (option, f"{name}={item}")]
+            arguments += [part for pair in _pairs(value) for part in (option, pair)]
         elif isinstance(value, list):
             arguments += [part for item in value for part in (option, str(item))]
         elif value is True:
@@ -255,6 +286,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         grpc_port=_grpc_port(args),
         **_state_settings(args),
         smtp=getattr(args, "smtp", None),
+        customizations=tuple(args.customize),
     )
 
 

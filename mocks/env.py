@@ -15,7 +15,7 @@ from .outbox import Outbox
 from .protocols import Clock, Store
 from .settings import Settings
 from .store.memory import InMemoryStore
-from .vendors.base import Vendor
+from .vendors.base import Customizable, Vendor
 
 
 class JournalEntry(NamedTuple):
@@ -50,7 +50,13 @@ class Env:
     faults: Faults = field(default_factory=Faults)  # injected on purpose; cleared by reset()
     # Where the vendors' other transports listen, by vendor (e.g. zitadel: {grpc_url}); filled once they started.
     endpoints: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What a team shaped of each vendor (`Vendor.customization`): from start-up, changed by /__admin; reset() restores.
+    customizations: dict[str, dict[str, Customizable]] = field(default_factory=dict)
     _seeded: object = None
+    _customized_at_start: dict[str, dict[str, Customizable]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._customized_at_start = {name: dict(values) for name, values in self.customizations.items()}
 
     def seed(self) -> None:
         """Create the demo account and `settings.accounts` fake ones per vendor, deterministically for a seed.
@@ -81,12 +87,14 @@ class Env:
         return self._seeded
 
     def reset(self) -> None:
-        """Back to the seeded state: accounts, no pending resets or tokens, empty outbox and journal, clock unmoved."""
+        """Back to the seeded state: accounts, no pending resets or tokens, empty outbox and journal, clock unmoved,
+        customizations as at start-up."""
         self.store.restore(self._seeded_state())
         self.outbox.clear()
         self.journal.clear()
         self.violations.clear()
         self.faults.clear()
+        self.customizations = {name: dict(values) for name, values in self._customized_at_start.items()}
         offset = getattr(self.clock, "offset", None)
         if offset is not None:
             self.clock.offset = 0.0  # type: ignore[attr-defined]

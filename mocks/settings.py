@@ -43,6 +43,9 @@ class Settings:
     outbox_size: int = 10_000  # `--outbox-size`: messages kept
     # `--journal-size` sets `journal_size` above.
     state_file: str | None = None  # `--state FILE` (issue 9): accounts, resets, tokens, outbox saved in SQLite
+    # `--customize VENDOR.NAME=VALUE` / `[customize.VENDOR]`: what a team shaped of a vendor (`Vendor.customization`),
+    # as (vendor, name, value as given); checked by the vendor when the mock starts.
+    customizations: tuple[tuple[str, str, object], ...] = ()
 
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"

@@ -140,6 +140,18 @@ class InMemoryStore:
     def get_token(self, vendor: str, value: str) -> AccessToken | None:
         return self._vendors[vendor].tokens.get(value)
 
+    def tokens(self, vendor: str, kind: str) -> Iterator[AccessToken]:
+        return iter([token for token in self._vendors[vendor].tokens.values() if token.kind == kind])
+
+    def remove_token(self, vendor: str, value: str) -> bool:
+        """Forget the token (and its refresh token); False if there is none."""
+        state = self._vendors[vendor]
+        token = state.tokens.pop(value)
+        if token is None:
+            return False
+        self._forget_token(state, token)
+        return True
+
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None:
         """The token this refresh token belongs to; the refresh token is spent by the call (single use)."""
         state = self._vendors[vendor]

@@ -136,6 +136,56 @@ class NewAccount:
     id: str | None = None  # seeded accounts get a deterministic id; None lets the vendor draw one
 
 
+# Settings a team can shape (the organisation's name, branding colours, the password policy) --------------------------
+Customizable = str | int | bool
+
+
+def _no_rule(values: Mapping[str, Customizable]) -> None:
+    """Every combination of valid values is allowed."""
+
+
+@dataclass(frozen=True)
+class Customization:
+    """What a team may shape of a vendor's instance (`--customize VENDOR.NAME=VALUE`, `[customize.VENDOR]` in the
+    config file, `PATCH /__admin/customizations/VENDOR`): each name with its default, whose type a value takes."""
+
+    defaults: Mapping[str, Customizable]
+    # The values -> the password policy they make (what the vendor and `POST /__admin/accounts` enforce).
+    password_policy: Callable[[Mapping[str, Customizable]], PasswordPolicy] | None = None
+    # Raises ValueError for a value (or combination) the vendor refuses, e.g. a colour that is not `#rrggbb`.
+    check: Callable[[Mapping[str, Customizable]], None] = _no_rule
+
+    def apply(self, current: Mapping[str, Customizable], changes: Mapping[str, object]) -> dict[str, Customizable]:
+        """`current` with `changes`, each read as its default's type (text too: `"12"`, `"true"`); ValueError names
+        what is wrong."""
+        unknown = sorted(set(changes) - set(self.defaults))
+        if unknown:
+            raise ValueError(f"unknown {', '.join(unknown)} (known: {', '.join(self.defaults)})")
+        values = dict(current)
+        for name, value in changes.items():
+            values[name] = _as_type_of(self.defaults[name], name, value)
+        self.check(values)
+        return values
+
+
+def _as_type_of(default: Customizable, name: str, value: object) -> Customizable:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ValueError(f"{name} is true or false, not {value!r}")
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise ValueError(f"{name} is a whole number, not {value!r}")
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"{name} is text, not {value!r}")
+
+
 @dataclass(frozen=True)
 class Vendor:
     """One vendor: its spec, handlers by operationId, how its errors look, and its auth and limits."""
@@ -161,8 +211,11 @@ class Vendor:
     # The answer to a domain error a handler let through, for every DomainError class (tests/unit/test_error_mapping.py
     # fails for one left out). Handlers still translate where an operation documents its own answer.
     domain_errors: Mapping[type[DomainError], Callable[[], ApiError]] = field(default_factory=dict)
-    # What `POST /__admin/accounts` checks a password against (unless `force`); None: any non-empty password.
+    # What `POST /__admin/accounts` checks a password against (unless `force`); None: any non-empty password. A vendor
+    # with a `customization` that makes a policy checks that one instead.
     password_policy: PasswordPolicy | None = None
+    # Settings a team can shape; None: nothing.
+    customization: Customization | None = None
 
     @property
     def spec_file(self) -> str:
@@ -170,6 +223,11 @@ class Vendor:
 
     def status_for(self, error: ApiError) -> int:
         return error.status or self.error_status.get(error.kind) or HTTP_STATUS[error.kind]
+
+    def policy_in_force(self, customized: Mapping[str, Customizable]) -> PasswordPolicy | None:
+        """The password policy the vendor enforces with these customized values (else `password_policy`)."""
+        make = self.customization.password_policy if self.customization is not None else None
+        return make(customized) if make is not None else self.password_policy
 
     def translate(self, error: DomainError) -> ApiError:
         """The vendor's ApiError for `error` (its class or the nearest base mapped); an unmapped one is re-raised."""

@@ -106,7 +106,7 @@ async def test_no_bearer_metadata_is_unauthenticated(channel: Any) -> None:
 
 
 async def test_an_unknown_method_is_unimplemented(channel: Any) -> None:
-    method = channel.unary_unary("/zitadel.user.v2.UserService/DeleteUser")
+    method = channel.unary_unary("/zitadel.user.v2.UserService/UpdateHumanUser")
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await method(b"", metadata=METADATA)
     assert failed.value.code() == grpc.StatusCode.UNIMPLEMENTED

@@ -83,6 +83,29 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
     ("zitadel", "connectAddHumanUser"): {"profile": {}},
     ("zitadel", "connectGetUserById"): {},
     ("zitadel", "connectCreateSession"): {"checks": {"user": {"userId": ""}}},
+    ("zitadel", "listOrganizations"): {"queries": [{"nameQuery": {"name": "x", "method": True}}]},
+    ("zitadel", "connectListOrganizations"): {"query": {"limit": -1}},
+    ("zitadel", "connectGetGeneralSettings"): [],
+    ("zitadel", "connectGetLoginSettings"): {"ctx": {"orgId": "1", "instance": True}},
+    ("zitadel", "connectGetActiveIdentityProviders"): {"creationAllowed": "yes"},
+    ("zitadel", "connectGetPasswordComplexitySettings"): {"ctx": "310000000000000001"},
+    ("zitadel", "connectGetPasswordExpirySettings"): {"ctx": {"instance": "true"}},
+    ("zitadel", "connectGetBrandingSettings"): {"ctx": []},
+    ("zitadel", "connectGetLegalAndSupportSettings"): "ctx",
+    ("zitadel", "connectGetLockoutSettings"): {"ctx": {"orgId": 1}},
+    ("zitadel", "connectGetSecuritySettings"): 42,
+    ("zitadel", "connectGetHostedLoginTranslation"): {"locale": "x" * 36},
+    ("zitadel", "listUsers"): {"queries": [{"emailQuery": {"emailAddress": 5}}]},
+    ("zitadel", "connectListUsers"): {"queries": [{"orQuery": {"queries": [{"loginNameQuery": {"loginName": []}}]}}]},
+    ("zitadel", "connectListAuthenticationMethodTypes"): {},
+    ("zitadel", "connectDeleteUser"): {"userId": ""},
+    ("zitadel", "setSession"): {"lifetime": "-5s"},
+    ("zitadel", "connectSetSession"): {"checks": {"password": {"password": "x"}}},
+    ("zitadel", "connectGetSession"): {"sessionId": "1", "sessionToken": ""},
+    ("zitadel", "listSessions"): {"queries": [{"idsQuery": {"ids": "1"}}]},
+    ("zitadel", "connectListSessions"): {"sortingColumn": True},
+    ("zitadel", "deleteSession"): {"sessionToken": ""},
+    ("zitadel", "connectDeleteSession"): {"sessionToken": "t"},
     ("socialid", "sendResetPasswordEmail"): {"redirect_url": "https://example.com"},
     ("socialid", "sendResetPasswordEmailLegacy"): {},
     ("socialid", "createResetPasswordToken"): {"username": ""},
@@ -96,6 +119,7 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
     ("admin", "advanceClock"): {"advance_seconds": -1},
     ("admin", "setClock"): {"offset_seconds": "0"},
     ("admin", "addFault"): {"vendor": "placewise", "operation": "resetPassword"},  # nothing to inject
+    ("admin", "updateCustomization"): {},  # nothing to change
 }
 
 

@@ -155,6 +155,14 @@ def timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def parse_timestamp(value: str) -> float:
+    """A `google.protobuf.Timestamp` in JSON (RFC 3339, `Z` or an offset) in seconds since the epoch."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise ApiError(Kind.INVALID, f"proto: invalid timestamp {clip(value)!r}") from None
+
+
 def duration_seconds(value: str) -> float:
     """A `google.protobuf.Duration` in JSON (`18000s`, `1.5s`) in seconds."""
     return float(value.removesuffix("s"))

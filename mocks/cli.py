@@ -53,9 +53,12 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
     # gRPC for ZITADEL's official Node client (issue 11).
     serve.add_argument(
-        "--grpc-port", type=_port, default=None, help="ZITADEL's gRPC (h2c) port (default: --port + 1; 0: a free port)"
+        "--grpc-port",
+        type=_port,
+        default=None,
+        help="also serve ZITADEL's gRPC (h2c) on a port of its own (0: a free port); it is always on --port too",
     )
-    serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
+    serve.add_argument("--no-grpc", action="store_true", help="no gRPC for ZITADEL, on any port")
     _frontend_options(serve)
     _state_options(serve)
     _mail_options(serve)
@@ -284,19 +287,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
         log_requests=args.log_requests,
         journal_secrets=args.journal_secrets,
         grpc_port=_grpc_port(args),
+        grpc_on_http_port=_grpc_port(args, on_http_port=True) is not None,
         **_state_settings(args),
         smtp=getattr(args, "smtp", None),
         customizations=tuple(args.customize),
     )
 
 
-def _grpc_port(args: argparse.Namespace) -> int | None:
-    """ZITADEL's gRPC port: off with --no-grpc (or without ZITADEL), else --grpc-port, else the HTTP port + 1."""
+def _grpc_port(args: argparse.Namespace, *, on_http_port: bool = False) -> int | None:
+    """ZITADEL's gRPC port: off with --no-grpc (or without ZITADEL); the HTTP port's, or --grpc-port's when given."""
     if args.no_grpc or (args.vendor and args.vendor != "zitadel"):
         return None
-    if args.grpc_port is not None:
-        return int(args.grpc_port)
-    return args.port + 1 if 0 < args.port < 65535 else 0
+    if on_http_port:
+        return int(args.port)
+    return int(args.grpc_port) if args.grpc_port is not None else None
 
 
 def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url: str | None = None) -> str:
@@ -306,7 +310,7 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url:
     for name in settings.vendors:
         creds = ", ".join(f"{k}={v}" for k, v in credentials[name].items())
         lines.append(f"  {name:<12} {base}{settings.prefix(name) or '/'}   {creds}")
-    if settings.grpc_port is not None and "zitadel" in settings.vendors:
+    if (settings.grpc_port is not None or settings.grpc_on_http_port) and "zitadel" in settings.vendors:
         where = grpc_url or "did not start (see the log)"
         lines.append(f"  {'zitadel grpc':<12} {where}   (grpc_url in /__admin/credentials; h2c, --no-grpc to turn off)")
     lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
@@ -398,10 +402,12 @@ async def _serve_until_signalled(app: web.Application, sock: socket.socket, sett
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)  # from before start-up: no KeyboardInterrupt traceback, ever
+    from .h2c import OnePortSite, grpc_upstream
+
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     await runner.setup()
     try:
-        await web.SockSite(runner, sock).start()  # listen(): another process may have taken the port meanwhile
+        await OnePortSite(runner, sock, grpc_upstream(app)).start()  # listen(): the port may have been taken meanwhile
     except OSError as exc:
         await runner.cleanup()
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from .app import create_app, create_env, transports_started
 from .env import Env
+from .h2c import OnePortSite, grpc_upstream
 from .settings import Settings
 from .vendors.base import Vendor
 
@@ -35,7 +36,7 @@ class LiveMock:
 
     @property
     def grpc_url(self) -> str | None:
-        """Where ZITADEL's gRPC listens (with `Settings.grpc_port` set), else None."""
+        """Where ZITADEL's gRPC listens: `Settings.grpc_port`, else the HTTP URL (`grpc_on_http_port`); else None."""
         return self.env.endpoints.get("zitadel", {}).get("grpc_url")
 
     def stop(self) -> None:
@@ -66,7 +67,8 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.TCPSite(runner, settings.host, port).start())
+            sock = socket.create_server((settings.host, port))
+            loop.run_until_complete(OnePortSite(runner, sock, grpc_upstream(app)).start())
             loop.run_until_complete(transports_started(app))  # gRPC and other transports listen before we return
         except BaseException as exc:  # surfaced to the caller below
             failure.append(exc)

@@ -20,9 +20,12 @@ class Settings:
     journal_size: int = 500
     max_body_bytes: int = 1024 * 1024
     rate_limits: bool = True  # `--no-rate-limits` for load tests; the documented limits apply otherwise
-    # gRPC (issue 11; ZITADEL's Node client speaks it): None = no gRPC server, 0 = a free port, else that port.
-    # `resetkit serve` defaults to the HTTP port + 1 (`--grpc-port N`, `--no-grpc`).
+    # gRPC (issue 11; ZITADEL's Node client speaks it) on a port of its own: None = none, 0 = a free port, else that
+    # port (`--grpc-port N`).
     grpc_port: int | None = None
+    # gRPC on the HTTP port too, like ZITADEL (HTTP/2 with prior knowledge, `mocks/h2c.py`); `resetkit serve` turns it
+    # on unless `--no-grpc`. Only a server started through `OnePortSite` (serve, `runner.start_live_mock`) sniffs.
+    grpc_on_http_port: bool = False
 
     # Frontend development (issue 9): CORS, where links point, the request log and the journal --------------------
     cors: bool = True  # `--no-cors` turns it off

@@ -103,6 +103,8 @@ class RunningTransport(Protocol):
     """A started transport: where it listens (as credential entries, e.g. `grpc_url`) and how to stop it."""
 
     endpoints: Mapping[str, str]
+    # Where the HTTP port passes the HTTP/2 (h2c) connections it receives (a loopback address); None: not to this one.
+    h2c_upstream: tuple[str, int] | None
 
     async def stop(self) -> None: ...
 

@@ -44,6 +44,8 @@ class LiveMock:
         future.result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        if not self._thread.is_alive():
+            self._loop.close()  # its self-pipe sockets, else a ResourceWarning whenever it is collected
 
     def __enter__(self) -> LiveMock:
         return self

@@ -83,5 +83,8 @@ def page(items: Sequence[T], query: dict[str, Any] | None, sort_key: Callable[[T
 
 
 def list_details(total: int, now: float) -> dict[str, Any]:
-    """`zitadel.object.v2.ListDetails`: how many match in all, and when the projection was read."""
-    return {"totalResult": str(total), "timestamp": timestamp(now)}
+    """`zitadel.object.v2.ListDetails`: how many match in all (protojson leaves out 0), when the data was read."""
+    details = {"timestamp": timestamp(now)}
+    if total:
+        details["totalResult"] = str(total)
+    return details

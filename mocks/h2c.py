@@ -62,6 +62,7 @@ class Sniffer(asyncio.Protocol):
         self.open = open_
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
+        self.piping: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -70,16 +71,12 @@ class Sniffer(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        if PREFACE.startswith(self.buffer):
-            if len(self.buffer) == len(PREFACE):
-                assert self.transport is not None
-                self.transport.pause_reading()  # until the upstream connection is open
-                asyncio.ensure_future(self._pipe())
-            return  # a prefix of the preface (or all of it): wait
+        if len(self.buffer) < len(PREFACE) and PREFACE.startswith(self.buffer):
+            return  # so far a prefix of the preface: wait for more
         if self.buffer.startswith(PREFACE):
             assert self.transport is not None
-            self.transport.pause_reading()
-            asyncio.ensure_future(self._pipe())
+            self.transport.pause_reading()  # until the upstream connection is open
+            self.piping = asyncio.ensure_future(self._pipe())  # kept: the loop holds tasks only weakly
             return
         self._to_http()
 

@@ -52,9 +52,9 @@ EXTRA_REJECTIONS: Mapping[str, list[str]] = {"placewise": ["470", "471", "460", 
 NON_STANDARD_AUTH: Mapping[str, list[str]] = {"placewise": ["showTokenInfo"]}  # 460 for a bad token
 
 # Paths where an undocumented method is a real operation of the vendor: `/v2/users/human` is also
-# `/v2/users/{userId}` (GET there is GetUserByID, so `Allow: GET, POST` is honest), and DELETE `/v2/users/{userId}`
-# is ZITADEL's DeleteUser: probing it against a real instance would delete the test user.
-ROUTE_OVERLAPS: Mapping[str, list[str]] = {"zitadel": ["addHumanUser", "getUserById"]}
+# `/v2/users/{userId}` (GET there is GetUserByID, DELETE DeleteUser, so `Allow: DELETE, GET, POST` is honest), and
+# `/v2/sessions/search` is also `/v2/sessions/{sessionId}` (GetSession, SetSession, DeleteSession).
+ROUTE_OVERLAPS: Mapping[str, list[str]] = {"zitadel": ["addHumanUser", "getUserById", "listSessions"]}
 
 _POSITIVE_DEFAULT = ["2xx", "401", "403", "404", "409", "429", "5xx"]
 _NEGATIVE_DEFAULT = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]

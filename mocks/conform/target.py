@@ -275,11 +275,19 @@ def connect(
     target._single_root = admin is not None and len(served) == 1
     if admin is not None:
         target.mailbox = OutboxMailbox(admin)
-        target.accounts = AdminAccounts(admin)
+        admin_accounts = AdminAccounts(admin)
+        # ZITADEL's users are made and removed with its own API (AddHumanUser, DeleteUser), as on a deployment.
+        target.accounts = VendorAccounts({vendor: _mock_accounts(target, vendor, admin_accounts) for vendor in wanted})
     else:
         listed = load_listed_accounts(credentials_file) if credentials_file else {}
         target.accounts = VendorAccounts({vendor: _deployment_accounts(target, vendor, listed) for vendor in wanted})
     return target
+
+
+def _mock_accounts(target: Target, vendor: str, admin_accounts: AdminAccounts) -> Accounts:
+    if vendor == "zitadel":
+        return ZitadelAccounts(target.base_url(vendor), target.credentials["zitadel"]["access_token"])
+    return admin_accounts
 
 
 def _deployment_accounts(target: Target, vendor: str, listed: dict[str, list[dict[str, str]]]) -> Accounts:

@@ -446,3 +446,8 @@ async def test_a_stricter_policy_refuses_a_password_the_default_allows(call: Cal
         f"/zitadel/v2/users/{user_id}/password", json={"newPassword": {"password": NEW}}, headers=AUTH
     )
     assert response.status == 400 and (await response.json())["details"][0]["id"] == "DOMAIN-HuJf6"
+
+
+async def test_an_enum_number_written_as_a_float_is_that_number(call: Call) -> None:
+    answer = await call("connect-json", "ListUsers", {"sortingColumn": 6.0, "query": {"limit": 1}})
+    assert answer.code == 0 and answer.body["sortingColumn"] == "USER_FIELD_NAME_EMAIL"

@@ -112,8 +112,10 @@ async def test_an_unknown_method_is_unimplemented(channel: Any) -> None:
     assert failed.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-async def test_grpc_requests_are_journaled(client: TestClient, channel: Any, env: Env) -> None:
+async def test_grpc_requests_are_journaled_under_the_vendors_path(client: TestClient, channel: Any, env: Env) -> None:
     with pytest.raises(grpc.aio.AioRpcError):
         await call(channel, GET_USER, get_user(UNKNOWN_ID))
     entry = env.journal[-1]
-    assert entry.path == "/zitadel.user.v2.UserService/GetUserByID" and entry.status == 404
+    assert entry.path == "/zitadel/zitadel.user.v2.UserService/GetUserByID" and entry.status == 404
+    journal = await (await client.get("/__admin/journal", params={"vendor": "zitadel"})).json()
+    assert journal["requests"][0]["operation"] == "connectGetUserById"

@@ -70,12 +70,15 @@ async def start(env: Env, dispatch: Dispatch) -> RunningTransport | None:
     status_codes = {code.value[0]: code for code in grpc.StatusCode}
     operations = _connect_operations(env)
 
+    mount = settings.prefix(NAME)
+
     def behaviour(path: str) -> Any:
         operation_id = operations[path]
+        journaled = f"{mount}{path}"  # as the journal and /__admin/journal?vendor= see every other request
 
         async def unary(request: bytes, context: Any) -> bytes:
             raw = RawRequest({}, {}, Metadata(context.invocation_metadata()), GRPC, request)
-            reply = dispatch(operation_id, raw, path)
+            reply = dispatch(operation_id, raw, journaled)
             code = int(reply.headers.get("grpc-status", "0"))
             if code != 0:
                 details = reply.headers.get("grpc-status-details-bin", "")
@@ -87,7 +90,6 @@ async def start(env: Env, dispatch: Dispatch) -> RunningTransport | None:
 
         return grpc.unary_unary_rpc_method_handler(unary)
 
-    mount = settings.prefix(NAME)
     methods = {path: behaviour(path) for path in protos.rpcs() if path in operations}
     methods |= {f"{mount}{path}": handler for path, handler in methods.items()}
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from multidict import CIMultiDict, MultiDict
 
-from resetkit import app as mock_app
+from resetkit.env import create_env
 from resetkit.openapi.validation import RawRequest
+from resetkit.pipeline import Pipeline
 from resetkit.settings import Settings
 
 # (vendor, operationId, path parameters, body): each creates a pending reset and sends a message.
@@ -43,12 +44,13 @@ def main() -> None:
     args = parser.parse_args()
     state = str(Path(tempfile.mkdtemp()) / "state.db") if args.state else None
     saved = {"state_file": state} if state else {}  # a dict, so that this also runs against code without state_file
-    env = mock_app.create_env(Settings(rate_limits=False, accounts=100, **saved))
+    env = create_env(Settings(rate_limits=False, accounts=100, **saved))
     kind = "--state" if state else "memory"
     print(f"us per request through dispatch, {args.calls} calls x {args.rounds} rounds ({kind})")
     for vendor_name, operation_id, path, body in CALLS:
         vendor, spec = env.vendors[vendor_name], env.specs[vendor_name]
         operation = spec.operations[operation_id]
+        pipeline = Pipeline(env, vendor, spec)
         credentials = vendor.credentials()
         headers = CIMultiDict({k: v.format(**credentials) for k, v in HEADERS[vendor_name].items()})
         headers["Content-Type"] = "application/json"
@@ -57,7 +59,7 @@ def main() -> None:
         for _ in range(args.rounds):
             started, started_wall = time.process_time(), time.perf_counter()
             for _ in range(args.calls):
-                reply = mock_app.dispatch(env, vendor, spec, operation, raw, operation.path)
+                reply = pipeline.dispatch(operation, raw, operation.path)
             cpu.append((time.process_time() - started) / args.calls * 1e6)
             wall.append((time.perf_counter() - started_wall) / args.calls * 1e6)
             assert reply.status < 300, (vendor_name, reply.status, reply.body)

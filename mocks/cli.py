@@ -62,7 +62,44 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     _frontend_options(serve)
     _state_options(serve)
     _mail_options(serve)
+    _connection_options(serve)
     return serve
+
+
+# Connection hygiene: held or trickling connections must not lock new clients out --------------------------------------
+def _connection_options(serve: argparse.ArgumentParser) -> None:
+    connections = serve.add_argument_group("connections")
+    defaults = Settings()
+    connections.add_argument(
+        "--read-timeout",
+        type=_positive_seconds,
+        default=defaults.read_timeout,
+        metavar="SECONDS",
+        help="a request's head must arrive within this of its first byte, then its body within this again; "
+        f"else 408 and the connection is closed (default {defaults.read_timeout:g})",
+    )
+    connections.add_argument(
+        "--idle-timeout",
+        type=_positive_seconds,
+        default=defaults.idle_timeout,
+        metavar="SECONDS",
+        help=f"close a connection that waits this long for its next request (default {defaults.idle_timeout:g})",
+    )
+    connections.add_argument(
+        "--max-connections",
+        type=_whole_number(1),
+        default=None,
+        metavar="N",
+        help="open HTTP connections at most; past it the one idle the longest is closed for the new one, or the new "
+        "one answered 503 when all are busy (default: the descriptor limit less 192, at most 4096)",
+    )
+
+
+def _positive_seconds(value: str) -> float:
+    seconds = _seconds(value)
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{value} is not more than 0 seconds")
+    return seconds
 
 
 # Real mail (issue 10): the deployment path, testable here ------------------------------------------------------------
@@ -291,6 +328,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         **_state_settings(args),
         smtp=getattr(args, "smtp", None),
         customizations=tuple(args.customize),
+        read_timeout=args.read_timeout,
+        idle_timeout=args.idle_timeout,
+        max_connections=args.max_connections,
     )
 
 
@@ -340,30 +380,13 @@ def _log_requests_to_stdout() -> None:
 DRAIN_SECONDS = 10.0  # how long SIGTERM/SIGINT waits for requests in flight before closing their connections
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """The bound socket, before anything else starts, so that a busy port fails fast and `--port 0` is known.
-
-    It listens only once the app serves: until then a client is refused (and retries) rather than left waiting.
-    """
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does: restart over TIME_WAIT
-        sock.bind(address)
-    except OSError:
-        sock.close()
-        raise
-    sock.setblocking(False)
-    return sock
-
-
 def serve(args: argparse.Namespace) -> int:
     """Exit 0 after a signal drained the server; 2 when it cannot start (one line on stderr)."""
+    from .connections import bind
+
     settings = settings_from(args)
     try:
-        sock = _bind(settings.host, settings.port)
+        sock = bind(settings.host, settings.port)
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {reason}", file=sys.stderr)
@@ -375,39 +398,49 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack) -> int:
-    from .app import SpecDriftError, create_app, create_env
+    from .api import SpecDriftError
+    from .app import create_app
+    from .env import create_env
+    from .errors import StateNotSaved
+    from .log_bursts import collapse_repeated_lines
     from .store.sqlite import claim_state_file
 
     try:
         if settings.state_file:  # until the process ends: no second server writes over this one's file
             held.enter_context(claim_state_file(settings.state_file))
         env = create_env(settings)
-    except (SpecDriftError, ValueError, OSError) as exc:
+    except (SpecDriftError, ValueError, OSError, StateNotSaved) as exc:
         print(f"resetkit: cannot start: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    bursts = collapse_repeated_lines(logging.getLogger())
     if settings.log_requests:
         _log_requests_to_stdout()
     app = create_app(settings, env=env)
-    return asyncio.run(_serve_until_signalled(app, sock, settings))
+    try:
+        return asyncio.run(_serve_until_signalled(app, sock, settings))
+    finally:
+        for repeated in bursts:
+            repeated.flush()
 
 
 async def _serve_until_signalled(app: web.Application, sock: socket.socket, settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
-    from .app import transports_started
+    from .connections import ConnectionGuard, default_max_connections
+    from .h2c import OnePortSite, grpc_upstream
     from .keys import ENV
+    from .transports import transports_started
 
     env = app[ENV]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)  # from before start-up: no KeyboardInterrupt traceback, ever
-    from .h2c import OnePortSite, grpc_upstream
-
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     await runner.setup()
+    guard = ConnectionGuard(settings.max_connections or default_max_connections(), settings.read_timeout)
     try:
-        await OnePortSite(runner, sock, grpc_upstream(app)).start()  # listen(): the port may have been taken meanwhile
+        await OnePortSite(runner, sock, guard, grpc_upstream(app)).start()  # listen(): the port may have been taken
     except OSError as exc:
         await runner.cleanup()
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)

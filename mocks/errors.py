@@ -23,6 +23,7 @@ class Kind(StrEnum):
     PRECONDITION = "precondition"  # valid request, wrong state (expired code, used token)
     RATE_LIMITED = "rate_limited"
     INTERNAL = "internal"
+    UNAVAILABLE = "unavailable"  # a failure of ours that a retry may not meet (the state could not be saved)
 
 
 # The conventional HTTP status of each kind; a vendor's record overrides only where its docs differ.
@@ -40,6 +41,7 @@ HTTP_STATUS: dict[Kind, int] = {
     Kind.PRECONDITION: 400,
     Kind.RATE_LIMITED: 429,
     Kind.INTERNAL: 500,
+    Kind.UNAVAILABLE: 503,
 }
 
 
@@ -78,6 +80,10 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message}"
+
+
+class StateNotSaved(Exception):
+    """A store could not make a request's changes durable; it has put them back as they were last committed."""
 
 
 class DomainError(Exception):

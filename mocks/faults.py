@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_DELAY_MS = 60_000  # a `Prefer: delay=` beyond this is clamped: a typo must not hang the client for an hour
+MAX_DIGITS = 9  # a longer number is no delay or status anyone meant (and `int()` of 5,000 digits raises)
 
 
 @dataclass(slots=True)
@@ -110,14 +111,15 @@ class Faults:
 
 
 def parse_prefer(header: str) -> Injection | None:
-    """`Prefer: code=503, delay=300` (RFC 7240; Prism's names). Preferences it does not know are ignored, as are a
-    code outside 400-599 and values that are not numbers; None when nothing applies."""
+    """`Prefer: code=503, delay=300` (RFC 7240; Prism's names). As RFC 7240 asks, a preference it does not
+    understand is ignored: unknown names, a code outside 400-599, a value that is not plain ASCII digits (`²`, `٥`)
+    or longer than any meaningful one. A delay is clamped to MAX_DELAY_MS; None when nothing applies."""
     status: int | None = None
     delay = 0
     for preference in header.split(","):
         name, _, value = preference.split(";", 1)[0].partition("=")
         value = value.strip().strip('"')
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS):
             continue
         name = name.strip().lower()
         if name == "code" and 400 <= int(value) <= 599:

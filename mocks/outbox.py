@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
-from collections import deque
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 Channel = Literal["email", "sms"]
 Listener = Callable[["Message"], None]
+Keep = Callable[["Message"], bool]
 log = logging.getLogger("resetkit.outbox")
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One delivered message. `link` and `token` are what a test or a developer needs to go on with the flow."""
+    """One delivered message. `link` and `token` are what a test or a developer needs to go on with the flow;
+    `read` is whether someone opened it (the inbox, a Mailpit client)."""
 
     id: str
     vendor: str
@@ -31,6 +31,7 @@ class Message:
     link: str | None
     token: str | None
     created_at: float
+    read: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -71,23 +72,54 @@ class Outbox:
     """A bounded, in-memory record of sent messages (the oldest are dropped past `capacity`)."""
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._messages: deque[Message] = deque(maxlen=capacity)
-        self._ids = itertools.count(1)
+        self._capacity = capacity
+        self._messages: dict[str, Message] = {}  # by id, oldest first (a dict keeps insertion order)
+        self._last_id = 0  # ids only grow, also past withdrawn messages: a reader that saw one never sees it again
         self._listeners: list[Listener] = []
+        self._change_listeners: list[Listener] = []
+        self._removal_listeners: list[Callable[[list[str]], None]] = []
         self._clear_listeners: list[Callable[[], None]] = []
 
     @property
     def capacity(self) -> int:
-        return self._messages.maxlen or 0
+        return self._capacity
 
     def load(self, message: Message) -> None:
         """Put back a message sent before (saved state); numbering goes on after it, listeners hear nothing."""
-        self._messages.append(message)
-        self._ids = itertools.count(int(message.id) + 1)
+        self._keep(message)
+        self._last_id = max(self._last_id, int(message.id))
+
+    def withdraw(self, message_ids: set[str]) -> None:
+        """Forget these messages (sent by a request whose changes could not be saved); listeners hear nothing."""
+        for message_id in message_ids:
+            self._messages.pop(message_id, None)
+
+    def put_back(self, messages: list[Message]) -> None:
+        """These messages as they were saved, in the order of their ids (a request that changed or removed them could
+        not be saved); listeners hear nothing."""
+        if not messages:
+            return
+        for message in messages:
+            self._last_id = max(self._last_id, int(message.id))
+            self._messages[message.id] = message
+        self._messages = dict(sorted(self._messages.items(), key=lambda item: int(item[0])))
+
+    def _keep(self, message: Message) -> None:
+        self._messages[message.id] = message
+        while len(self._messages) > self._capacity:
+            del self._messages[next(iter(self._messages))]
 
     def on_clear(self, listener: Callable[[], None]) -> None:
         """Call `listener` whenever the outbox is emptied (saved state deletes its copy)."""
         self._clear_listeners.append(listener)
+
+    def on_change(self, listener: Listener) -> None:
+        """Call `listener` with every message changed after it was sent (marked read or unread)."""
+        self._change_listeners.append(listener)
+
+    def on_remove(self, listener: Callable[[list[str]], None]) -> None:
+        """Call `listener` with the ids of messages removed one by one (`remove`), not by `clear`."""
+        self._removal_listeners.append(listener)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` with every message sent from now on (a live inbox, SMTP delivery); returns unsubscribe.
@@ -111,8 +143,9 @@ class Outbox:
         token: str | None = None,
         now: float,
     ) -> Message:
+        self._last_id += 1
         message = Message(
-            id=str(next(self._ids)),
+            id=str(self._last_id),
             vendor=vendor,
             channel=channel,
             to=to,
@@ -124,7 +157,7 @@ class Outbox:
             token=token,
             created_at=now,
         )
-        self._messages.append(message)
+        self._keep(message)
         for listener in tuple(self._listeners):
             try:
                 listener(message)
@@ -132,14 +165,52 @@ class Outbox:
                 log.exception("outbox listener %r failed", listener)
         return message
 
-    def find(self, *, vendor: str | None = None, to: str | None = None, channel: str | None = None) -> list[Message]:
-        """Matching messages, newest first (see `message_filter`)."""
-        keep = message_filter(vendor=vendor, to=to, channel=channel)
-        return [m for m in reversed(self._messages) if keep(m)]
+    def find(
+        self,
+        *,
+        vendor: str | None = None,
+        to: str | None = None,
+        channel: str | None = None,
+        keep: Keep | None = None,
+    ) -> list[Message]:
+        """Matching messages, newest first (see `message_filter`; `keep`, when given, must accept them too)."""
+        matches = message_filter(vendor=vendor, to=to, channel=channel)
+        return [m for m in reversed(self._messages.values()) if matches(m) and (keep is None or keep(m))]
 
-    def latest(self, **filters: str) -> Message | None:
-        found = self.find(**filters)
+    def latest(self, *, vendor: str | None = None, to: str | None = None, channel: str | None = None) -> Message | None:
+        if vendor is None and to is None and channel is None:
+            return next(reversed(self._messages.values()), None)
+        found = self.find(vendor=vendor, to=to, channel=channel)
         return found[0] if found else None
+
+    def get(self, message_id: str) -> Message | None:
+        return self._messages.get(message_id)
+
+    def mark_read(self, message_ids: Iterable[str], read: bool = True) -> list[Message]:
+        """Set the messages' read flag; unknown ids are skipped. The messages as they are now."""
+        changed, marked = [], []
+        for message_id in message_ids:
+            message = self._messages.get(message_id)
+            if message is None:
+                continue
+            if message.read != read:
+                message = self._messages[message_id] = replace(message, read=read)
+                changed.append(message)
+            marked.append(message)
+        for listener in self._change_listeners:
+            for message in changed:
+                listener(message)
+        return marked
+
+    def remove(self, message_ids: Iterable[str]) -> list[str]:
+        """Forget these messages; unknown ids are skipped. The ids that were removed."""
+        removed = [
+            message_id for message_id in dict.fromkeys(message_ids) if self._messages.pop(message_id, None) is not None
+        ]
+        if removed:
+            for listener in self._removal_listeners:
+                listener(removed)
+        return removed
 
     def clear(self) -> None:
         self._messages.clear()

@@ -17,6 +17,7 @@ URL_HEADERS = frozenset({"referer", "location"})  # may carry a reset link with 
 _SECRET_ENDINGS = ("password", "token", "secret", "authkey", "accesskey", "secretkey", "apikey")
 _SECRET_NAMES = frozenset({"hash", "otp", "temporarypassword"})
 _URL = re.compile(r"https?://[^\s\"'<>]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_secret_name(name: str) -> bool:
@@ -94,3 +95,15 @@ def show_body(body: bytes | None, size: int, content_type: str | None, redact: b
     if redact:
         shown = redact_value(shown) if not isinstance(shown, str) else redact_text(shown, media_type)
     return {"content": shown, "size": size, "truncated": truncated}
+
+
+def without_surrogates(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings (a body's escaped `\\ud800`, a header byte that is not UTF-8,
+    kept by aiohttp as `\\udcff`) replaced by U+FFFD, so that the journal can always be sent as UTF-8."""
+    if isinstance(value, str):
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    return value

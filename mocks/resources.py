@@ -1,5 +1,5 @@
 """Where the product's own files live. The specs, the Gherkin features and the conformance suites ship inside the
-installed package (`resetkit.specs`, `resetkit.features`, `resetkit.suites`), so a wheel and a development
+installed package (`resetkit.specs`, `resetkit.features`, `resetkit.conform.suites`), so a wheel and a development
 checkout find them the same way: through the import system, never by a path relative to a source tree.
 """
 
@@ -30,7 +30,7 @@ class ResourcesMissing(RuntimeError):
 
 @functools.cache
 def package_dir(name: str) -> Path:
-    """The folder of the sub-package `name` (specs, features or suites) on the file system."""
+    """The folder of the sub-package `name` (specs, features, conform.suites) on the file system."""
     try:
         found = files(f"{PACKAGE}.{name}")
     except ModuleNotFoundError:
@@ -49,4 +49,4 @@ def features_dir() -> Path:
 
 
 def suites_dir() -> Path:
-    return package_dir("suites")
+    return package_dir("conform.suites")

@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
-from .app import create_app, create_env, transports_started
-from .env import Env
+from .app import create_app
+from .connections import ConnectionGuard, bind, default_max_connections
+from .env import Env, create_env
 from .h2c import OnePortSite, grpc_upstream
 from .settings import Settings
+from .transports import transports_started
 from .vendors.base import Vendor
 
 
@@ -30,6 +32,7 @@ class LiveMock:
 
     url: str
     env: Env
+    connections: ConnectionGuard
     _loop: asyncio.AbstractEventLoop
     _runner: web.AppRunner
     _thread: threading.Thread
@@ -55,13 +58,22 @@ class LiveMock:
 
 
 def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None = None) -> LiveMock:
-    """Start the mock on `settings.host` (port 0 picks a free one) and return once it accepts connections."""
-    port = settings.port or free_port(settings.host)
+    """Start the mock on `settings.host` (port 0 picks a free one) and return once it accepts connections.
+
+    Its connections are guarded as `resetkit serve`'s are (`--read-timeout`, `--idle-timeout`, `--max-connections`).
+    """
+    sock = bind(settings.host, settings.port)
+    port = int(sock.getsockname()[1])
     settings = replace(settings, port=port)
-    env = create_env(settings, overrides=overrides)
+    try:
+        env = create_env(settings, overrides=overrides)
+    except BaseException:
+        sock.close()
+        raise
     app = create_app(settings, env=env)
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app, access_log=None)
+    guard = ConnectionGuard(settings.max_connections or default_max_connections(), settings.read_timeout)
     ready = threading.Event()
     failure: list[BaseException] = []
 
@@ -69,8 +81,7 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(runner.setup())
-            sock = socket.create_server((settings.host, port))
-            loop.run_until_complete(OnePortSite(runner, sock, grpc_upstream(app)).start())
+            loop.run_until_complete(OnePortSite(runner, sock, guard, grpc_upstream(app)).start())
             loop.run_until_complete(transports_started(app))  # gRPC and other transports listen before we return
         except BaseException as exc:  # surfaced to the caller below
             failure.append(exc)
@@ -84,4 +95,4 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
     ready.wait(timeout=30)
     if failure:
         raise failure[0]
-    return LiveMock(f"http://{settings.host}:{port}", env, loop, runner, thread)
+    return LiveMock(f"http://{settings.host}:{port}", env, guard, loop, runner, thread)

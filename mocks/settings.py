@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-ALL_VENDORS = ("placewise", "zitadel", "socialid", "leadsquared")
+from .registry import VENDORS
+
+ALL_VENDORS = VENDORS  # every registered vendor, in the registry's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,11 @@ class Settings:
     # as (vendor, name, value as given); checked by the vendor when the mock starts.
     customizations: tuple[tuple[str, str, object], ...] = ()
 
+    # Connection hygiene: held or trickling connections must not lock new clients out -------------------------------
+    read_timeout: float = 10.0  # `--read-timeout`: a request's head from its first byte, then its body, each this long
+    idle_timeout: float = 75.0  # `--idle-timeout`: a connection waiting for its next request is closed after this
+    max_connections: int | None = None  # `--max-connections`: open HTTP connections; None: from the descriptor limit
+
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"
 
@@ -59,6 +66,12 @@ class Settings:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def listen_url(self) -> str:
+        """Where this server listens, as the server itself reaches it (0.0.0.0 as 127.0.0.1)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else "::1" if self.host == "::" else self.host
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def link_base(self, vendor: str) -> str:

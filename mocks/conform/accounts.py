@@ -1,5 +1,6 @@
 """Where the suites get the accounts a check needs: created through the mock's admin API, or (on a deployment)
-listed in the credentials file or created through the vendor's own API (ZITADEL's AddHumanUser).
+listed in the credentials file or created through the vendor's own API (its client record's `accounts`, such as
+ZITADEL's AddHumanUser).
 
 Accounts a run creates are named for its run id (see `Target.new_address`) and removed when the run ends
 (`cleanup`); listed accounts are the deployment owner's and are only used, each by one check per run.
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
+
+from ..clients.base import Client, prepare
 
 log = logging.getLogger("resetkit.conform")
 
@@ -33,6 +36,20 @@ class TestAccount:
     password: str
     phone: str | None = None
     username: str | None = None
+    # The password the check asked for; `password` differs for an account listed in the credentials file.
+    given_password: str = ""
+
+    def __post_init__(self) -> None:
+        self.given_password = self.given_password or self.password
+
+    def password_for(self, password: str) -> str:
+        """The password to send for the one a check names: a listed account's own for the initial one."""
+        return self.password if password == self.given_password else password
+
+    @property
+    def values(self) -> dict[str, str]:
+        """What request templates name an account by."""
+        return {"email": self.email, "id": self.id, "phone": self.phone or "", "username": self.username or ""}
 
 
 class Accounts(Protocol):
@@ -139,6 +156,7 @@ class ListedAccounts:
             entry.get("password", ""),
             entry.get("phone") or None,
             entry.get("username") or None,
+            given_password=str(fields.get("password", "")),
         )
 
     def cleanup(self) -> list[str]:
@@ -146,20 +164,33 @@ class ListedAccounts:
 
 
 @dataclass
-class ZitadelAccounts:
-    """ZITADEL users created with AddHumanUser (`POST /v2/users/human`, the credentials' PAT needs user.write),
-    verified e-mail and an initial password; removed after the run with DeleteUser (`DELETE /v2/users/{id}`)."""
+class ApiAccounts:
+    """Accounts created through the vendor's own API as its client record says (ZITADEL's AddHumanUser: the PAT
+    needs user.write), and removed after the run (DeleteUser)."""
 
+    client: Client
     base_url: str
-    access_token: str
+    credentials: dict[str, str]
     session: requests.Session = field(default_factory=requests.Session)
     created: list[str] = field(default_factory=list)
     unavailable: str | None = None
-    description: str = "created by conform with ZITADEL's AddHumanUser and removed with DeleteUser after the run"
 
     @property
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
+    def description(self) -> str:
+        assert self.client.accounts is not None
+        return self.client.accounts.description
+
+    def _send(self, request: Any, **values: Any) -> requests.Response:
+        call = prepare(request, self.client.operation(request), self.client.values(self.credentials, **values))
+        return self.session.request(
+            call.method,
+            f"{self.base_url}{call.path}",
+            params=call.query or None,
+            headers=call.headers,
+            json=call.json,
+            data=call.form,
+            timeout=10,
+        )
 
     def create(
         self,
@@ -172,31 +203,38 @@ class ZitadelAccounts:
         given_name: str = "",
         family_name: str = "",
     ) -> TestAccount:
-        body: dict[str, Any] = {
-            "username": username or email,
-            "profile": {"givenName": given_name or "Conform", "familyName": family_name or "Check"},
-            "email": {"email": email, "isVerified": True},
-            "password": {"password": password, "changeRequired": False},
-        }
-        if phone:
-            body["phone"] = {"phone": phone, "isVerified": True}
-        response = self.session.post(f"{self.base_url}/v2/users/human", json=body, headers=self._headers, timeout=10)
+        source = self.client.accounts
+        assert source is not None
+        username = username or email
+        response = self._send(
+            source.create,
+            email=email,
+            password=password,
+            phone=phone or "",
+            username=username,
+            given_name=given_name or "Conform",
+            family_name=family_name or "Check",
+        )
         if not response.ok:
-            raise CannotCreateAccounts(f"AddHumanUser answered {response.status_code}: {response.text[:200]}")
-        user_id = str(response.json()["userId"])
-        self.created.append(user_id)
-        return TestAccount(vendor, user_id, email, password, phone, username or email)
+            name = source.create.operation
+            raise CannotCreateAccounts(f"{name} answered {response.status_code}: {response.text[:200]}")
+        account_id = str(response.json()[source.created_id])
+        self.created.append(account_id)
+        return TestAccount(vendor, account_id, email, password, phone, username)
 
     def cleanup(self) -> list[str]:
+        source = self.client.accounts
+        assert source is not None
         problems = []
-        for user_id in self.created:
+        for account_id in self.created:
             try:
-                response = self.session.delete(f"{self.base_url}/v2/users/{user_id}", headers=self._headers, timeout=10)
+                response = self._send(source.remove, id=account_id)
             except requests.RequestException as exc:
-                problems.append(f"zitadel user {user_id}: {exc}")
+                problems.append(f"{self.client.name} account {account_id}: {exc}")
                 continue
             if not response.ok:
-                problems.append(f"zitadel user {user_id}: DeleteUser answered {response.status_code}")
+                answer = f"{source.remove.operation} answered {response.status_code}"
+                problems.append(f"{self.client.name} account {account_id}: {answer}")
         self.created.clear()
         return problems
 

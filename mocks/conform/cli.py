@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import resources
-from ..settings import ALL_VENDORS
+from ..clients import VENDORS
 from .report import Collector, Outcome, render_html, render_markdown, render_table
 
 SUITES = ("contract", "bdd", "security")
@@ -23,7 +23,7 @@ __all__ = ["Outcome", "add_conform_parser", "render_html", "render_markdown", "r
 def add_conform_parser(sub: Any) -> None:
     conform = sub.add_parser("conform", help="check a deployment (or the mock) against the contracts")
     conform.add_argument("--target", required=True, help="base URL of the implementation under test")
-    conform.add_argument("--vendor", action="append", default=[], choices=ALL_VENDORS)
+    conform.add_argument("--vendor", action="append", default=[], choices=VENDORS)
     conform.add_argument("--credentials", help="YAML or JSON credentials per vendor")
     conform.add_argument("--junit", help="write a JUnit XML file")
     conform.add_argument("--report", help="write a report (.md or .html)")
@@ -120,7 +120,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     missing = [str(path) for path in paths if not path.is_dir()]
     if missing:
         raise ConformSetupError(f"this installation lacks the suites {', '.join(missing)}; reinstall resetkit")
-    ini = Path(__file__).with_name("pytest.ini")
+    ini = Path(__file__).with_name("conform.ini")
     # "-W default": resetkit's own warnings-are-errors policy must not fail someone's conformance run.
     pytest_args = [*map(str, paths), "-c", str(ini), "--rootdir", str(suites), "--confcutdir", str(suites)]
     pytest_args += ["-p", f"{resources.PACKAGE}.conform.plugin", "-p", "no:cacheprovider", "-q", "-W", "default"]

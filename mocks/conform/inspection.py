@@ -1,6 +1,6 @@
 """Every response a check receives is inspected in one place: against the spec, for stack traces, for secrets.
 
-The suites' request helpers (the BDD `http()` and the security profile's client) hand each response to the
+The suites' driver (`driving.py`, for the BDD steps and the security checks alike) hands each response to the
 active `Inspector`; a violation fails the check there, naming the operation and what is wrong, whatever the
 step itself goes on to read. The plugin activates one inspector per test (`inspector` fixture) and attaches
 the last exchange it saw to a failing test's report, so the report can show the request and the response.

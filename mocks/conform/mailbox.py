@@ -30,8 +30,9 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..clients import CLIENTS
+from ..mail import VENDOR_HEADER  # set by `resetkit serve --smtp`; other senders are the target's one vendor
 from ..outbox import recipient_key
-from ..smtp_relay import VENDOR_HEADER  # set by `resetkit serve --smtp`; other senders are the target's one vendor
 
 Message = dict[str, Any]
 DEFAULT_TIMEOUT = 10.0  # how long a message may take to arrive through SMTP or IMAP
@@ -74,28 +75,23 @@ class OutboxMailbox:
 
 
 # Parsing and extraction ----------------------------------------------------------------------------------------
-# Where each vendor puts the reset secret in its link's query, and how its texts spell out a code or password.
-LINK_SECRET = {"placewise": "token", "zitadel": "code", "socialid": "token", "leadsquared": "TemporaryPassword"}
-TEXT_SECRETS = [
-    re.compile(r"\(Code ([A-Za-z0-9]+)\)"),  # ZITADEL: "... reset your password. (Code ABC123)"
-    re.compile(r"(?:registration password|one-time password|verification code) is (\S+?)\.?(?:\s|$)"),
-]
 URL = re.compile(r"""https?://[^\s<>"']+""")
 HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
 def extract(vendor: str, text: str, html: str) -> tuple[str | None, str | None]:
     """The message's reset link (the first URL of the text, else of the HTML) and its secret (the link's
-    parameter for this vendor, else a code or password the text spells out)."""
+    parameter where the vendor's client record says it sits, else a code or password the text spells out)."""
     urls = URL.findall(text) or [html_lib.unescape(u) for u in HREF.findall(html) if u.startswith("http")]
     link = urls[0].rstrip(".,)") if urls else None
+    client = CLIENTS.get(vendor)
     token = None
     if link is not None:
-        values = parse_qs(urlsplit(link).query).get(LINK_SECRET.get(vendor, "token"))
+        values = parse_qs(urlsplit(link).query).get(client.secret.link if client else "token")
         token = values[-1] if values else None
-    if token is None:
+    if token is None and client is not None:
         plain = text or re.sub(r"<[^>]+>", " ", html_lib.unescape(html))
-        token = next((m.group(1) for pattern in TEXT_SECRETS if (m := pattern.search(plain))), None)
+        token = next((m.group(1) for pattern in client.secret.text if (m := pattern.search(plain))), None)
     return link, token
 
 

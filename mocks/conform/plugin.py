@@ -5,16 +5,24 @@ checkout's root conftest.py loads it for `pytest` runs.
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.util
 import os
 import secrets
-from collections.abc import Generator, Iterator
+import sys
+from collections.abc import Generator, Iterator, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from ..clients import CLIENTS, VENDORS
+from ..resources import PACKAGE
 from ..runner import LiveMock, start_live_mock
-from ..settings import ALL_VENDORS, Settings
+from ..settings import Settings
 from .inspection import Inspector, activated, last_exchange
 from .mailbox import DEFAULT_TIMEOUT, MailboxError
 from .report import note_in_reports
@@ -39,10 +47,7 @@ settings.load_profile(os.environ.get("RESETKIT_HYPOTHESIS_PROFILE", "ci"))
 # Gherkin tags become markers; registered here so that `--strict-markers` holds wherever the suites run.
 MARKERS = {
     **CAPABILITIES,
-    "placewise": "Placewise scenarios",
-    "zitadel": "ZITADEL scenarios",
-    "socialid": "Social ID scenarios",
-    "leadsquared": "LeadSquared scenarios",
+    **{name: f"{client.label} scenarios" for name, client in CLIENTS.items()},
     "rate_limit": "rate limiting scenarios",
     "contract": "property-based contract tests",
     "slow": "runs a subprocess or many examples",
@@ -53,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("resetkit", "resetkit conformance target")
     group.addoption("--target", default=None, help="URL of the implementation under test (default: the mock)")
     group.addoption(
-        "--vendor", action="append", default=[], choices=ALL_VENDORS, help="vendor to test (repeatable; default all)"
+        "--vendor", action="append", default=[], choices=VENDORS, help="vendor to test (repeatable; default all)"
     )
     group.addoption("--credentials", default=None, help="YAML or JSON credentials per vendor (default: the mock's)")
     group.addoption("--include-inferred", action="store_true", help="also test operations whose x-source is inferred")
@@ -73,7 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def live_mock(request: pytest.FixtureRequest) -> Iterator[LiveMock]:
     """The mock on a free port in a thread, strict: a response that breaks its spec is a 500 and fails the test."""
-    vendors = tuple(request.config.getoption("--vendor")) or ALL_VENDORS
+    vendors = tuple(request.config.getoption("--vendor")) or VENDORS
     # One vendor is served at the root, as `resetkit serve --vendor X` does; several under /<vendor>.
     mock_settings = Settings(
         port=0, strict=True, accounts=20, vendors=vendors, mount_at_root=len(vendors) == 1, grpc_port=0
@@ -175,15 +180,15 @@ def pytest_runtest_makereport(
 def vendor_of(item: pytest.Item) -> str | None:
     """The vendor a test is about: its vendor marker, else a vendor named by its parameters or its name."""
     for marker in item.iter_markers():
-        if marker.name in ALL_VENDORS:
+        if marker.name in CLIENTS:
             return marker.name
     callspec = getattr(item, "callspec", None)
     for value in callspec.params.values() if callspec is not None else ():
         named = getattr(value, "vendor", value)
-        if isinstance(named, str) and named in ALL_VENDORS:
+        if isinstance(named, str) and named in CLIENTS:
             return named
     name = getattr(item, "originalname", item.name)
-    return next((v for v in ALL_VENDORS if f"_{v}_" in f"_{name}_"), None)
+    return next((v for v in VENDORS if f"_{v}_" in f"_{name}_"), None)
 
 
 def suite_of(item: pytest.Item) -> str:
@@ -194,13 +199,13 @@ def suite_of(item: pytest.Item) -> str:
 
 def selected_vendors(config: pytest.Config) -> tuple[str, ...]:
     """The vendors `--vendor` asks for; all of them when it is not given."""
-    return tuple(config.getoption("--vendor")) or ALL_VENDORS
+    return tuple(config.getoption("--vendor")) or VENDORS
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """A suite module of one unselected vendor (`test_<vendor>.py`) is not even imported."""
     stem = collection_path.stem
-    unselected = set(ALL_VENDORS) - set(selected_vendors(config))
+    unselected = set(VENDORS) - set(selected_vendors(config))
     return True if collection_path.suffix == ".py" and stem.removeprefix("test_") in unselected else None
 
 
@@ -215,3 +220,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+# The suites in a checkout ------------------------------------------------------------------------------------------
+class _FolderAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports `<folder>.x` as the already importable `<package>.x` module itself, not as a second copy."""
+
+    def __init__(self, folder: str, package: str) -> None:
+        self.folder, self.package = folder, package
+
+    def _real(self, name: str) -> str | None:
+        if name == self.folder or name.startswith(f"{self.folder}."):
+            return self.package + name[len(self.folder) :]
+        return None
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        real = self._real(fullname)
+        found = importlib.util.find_spec(real) if real is not None else None
+        if found is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, self, is_package=found.submodule_search_locations is not None)
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        real = self._real(spec.name)
+        assert real is not None
+        return importlib.import_module(real)
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass  # the module ran when it was imported under its own name
+
+
+def _suites_as_one_package() -> None:
+    """pytest names a test module after its folders. In a checkout the package's folder is `mocks/` (installed as
+    `resetkit` by the editable install), so the suites under `mocks/conform/suites` would be imported as `mocks.*`,
+    a second copy of resetkit beside the one the plugin uses. There, `mocks.*` is made to mean `resetkit.*`;
+    in a wheel the folder is `resetkit/` and nothing is done."""
+    folder = Path(__file__).resolve().parents[1].name
+    if folder != PACKAGE and folder.isidentifier() and not any(isinstance(f, _FolderAlias) for f in sys.meta_path):
+        sys.meta_path.insert(0, _FolderAlias(folder, PACKAGE))
+
+
+_suites_as_one_package()

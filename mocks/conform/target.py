@@ -16,8 +16,8 @@ from urllib.parse import quote
 import requests
 import yaml
 
-from ..settings import ALL_VENDORS
-from .accounts import Accounts, AdminAccounts, ListedAccounts, NoAccounts, VendorAccounts, ZitadelAccounts
+from ..clients import CLIENTS, VENDORS
+from .accounts import Accounts, AdminAccounts, ApiAccounts, ListedAccounts, NoAccounts, VendorAccounts
 from .mailbox import (
     DEFAULT_TIMEOUT,
     Mailbox,
@@ -37,10 +37,6 @@ CAPABILITIES = {
     "admin": "needs the mock's admin API for anything else",
     "creates_accounts": "creates accounts (the mock's admin API, the vendor's API, or the credentials' accounts)",
 }
-
-
-# How long each vendor documents a reset secret to live (contracts.md section 0).
-DOCUMENTED_RESET_SECONDS = {"placewise": 3600, "zitadel": 3600, "socialid": 24 * 3600, "leadsquared": 24 * 3600}
 
 
 class TargetError(RuntimeError):
@@ -145,15 +141,17 @@ class Target:
         """Age everything time-limited by `seconds`: move the mock's clock, or (--wait-expiry) wait for real.
 
         A deployment whose reset lifetime is configured short names it (`reset_ttl_seconds` in the vendor's
-        credentials): a wait of a minute or more is then scaled from the documented lifetime to that one.
+        credentials): a wait of a minute or more is then scaled from the documented lifetime (the spec's
+        `x-lifetimes`) to that one.
         """
         if self.admin is not None:
             self.admin.advance_clock(seconds)
             return
         assert self.wait_expiry, "moving the clock needs the mock's admin API or --wait-expiry"
         configured = self.credentials.get(vendor, {}).get("reset_ttl_seconds")
-        if configured and seconds >= 60:
-            seconds = seconds * float(configured) / DOCUMENTED_RESET_SECONDS[vendor]
+        documented = CLIENTS[vendor].reset_lifetime()
+        if configured and documented and seconds >= 60:
+            seconds = seconds * float(configured) / documented
         time.sleep(seconds)
 
     def base_url(self, vendor: str) -> str:
@@ -166,7 +164,8 @@ class Target:
 
 
 def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
-    """A YAML or JSON file keyed by vendor, with the same keys as `GET /__admin/credentials`."""
+    """A YAML or JSON file keyed by vendor, with the keys each vendor's client record names (those of
+    `GET /__admin/credentials`, and optional ones such as `base_url`)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -181,11 +180,26 @@ def load_credentials(path: str | Path) -> dict[str, dict[str, str]]:
         line = f" (line {number})" if number else ""
         raise TargetError(f"the credentials file {path} is not valid {_format_of(path)}{line}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise TargetError(f"{path}: expected a mapping of vendor to credentials, e.g. `zitadel: {{access_token: ...}}`")
-    unknown = sorted(str(k) for k in data if k not in ALL_VENDORS)
+        first = next(iter(CLIENTS.values()))
+        example = f"{first.name}: {{{first.credentials[0].key}: ...}}"
+        raise TargetError(f"{path}: expected a mapping of vendor to credentials, e.g. `{example}`")
+    unknown = sorted(str(k) for k in data if k not in VENDORS)
     if unknown:
-        raise TargetError(f"{path}: unknown vendor {', '.join(unknown)} (expected {', '.join(ALL_VENDORS)})")
+        raise TargetError(f"{path}: unknown vendor {', '.join(unknown)} (expected {', '.join(VENDORS)})")
+    for vendor, entry in data.items():
+        _check_credential_keys(path, vendor, {str(key) for key in entry if key != "accounts"})
     return {str(k): {str(kk): str(vv) for kk, vv in v.items() if kk != "accounts"} for k, v in data.items()}
+
+
+def _check_credential_keys(path: str | Path, vendor: str, given: set[str]) -> None:
+    """Every key the vendor's client record requires is there, and every key is one it knows."""
+    known = CLIENTS[vendor].credential_keys()
+    missing = [f"{key} ({known[key].purpose})" for key in known if known[key].required and key not in given]
+    if missing:
+        raise TargetError(f"{path}: {vendor} needs {'; '.join(missing)}")
+    unknown = sorted(given - set(known))
+    if unknown:
+        raise TargetError(f"{path}: {vendor} has no key {', '.join(unknown)} (it knows {', '.join(known)}, accounts)")
 
 
 ACCOUNT_FIELDS = ("email", "phone", "username", "id", "password")
@@ -252,7 +266,7 @@ def connect(
         raise TargetError(f"target {url} is unreachable: {exc.__class__.__name__}") from None
     admin = Admin(f"{url}/__admin", session) if probe.status_code == 200 else None
     served = tuple(probe.json()) if admin is not None else ()
-    wanted = vendors or (served or ALL_VENDORS)
+    wanted = vendors or (served or VENDORS)
     if admin is not None:
         missing = [v for v in wanted if v not in served]
         if missing:
@@ -276,7 +290,6 @@ def connect(
     if admin is not None:
         target.mailbox = OutboxMailbox(admin)
         admin_accounts = AdminAccounts(admin)
-        # ZITADEL's users are made and removed with its own API (AddHumanUser, DeleteUser), as on a deployment.
         target.accounts = VendorAccounts({vendor: _mock_accounts(target, vendor, admin_accounts) for vendor in wanted})
     else:
         listed = load_listed_accounts(credentials_file) if credentials_file else {}
@@ -285,17 +298,22 @@ def connect(
 
 
 def _mock_accounts(target: Target, vendor: str, admin_accounts: AdminAccounts) -> Accounts:
-    if vendor == "zitadel":
-        return ZitadelAccounts(target.base_url(vendor), target.credentials["zitadel"]["access_token"])
+    """The vendor's own API for accounts where its client record has one (ZITADEL's AddHumanUser and DeleteUser),
+    as on a deployment; else the mock's /__admin/accounts."""
+    client = CLIENTS[vendor]
+    if client.accounts is not None:
+        return ApiAccounts(client, target.base_url(vendor), target.credentials[vendor])
     return admin_accounts
 
 
 def _deployment_accounts(target: Target, vendor: str, listed: dict[str, list[dict[str, str]]]) -> Accounts:
-    """The credentials file's accounts for `vendor`, else ZITADEL's AddHumanUser, else none (with the reason)."""
+    """The credentials file's accounts for `vendor`, else the vendor's own API for them (ZITADEL's AddHumanUser),
+    else none (with the reason)."""
     if vendor in listed:
         return ListedAccounts(vendor, listed[vendor])
-    if vendor == "zitadel" and "access_token" in target.credentials.get("zitadel", {}):
-        return ZitadelAccounts(target.base_url(vendor), target.credentials["zitadel"]["access_token"])
+    client = CLIENTS[vendor]
+    if client.accounts is not None and vendor in target.credentials:
+        return ApiAccounts(client, target.base_url(vendor), target.credentials[vendor])
     return NoAccounts(
         f"this deployment offers no way to create {vendor} accounts: list some under {vendor}.accounts "
         "in the credentials file"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from ..errors import AccountNotFound, CodeAlreadyUsed, CodeExpired, CodeMismatch, CodeNotFound, WrongPassword
 from ..protocols import Store
@@ -39,7 +41,7 @@ def request_reset(
     return reset
 
 
-def redeem_code(
+def check_code(
     store: Store,
     vendor: str,
     secret: str,
@@ -48,7 +50,7 @@ def redeem_code(
     purpose: str = "reset",
     account_id: str | None = None,
 ) -> PendingReset:
-    """Consume a secret. Check and consume happen with no await between them, so one redemption wins.
+    """The pending secret if it could be redeemed now, without consuming it; else the reason it could not.
 
     With `account_id`, the code must belong to that account (a code is bound to its request, SR-09).
     """
@@ -68,8 +70,51 @@ def redeem_code(
         raise CodeAlreadyUsed(secret)
     if reset.is_expired(now):
         raise CodeExpired(secret)
+    return reset
+
+
+def redeem_code(
+    store: Store,
+    vendor: str,
+    secret: str,
+    *,
+    now: float,
+    purpose: str = "reset",
+    account_id: str | None = None,
+) -> PendingReset:
+    """Consume a secret (see `check_code`). Check and consume happen with no await between them, so one
+    redemption wins."""
+    reset = check_code(store, vendor, secret, now=now, purpose=purpose, account_id=account_id)
     reset.used_at = now
     return reset
+
+
+SecretState = Literal["redeemable", "used", "expired", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretStatus:
+    """Where a reset secret stands, read without using it: `unknown` when the store does not hold it (never issued,
+    replaced by a newer one, its account removed, or forgotten after the grace period)."""
+
+    state: SecretState
+    purpose: str | None = None
+    expires_at: float | None = None
+    used_at: float | None = None
+
+
+def secret_status(store: Store, vendor: str, secret: str, *, now: float) -> SecretStatus:
+    """Whether `secret` would be accepted now (`redeem_code`'s checks, in its order), and when it ends or ended."""
+    reset = store.get_reset(vendor, secret)
+    if reset is None:
+        return SecretStatus("unknown")
+    if reset.used_at is not None:
+        state: SecretState = "used"
+    elif reset.is_expired(now):
+        state = "expired"
+    else:
+        state = "redeemable"
+    return SecretStatus(state, reset.purpose, reset.expires_at, reset.used_at)
 
 
 def change_password(account: Account, new_password: str, *, now: float) -> None:

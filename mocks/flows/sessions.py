@@ -37,3 +37,11 @@ def introspect_token(store: Store, vendor: str, value: str, *, kind: str, now: f
     if token is None or token.kind != kind or token.is_expired(now):
         raise TokenInvalid(value)
     return token
+
+
+def revoke_token(store: Store, vendor: str, value: str) -> None:
+    """Revoke an access token, or the one a refresh token belongs to: both of its tokens stop working at once (a
+    Doorkeeper token is one record with both). An unknown value changes nothing (RFC 7009: no error)."""
+    token = store.get_token(vendor, value) or store.take_refresh_token(vendor, value)
+    if token is not None:
+        store.remove_token(vendor, token.value)

@@ -63,6 +63,8 @@ class Parameter:
 class RequestBody:
     required: bool
     media: Mapping[str, CompiledSchema | None]  # media type -> body validator
+    # Form fields whose schema is an array: `ids=1&ids=2` is ["1", "2"] (OpenAPI's form style, exploded).
+    form_arrays: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,8 @@ class Operation:
     deprecated: bool
     extensions: Mapping[str, Any] = field(default_factory=dict)
     rate_limit: RateLimit | None = None  # `x-rate-limit: {limit, window_seconds, key}` (key: the scheme counted by)
+    # `x-lifetimes: {reset_token: 3600}`: how long each thing this operation issues lives (None: no fixed end).
+    lifetimes: Mapping[str, float | None] = field(default_factory=dict)
 
     def response_for(self, status: int) -> ResponseSpec | None:
         """The documented response for `status`, honouring `4XX`-style ranges and `default`."""
@@ -239,6 +243,7 @@ def load_spec(name: str, path: Path | None = None) -> VendorSpec:
                 deprecated=bool(raw_op.get("deprecated", False)),
                 extensions={k: v for k, v in raw_op.items() if k.startswith("x-")},
                 rate_limit=_rate_limit(raw_op.get("x-rate-limit")),
+                lifetimes=_lifetimes(raw_op.get("x-lifetimes")),
             )
     return VendorSpec(name=name, path=path, document=document, operations=operations, security_schemes=schemes)
 
@@ -247,6 +252,14 @@ def _rate_limit(raw: Any) -> RateLimit | None:
     if not raw:
         return None
     return RateLimit(limit=int(raw["limit"]), window_seconds=float(raw["window_seconds"]), scheme=str(raw["key"]))
+
+
+def _lifetimes(raw: Any) -> dict[str, float | None]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"x-lifetimes must map what an operation issues to seconds, got {raw!r}")
+    return {str(what): None if seconds is None else float(seconds) for what, seconds in raw.items()}
 
 
 def _parameters(
@@ -282,7 +295,10 @@ def _request_body(compiler: _Compiler, base: str, raw: Any) -> RequestBody | Non
         )
         for media_type, content in body.get("content", {}).items()
     }
-    return RequestBody(required=bool(body.get("required", False)), media=media)
+    form = compiler.resolve(body.get("content", {}).get("application/x-www-form-urlencoded", {}).get("schema", {}))
+    properties = form.get("properties", {}) if isinstance(form, dict) else {}
+    arrays = frozenset(name for name, schema in properties.items() if compiler.resolve(schema).get("type") == "array")
+    return RequestBody(required=bool(body.get("required", False)), media=media, form_arrays=arrays)
 
 
 def _responses(compiler: _Compiler, base: str, raw: Mapping[str, Any]) -> dict[str, ResponseSpec]:

@@ -19,6 +19,7 @@ _UNITS: dict[type, str] = {str: "characters", list: "items", dict: "properties"}
 LIMIT_RULES = frozenset({"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"})
 # A `\uD800`-`\uDFFF` escape: the only way a lone surrogate, which no UTF-8 text can hold, gets into a parsed body.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +135,13 @@ def parse_body(operation: Operation, request: RawRequest) -> tuple[Any, str | No
         text = request.body.decode("utf-8")
         if media_type == FORM:
             pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
-            return dict(pairs), media_type
+            form: dict[str, Any] = {name: [] for name, _ in pairs if name in spec.form_arrays}
+            for name, value in pairs:
+                if name in spec.form_arrays:
+                    form[name].append(value)
+                else:
+                    form[name] = value  # a field sent twice: the last one counts
+            return form, media_type
         return decode_json(text), media_type
     except (UnicodeDecodeError, ValueError) as exc:
         reason = "body is not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "body is not valid JSON"
@@ -179,6 +186,12 @@ def validate_request(
                     details={"location": parameter.location, "field": parameter.name, "rule": "required"},
                 )
             continue
+        if not raw.isascii() and _LONE_SURROGATE.search(raw):  # aiohttp keeps a byte that is not UTF-8 so
+            raise ApiError(  # as any other value the parameter's schema refuses
+                Kind.INVALID,
+                f"{parameter.location} parameter {parameter.name} is not valid UTF-8",
+                details={"location": parameter.location, "field": parameter.name},
+            )
         value = _coerce(parameter, raw)
         if parameter.validator is not None:
             problem = _schema_error(parameter.validator, value, parameter.location, parameter.name)

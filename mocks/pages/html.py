@@ -9,6 +9,17 @@ import secrets
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
+from urllib.parse import quote
+
+# An envelope with a circular arrow: the mock's pages in a row of tabs. Inline, so it needs no route of its own.
+_ICON = (
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
+    "<rect width='32' height='32' rx='8' fill='#2c5be0'/>"
+    "<rect x='6' y='9' width='20' height='14' rx='2' fill='#fff'/>"
+    "<path d='M6.5 10l9.5 7.5 9.5-7.5' fill='none' stroke='#2c5be0' stroke-width='2' stroke-linejoin='round'/>"
+    "</svg>"
+)
+FAVICON = "data:image/svg+xml," + quote(_ICON, safe="/:=' ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,104 +1,25 @@
 """`GET /__admin/reset-page/<vendor>`: where each vendor's default reset link lands, like ZITADEL's hosted login UI.
 
 The page is a client of the vendor's own API, as a team's app would be: its script sets the new password with the
-values the link carries and then signs in, through the operations named below (paths come from the spec), with
-the mock's dev credentials. A recipe per vendor, the way the BDD drivers know how to complete each vendor's reset.
+values the link carries and then signs in, with the mock's dev credentials, by the vendor's client record
+(`clients/`): its redeem and sign-in requests, whose templates the script fills in (paths come from the spec).
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .html import Page, json_for_html, new_nonce, render, security_headers
+from ..clients import CLIENTS, Request, pick
+from ..clients.base import route
+from ..flows.reset import SecretStatus, secret_status
+from ..links import duration
+from .html import FAVICON, Page, json_for_html, new_nonce, render, security_headers
 
 if TYPE_CHECKING:
     from ..env import Env
     from ..vendors.base import Vendor
-
-
-@dataclass(frozen=True)
-class Step:
-    """One API call; `{name}` in the path, headers and body is filled in by the page (values below)."""
-
-    operation: str
-    headers: Mapping[str, str]
-    json: Any = None
-    form: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How to complete a reset with this vendor: values are the link's query, the credentials, `password` and
-    `identifier` (the account's e-mail, asked for when `asks_identifier`), plus any `derived` ones."""
-
-    reset: Step
-    sign_in: Step
-    asks_identifier: bool = True
-    derived: Callable[[Mapping[str, str]], dict[str, str]] = field(default=lambda values: {})
-
-
-def _basic(values: Mapping[str, str]) -> dict[str, str]:
-    pair = f"{values.get('login_app_id', '')}:{values.get('api_secret', '')}"
-    return {"basic": base64.b64encode(pair.encode()).decode()}
-
-
-_PLACEWISE_AUTH = {"X-Client-Authorization": "{client_token}"}
-_ZITADEL_AUTH = {"Authorization": "Bearer {access_token}"}
-_SOCIALID_AUTH = {"Authorization": "Basic {basic}"}
-_LEADSQUARED_AUTH = {"Authorization": "{public_auth_key}"}
-
-RECIPES: Mapping[str, Recipe] = {
-    "placewise": Recipe(
-        reset=Step("resetPassword", _PLACEWISE_AUTH, json={"token": "{token}", "password": "{password}"}),
-        sign_in=Step(
-            "createToken",
-            _PLACEWISE_AUTH,
-            json={
-                "grant_type": "password",
-                "identifier_type": "email",
-                "identifier": "{identifier}",
-                "password": "{password}",
-            },
-        ),
-    ),
-    "zitadel": Recipe(
-        reset=Step(
-            "setPassword", _ZITADEL_AUTH, json={"newPassword": {"password": "{password}"}, "verificationCode": "{code}"}
-        ),
-        sign_in=Step(
-            "createSession",
-            _ZITADEL_AUTH,
-            json={"checks": {"user": {"userId": "{userID}"}, "password": {"password": "{password}"}}},
-        ),
-        asks_identifier=False,
-        derived=lambda values: {"userId": values.get("userID", "")},
-    ),
-    "socialid": Recipe(
-        reset=Step(
-            "resetPassword",
-            _SOCIALID_AUTH,
-            json={"user": {"reset_password_token": "{token}", "password": "{password}"}},
-        ),
-        sign_in=Step(
-            "createOAuthToken",
-            _SOCIALID_AUTH,
-            form={"grant_type": "password", "email_address": "{identifier}", "password": "{password}"},
-        ),
-        derived=_basic,
-    ),
-    "leadsquared": Recipe(
-        reset=Step(
-            "resetPasswordV2",
-            _LEADSQUARED_AUTH,
-            json={"Password": "{password}", "LeadId": "{LeadId}", "TemporaryPassword": "{TemporaryPassword}"},
-        ),
-        sign_in=Step("signIn", _LEADSQUARED_AUTH, json={"EmailAddress": "{identifier}", "Password": "{password}"}),
-    ),
-}
 
 
 def account_email(env: Env, vendor: str, params: Mapping[str, str]) -> str:
@@ -111,32 +32,65 @@ def account_email(env: Env, vendor: str, params: Mapping[str, str]) -> str:
     return ""
 
 
-def step_json(env: Env, vendor: Vendor, step: Step) -> dict[str, Any]:
-    """A step for the page's script; its URL is relative to the page, so a proxy's path prefix keeps working."""
-    operation = env.specs[vendor.name].operations[step.operation]
-    url = "../.." + env.settings.prefix(vendor.name) + operation.path
-    return {"method": operation.method, "url": url, "headers": dict(step.headers), "json": step.json, "form": step.form}
+def code_status(env: Env, vendor: str, params: Mapping[str, str]) -> SecretStatus | None:
+    """The status of the reset secret among the link's values (read, never used up); None when the link carries
+    no value at all (opened without its query)."""
+    if not any(params.values()):
+        return None
+    now = env.clock.now()
+    statuses = [secret_status(env.store, vendor, value, now=now) for value in params.values() if value]
+    return next((status for status in statuses if status.state != "unknown"), statuses[0])
+
+
+def code_notice(status: SecretStatus | None, now: float) -> tuple[str, str]:
+    """(state, words) shown above the form: `missing`, `redeemable`, `used`, `expired` or `unknown`."""
+    if status is None:
+        return "missing", "This link carries no reset code: open the link from the message itself."
+    if status.state == "redeemable" and status.expires_at is not None:
+        return "redeemable", f"This link is valid for {duration(status.expires_at - now)} more."
+    if status.state == "used" and status.used_at is not None:
+        return "used", f"This link was already used, {duration(now - status.used_at)} ago: request a new reset."
+    if status.state == "expired" and status.expires_at is not None:
+        return "expired", f"This link expired {duration(now - status.expires_at)} ago: request a new reset."
+    return "unknown", "The mock does not know this link's code (a newer reset replaced it, or it is mistyped)."
+
+
+def step_json(env: Env, vendor: Vendor, request: Request) -> dict[str, Any]:
+    """A request template for the page's script; its URL is relative to the page, so a proxy's path prefix keeps
+    working, and `{name}` is filled in by the script."""
+    method, path = route(request, env.specs[vendor.name].operations[request.operation])
+    body = {**request.addressing, **request.json} if request.addressing else request.json
+    url = "../.." + env.settings.prefix(vendor.name) + path
+    return {"method": method, "url": url, "headers": dict(request.headers), "json": body, "form": request.form}
 
 
 def reset_page(env: Env, vendor: Vendor, params: Mapping[str, str]) -> Page:
     """The new-password form for a link of `vendor` whose query was `params`."""
-    recipe = RECIPES[vendor.name]
-    values = {**vendor.credentials(), **params}
-    values.update(recipe.derived(values))
+    client = CLIENTS[vendor.name]
+    values = client.values(vendor.credentials(), **client.link_values(params))
+    reset = client.redeem_on(client.page_surface)
+    sign_in = pick(client.sign_in, client.page_surface)
+    # The form asks for the account's e-mail only where a request needs it (ZITADEL's link names the user).
+    asks_email = "email" in reset.placeholders() | sign_in.placeholders()
     identifier = account_email(env, vendor.name, params)
     nonce = new_nonce()
     config = {
         "vendor": vendor.name,
         "values": values,
-        "reset": step_json(env, vendor, recipe.reset),
-        "signIn": step_json(env, vendor, recipe.sign_in),
+        "reset": step_json(env, vendor, reset),
+        "signIn": step_json(env, vendor, sign_in),
     }
+    state, notice = code_notice(code_status(env, vendor.name, params), env.clock.now())
     text = render(
         "reset.html",
         nonce=nonce,
+        favicon=FAVICON,
+        code_state=state,
+        code_notice=escape(notice),
+        form_hidden="" if state == "redeemable" else " hidden",
         title=escape(env.specs[vendor.name].title),
         identifier=escape(identifier),
-        identifier_hidden="" if recipe.asks_identifier else " hidden",
+        identifier_hidden="" if asks_email else " hidden",
         config=json_for_html(config),
     )
     return Page(text, security_headers(nonce, framing="'none'"))

@@ -8,6 +8,7 @@ vendor (the oldest dropped first). Accounts are what users create on purpose and
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -143,15 +144,6 @@ class InMemoryStore:
     def tokens(self, vendor: str, kind: str) -> Iterator[AccessToken]:
         return iter([token for token in self._vendors[vendor].tokens.values() if token.kind == kind])
 
-    def remove_token(self, vendor: str, value: str) -> bool:
-        """Forget the token (and its refresh token); False if there is none."""
-        state = self._vendors[vendor]
-        token = state.tokens.pop(value)
-        if token is None:
-            return False
-        self._forget_token(state, token)
-        return True
-
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None:
         """The token this refresh token belongs to; the refresh token is spent by the call (single use)."""
         state = self._vendors[vendor]
@@ -160,6 +152,15 @@ class InMemoryStore:
         if token is not None:
             state.tokens.reschedule(token.value, self._token_deadline(state, token))
         return token
+
+    def remove_token(self, vendor: str, value: str) -> bool:
+        """Forget the access token and its refresh token (revoked); False if there is none."""
+        state = self._vendors[vendor]
+        token = state.tokens.pop(value)
+        if token is None:
+            return False
+        self._forget_token(state, token)
+        return True
 
     @staticmethod
     def _token_deadline(state: _VendorState, token: AccessToken) -> float | None:
@@ -191,12 +192,112 @@ class InMemoryStore:
     def _window_gone(self, vendor: str, key: str) -> None:
         """A rate-limit window left the store; a saving store deletes it too."""
 
+    # the clock went back
+    def rewind(self, now: float) -> None:
+        """The clock went back to `now`: what is stamped later is brought in line, as if it was made `now`.
+
+        An entry made after `now` moves back to `now` with all its stamps, so it keeps its lifetime (a code valid for
+        an hour is valid for an hour from `now`); a stamp still after `now` then is `now`.
+        """
+        grace = self.limits.reset_grace_seconds
+        for vendor, state in self._vendors.items():
+            for account in state.accounts.values():
+                if account.created_at > now or account.password_changed_at > now:
+                    account.created_at = min(account.created_at, now)
+                    account.password_changed_at = min(account.password_changed_at, now)
+                    self._account_rewound(account)
+            for secret, reset in list(state.resets.items()):
+                shift = max(reset.created_at - now, 0.0)
+                if shift or (reset.used_at or 0.0) > now:
+                    reset.created_at -= shift
+                    reset.expires_at -= shift
+                    if reset.used_at is not None:
+                        reset.used_at = min(reset.used_at - shift, now)
+                    state.resets.reschedule(secret, reset.expires_at + grace)
+                    self._reset_rewound(reset)
+            for value, token in list(state.tokens.items()):
+                shift = max(token.created_at - now, 0.0)
+                if shift:
+                    token.created_at -= shift
+                    if token.expires_at is not None:
+                        token.expires_at -= shift
+                    state.tokens.reschedule(value, self._token_deadline(state, token))
+                    self._token_rewound(token)
+            for key, hits in list(state.windows.items()):
+                shift = max(max(hits, default=now) - now, 0.0)
+                if shift:
+                    hits[:] = [min(hit, now) for hit in hits]
+                    deadline = state.windows.deadline(key)
+                    state.windows.reschedule(key, None if deadline is None else deadline - shift)
+                    self._window_rewound(vendor, key)
+
+    def _account_rewound(self, account: Account) -> None:
+        """An account's stamps moved back (`rewind`); a saving store writes it."""
+
+    def _reset_rewound(self, reset: PendingReset) -> None:
+        """A reset's stamps moved back (`rewind`); a saving store writes it."""
+
+    def _token_rewound(self, token: AccessToken) -> None:
+        """A token's stamps moved back (`rewind`); a saving store writes it."""
+
+    def _window_rewound(self, vendor: str, key: str) -> None:
+        """A rate-limit window's hits moved back (`rewind`); a saving store writes it."""
+
     # the unit of work
     def has_saved_state(self) -> bool:
         return False
 
     def commit(self) -> None:
-        """Nothing to write: memory is the whole state."""
+        """Nothing to write: memory is the whole state, and nothing can fail."""
+
+    # putting entries back as a saving store has them (after a failed commit); none of the hooks above is called
+    def _put_account(self, vendor: str, account_id: str, account: Account | None) -> None:
+        """`account` (None: no account) under `account_id`; `_index_identifiers` must follow."""
+        accounts = self._vendors[vendor].accounts
+        accounts.pop(account_id, None)
+        if account is not None:
+            accounts[account_id] = account
+
+    def _index_identifiers(self, vendor: str) -> None:
+        """Index every account's identifiers again (after `_put_account`: accounts may have shared one)."""
+        state = self._vendors[vendor]
+        state.by_identifier.clear()
+        for account in state.accounts.values():
+            for key in account.identifiers():
+                state.by_identifier[key] = account.id
+
+    def _put_reset(self, vendor: str, secret: str, reset: PendingReset | None) -> None:
+        state = self._vendors[vendor]
+        old = state.resets.pop(secret)
+        if old is not None and state.reset_by_account.get((old.account_id, old.purpose)) == secret:
+            del state.reset_by_account[old.account_id, old.purpose]
+        if reset is not None:
+            state.reset_by_account[reset.account_id, reset.purpose] = secret
+            deadline = reset.expires_at + self.limits.reset_grace_seconds
+            for _, gone in state.resets.put(secret, reset, deadline=deadline, now=-math.inf):
+                self._forget_reset(state, gone)
+
+    def _put_token(self, vendor: str, value: str, token: AccessToken | None, refresh_live: bool) -> None:
+        """`token` (None: no token); its refresh token works again only when `refresh_live`."""
+        state = self._vendors[vendor]
+        old = state.tokens.pop(value)
+        if old is not None and old.refresh_token and state.by_refresh.get(old.refresh_token) == value:
+            del state.by_refresh[old.refresh_token]
+        if token is not None:
+            if not refresh_live:
+                token.refresh_token = None  # spent: it must never work again
+            elif token.refresh_token:
+                state.by_refresh[token.refresh_token] = value
+            deadline = self._token_deadline(state, token)
+            for _, gone in state.tokens.put(value, token, deadline=deadline, now=-math.inf):
+                self._forget_token(state, gone)
+
+    def _put_window(self, vendor: str, key: str, hits: list[float] | None, deadline: float) -> None:
+        windows = self._vendors[vendor].windows
+        windows.pop(key)
+        if hits is not None:
+            for gone_key, _ in windows.put(key, hits, deadline=deadline, now=-math.inf):
+                self._window_gone(vendor, gone_key)
 
     # whole-store
     def snapshot(self) -> object:

@@ -18,8 +18,9 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TextIO
 
+from ..clock import Clock
+from ..errors import StateNotSaved
 from ..outbox import Message, Outbox
-from ..protocols import Clock
 from .memory import InMemoryStore, StoreLimits
 from .models import AccessToken, Account, PendingReset
 
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, data TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # PRAGMA user_version. Bump it when a table or a row's fields change; 0 is a file from before versions were written.
-STATE_FORMAT = 2  # 2: tokens carry `extra` (ZITADEL sessions)
+# 2: a message row has `read` (rows of format 1 load as unread). 3: a token row has `extra` (ZITADEL sessions).
+STATE_FORMAT = 3
 _ACCOUNT_FIELDS = Account.__slots__
 _RESET_FIELDS = PendingReset.__slots__
 _TOKEN_FIELDS = AccessToken.__slots__
@@ -78,7 +80,8 @@ class SQLiteStore(InMemoryStore):
         self._resets: dict[tuple[str, str], PendingReset | None] = {}  # None: delete the row
         self._tokens: dict[tuple[str, str], AccessToken | None] = {}
         self._windows: set[tuple[str, str]] = set()
-        self._messages: list[Message] = []
+        self._messages: list[Message] = []  # sent or changed (read) since the last commit
+        self._removed_messages: set[int] = set()
         self._messages_cleared = False
         self._rewrite = False  # the next commit replaces the whole file (after `restore`)
         self._trimmed_at = -TRIM_BATCH  # the newest message id when old messages were last deleted
@@ -182,19 +185,38 @@ class SQLiteStore(InMemoryStore):
         for (data,) in self._db.execute("SELECT data FROM messages ORDER BY id"):
             outbox.load(Message(**json.loads(data)))
         self._outbox, self._clock = outbox, clock
-        if hasattr(clock, "offset"):
-            clock.offset = self._clock_offset
+        clock.set_offset(self._clock_offset)
         outbox.subscribe(self._messages.append)
+        outbox.on_change(self._messages.append)
+        outbox.on_remove(self._remove_messages)
         outbox.on_clear(self._clear_messages)
+
+    def _remove_messages(self, message_ids: list[str]) -> None:
+        self._removed_messages.update(int(message_id) for message_id in message_ids)
 
     def _clear_messages(self) -> None:
         self._messages.clear()
+        self._removed_messages.clear()
         self._messages_cleared = True
+
+    # the clock went back ------------------------------------------------------------------------------------------
+    def _account_rewound(self, account: Account) -> None:
+        self._accounts[account.vendor, account.id] = account
+
+    def _reset_rewound(self, reset: PendingReset) -> None:
+        self._resets[reset.vendor, reset.secret] = reset
+
+    def _token_rewound(self, token: AccessToken) -> None:
+        self._tokens[token.vendor, token.value] = token
+
+    def _window_rewound(self, vendor: str, key: str) -> None:
+        self._windows.add((vendor, key))
 
     # writing ------------------------------------------------------------------------------------------------------
     def commit(self) -> None:
-        """Write everything touched since the last commit in one transaction."""
-        offset = getattr(self._clock, "offset", 0.0)
+        """Write everything touched since the last commit in one transaction. When that fails, memory is put back
+        as the file has it for all of it (so no later commit writes any of it) and StateNotSaved names the cause."""
+        offset = self._clock.offset if self._clock is not None else 0.0
         if not (
             self._accounts
             or self._removed_accounts
@@ -202,47 +224,77 @@ class SQLiteStore(InMemoryStore):
             or self._tokens
             or self._windows
             or self._messages
+            or self._removed_messages
             or self._messages_cleared
             or self._rewrite
             or offset != self._clock_offset
         ):
             return
+        try:
+            account_rows = self._write(offset)
+        except Exception as exc:  # a full or read-only disk, an I/O error; or a row that cannot be encoded
+            self._abandon()
+            try:
+                self._put_back()
+            except sqlite3.Error as unreadable:
+                raise StateNotSaved(f"--state {self.path}: {exc}; reading it back failed: {unreadable}") from exc
+            raise StateNotSaved(f"--state {self.path}: {exc}") from exc
+        self._account_rows.update(account_rows)
+        self._clock_offset = offset
+        self._forget_touched()
+
+    def _write(self, offset: float) -> dict[tuple[str, str], str]:
+        """One transaction with everything touched; the account rows it wrote (the cache is updated once it held)."""
         db = self._db
         db.execute("BEGIN")
-        try:
-            if self._rewrite:
-                for table in ("accounts", "resets", "tokens", "rate_windows"):
-                    db.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
-                self._account_rows.clear()
-            self._write_accounts()
-            self._write_resets()
-            self._write_tokens()
-            self._write_windows()
-            self._write_messages()
-            if offset != self._clock_offset:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('clock_offset', ?)", (repr(offset),))
-                self._clock_offset = offset
-            db.execute("COMMIT")
-            self._rewrite = False
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        if self._rewrite:
+            for table in ("accounts", "resets", "tokens", "rate_windows"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
+            self._account_rows.clear()
+        account_rows = self._write_accounts()
+        self._write_resets()
+        self._write_tokens()
+        self._write_windows()
+        trimmed_at = self._write_messages()
+        if offset != self._clock_offset:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('clock_offset', ?)", (repr(offset),))
+        db.execute("COMMIT")
+        self._trimmed_at = trimmed_at
+        return account_rows
 
-    def _write_accounts(self) -> None:
+    def _abandon(self) -> None:
+        """Roll back what the failed transaction wrote. SQLite may have rolled it back itself (a full disk does):
+        then ROLLBACK has nothing to do, and its own error must not hide the first one."""
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _forget_touched(self) -> None:
+        self._accounts.clear()
+        self._removed_accounts.clear()
+        self._resets.clear()
+        self._tokens.clear()
+        self._windows.clear()
+        self._messages.clear()
+        self._removed_messages.clear()
+        self._messages_cleared = False
+        self._rewrite = False
+
+    def _write_accounts(self) -> dict[tuple[str, str], str]:
         """Accounts are looked up on most requests and changed on few: only those that differ are written."""
         if self._removed_accounts:
             self._db.executemany("DELETE FROM accounts WHERE vendor = ? AND id = ?", list(self._removed_accounts))
-            self._removed_accounts.clear()
-        if not self._accounts:
-            return
-        saved, rows = self._account_rows, []
+        saved, changed = self._account_rows, {}
         for key, account in self._accounts.items():
             row = _row(account, _ACCOUNT_FIELDS)
             if saved.get(key) != row:
-                saved[key] = row
-                rows.append((*key, row))
-        self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)", rows)
-        self._accounts.clear()
+                changed[key] = row
+        if changed:
+            rows = [(*key, row) for key, row in changed.items()]
+            self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)", rows)
+        return changed
 
     def _write_resets(self) -> None:
         if not self._resets:
@@ -251,7 +303,6 @@ class SQLiteStore(InMemoryStore):
         gone = [key for key, r in self._resets.items() if r is None]
         self._db.executemany("INSERT OR REPLACE INTO resets VALUES (?, ?, ?)", kept)
         self._db.executemany("DELETE FROM resets WHERE vendor = ? AND secret = ?", gone)
-        self._resets.clear()
 
     def _write_tokens(self) -> None:
         if not self._tokens:
@@ -264,7 +315,6 @@ class SQLiteStore(InMemoryStore):
         gone = [key for key, t in self._tokens.items() if t is None]
         self._db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, ?)", kept)
         self._db.executemany("DELETE FROM tokens WHERE vendor = ? AND value = ?", gone)
-        self._tokens.clear()
 
     def _refresh_live(self, token: AccessToken) -> bool:
         by_refresh = self._vendors[token.vendor].by_refresh
@@ -280,21 +330,101 @@ class SQLiteStore(InMemoryStore):
                 self._db.execute(
                     "INSERT OR REPLACE INTO rate_windows VALUES (?, ?, ?, ?)", (vendor, key, _encode(hits), deadline)
                 )
-        self._windows.clear()
 
-    def _write_messages(self) -> None:
+    def _write_messages(self) -> int:
+        """The newest message id when old ones were last deleted, as it is once this transaction holds."""
         if self._messages_cleared:
             self._db.execute("DELETE FROM messages")
-            self._messages_cleared = False
+        trimmed_at = self._trimmed_at
         if self._messages:
             rows = [(int(m.id), _row(m, _MESSAGE_FIELDS)) for m in self._messages]
             self._db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?)", rows)
-            self._messages.clear()
-            newest = rows[-1][0]
+            newest = max(row[0] for row in rows)
             # The outbox keeps its newest `capacity`; so does the file, give or take a batch of trimmed rows.
             if self._outbox is not None and newest - self._trimmed_at >= TRIM_BATCH:
                 self._db.execute("DELETE FROM messages WHERE id <= ?", (newest - self._outbox.capacity,))
-                self._trimmed_at = newest
+                trimmed_at = newest
+        if self._removed_messages:
+            self._db.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in self._removed_messages])
+        return trimmed_at
+
+    # after a failed commit: memory as the file has it -------------------------------------------------------------
+    def _put_back(self) -> None:
+        """Everything touched since the last commit, in memory as the file holds it; then nothing is left to write
+        (the flows changed the store's objects in place, so the file is the only copy of what was committed).
+
+        What a cap drops while entries are put back is recorded anew, for the next commit to delete."""
+        accounts, removed, resets, tokens, windows = (
+            self._accounts,
+            self._removed_accounts,
+            self._resets,
+            self._tokens,
+            self._windows,
+        )
+        messages, messages_cleared, rewrite = self._messages[:], self._messages_cleared, self._rewrite
+        removed_messages = self._removed_messages
+        self._accounts, self._removed_accounts, self._resets, self._tokens, self._windows = {}, set(), {}, {}, set()
+        self._messages.clear()  # the outbox appends to this very list
+        self._removed_messages = set()
+        self._messages_cleared = self._rewrite = False
+        if self._clock is not None and self._clock.offset != self._clock_offset:
+            self._clock.set_offset(self._clock_offset)
+        self._put_back_messages(messages, removed_messages, messages_cleared)
+        if rewrite:  # a whole new state (`/__admin/reset`) was not saved: the file's, all of it
+            self._vendors.clear()
+            self._account_rows.clear()
+            self._load()
+            return
+        self._put_back_accounts(accounts, removed)
+        db = self._db
+        for vendor, secret in resets:
+            row = db.execute("SELECT data FROM resets WHERE vendor = ? AND secret = ?", (vendor, secret)).fetchone()
+            self._put_reset(vendor, secret, PendingReset(**json.loads(row[0])) if row else None)
+        for vendor, value in tokens:
+            row = db.execute(
+                "SELECT data, refresh_live FROM tokens WHERE vendor = ? AND value = ?", (vendor, value)
+            ).fetchone()
+            self._put_token(vendor, value, AccessToken(**json.loads(row[0])) if row else None, bool(row and row[1]))
+        for vendor, key in windows:
+            row = db.execute(
+                "SELECT hits, deadline FROM rate_windows WHERE vendor = ? AND key = ?", (vendor, key)
+            ).fetchone()
+            self._put_window(vendor, key, json.loads(row[0]) if row else None, row[1] if row else 0.0)
+
+    def _put_back_accounts(self, touched: dict[tuple[str, str], Account], removed: set[tuple[str, str]]) -> None:
+        """Only accounts that differ from their saved row: a lookup touches many and changes none."""
+        saved = self._account_rows
+        changed = set(removed)
+        changed.update(key for key, account in touched.items() if saved.get(key) != _row(account, _ACCOUNT_FIELDS))
+        query = "SELECT data FROM accounts WHERE vendor = ? AND id = ?"
+        for vendor, account_id in changed:
+            row = self._db.execute(query, (vendor, account_id)).fetchone()
+            self._put_account(vendor, account_id, Account(**json.loads(row[0])) if row else None)
+            if row:
+                saved[vendor, account_id] = row[0]
+            else:
+                saved.pop((vendor, account_id), None)
+        for vendor in {vendor for vendor, _ in changed}:
+            self._index_identifiers(vendor)
+
+    def _put_back_messages(self, touched: list[Message], removed: set[int], cleared: bool) -> None:
+        """Messages the unsaved requests sent are withdrawn; those they changed (read) or removed, and all of them
+        after an unsaved clear, are as the file has them."""
+        outbox = self._outbox
+        if outbox is None:
+            return
+        if cleared:
+            outbox.withdraw({message.id for message in touched})
+            saved = self._db.execute("SELECT data FROM messages ORDER BY id").fetchall()
+        else:
+            ids = sorted({int(message.id) for message in touched} | removed)
+            saved = [
+                row
+                for message_id in ids
+                if (row := self._db.execute("SELECT data FROM messages WHERE id = ?", (message_id,)).fetchone())
+            ]
+            outbox.withdraw({str(message_id) for message_id in ids})
+        outbox.put_back([Message(**json.loads(data)) for (data,) in saved])
 
     # the whole store ------------------------------------------------------------------------------------------------
     def restore(self, snapshot: object) -> None:

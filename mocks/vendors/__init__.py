@@ -1,21 +1,16 @@
-"""The vendor registry: every module here contributes one `Vendor` record named like the module."""
+"""The server records: `vendors/<name>` contributes the `Vendor` record of each name in the registry."""
 
 from __future__ import annotations
 
 import importlib
 
+from ..registry import VENDORS
 from .base import Vendor
-
-# Relative to this package: the code does not care under which name it is installed (see mocks/ARCHITECTURE.md).
-MODULES = {
-    "placewise": ".placewise",
-    "zitadel": ".zitadel",
-    "socialid": ".socialid",
-    "leadsquared": ".leadsquared",
-    "admin": "..admin",
-}
 
 
 def load_vendor(name: str) -> Vendor:
-    vendor: Vendor = importlib.import_module(MODULES[name], __package__).VENDOR
+    """The record of a registered vendor, imported when first asked for (`serve --vendor X` loads only X)."""
+    if name not in VENDORS:
+        raise KeyError(f"no vendor {name!r} (known: {', '.join(VENDORS)})")
+    vendor: Vendor = importlib.import_module(f".{name}", __package__).VENDOR
     return vendor

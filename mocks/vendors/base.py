@@ -1,102 +1,31 @@
-"""The record that configures the shared machinery for one vendor, and what its handlers receive."""
+"""A vendor's record: the pipeline's `Api` plus its accounts, credentials and transports; and the helpers its
+handlers share (accounts, default links, delivering a message)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import HTTP_STATUS, ApiError, DomainError, Kind
+from ..api import Answer, Api, Call
 from ..flows.codes import render_reset_link
 from ..flows.passwords import PasswordPolicy, hash_password
-from ..openapi.spec import Operation
+from ..openapi.spec import VendorSpec
 from ..openapi.validation import RawRequest
 from ..outbox import Channel
-from ..store.models import AccessToken, Account
+from ..protocols import Customizable, VendorContext
+from ..settings import Settings
+from ..store.models import Account
 
 if TYPE_CHECKING:
     from faker import Faker
 
-    from ..env import Env
-    from ..outbox import Outbox
-    from ..protocols import Store
 
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A handler's answer: the mock turns it into an HTTP response and, in strict mode, checks it against the spec.
-
-    A JSON `content_type` (the default) encodes `body` as JSON; any other type sends a `str` or `bytes` body as it
-    is (an HTML page), or a `Stream` piece by piece (Server-Sent Events).
-    """
-
-    status: int
-    body: Any = None  # None: no body
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content_type: str = "application/json"
-
-
-@dataclass(frozen=True, slots=True)
-class Stream:
-    """A body sent as `chunks()` yields it; the transport closes the iterator when the client goes away."""
-
-    chunks: Callable[[], AsyncGenerator[bytes, None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: the security scheme that matched, its credential, and the token or account behind it."""
-
-    scheme: str
-    credential: str
-    account_id: str | None = None
-    token: AccessToken | None = None
-
-
-@dataclass(slots=True)
-class Call:
-    """A validated request as a handler sees it."""
-
-    operation: Operation
-    path: dict[str, Any]
-    query: dict[str, Any]
-    headers: Mapping[str, str]
-    body: Any
-    principal: Principal | None
-    env: Env
-    vendor: Vendor
-
-    @property
-    def now(self) -> float:
-        return self.env.clock.now()
-
-    @property
-    def store(self) -> Store:
-        return self.env.store
-
-    @property
-    def outbox(self) -> Outbox:
-        return self.env.outbox
-
-
-Handler = Callable[[Call], Reply]
-
-
-# Wires and transports (issue 11): how a vendor speaks beside its spec's JSON over HTTP ------------------------------
-@dataclass(frozen=True, slots=True)
-class Wire:
-    """Another encoding of an operation (protobuf, gRPC-web frames): `decode` turns the request into the spec's JSON
-    before the pipeline validates it, `encode` turns the pipeline's (already strict-checked) JSON reply back."""
-
-    decode: Callable[[Operation, RawRequest], RawRequest]
-    encode: Callable[[Operation, Reply], Reply]
-
-
-# (operation, the request's Content-Type) -> the wire it arrived on, or None for the spec's own media types.
-WireFor = Callable[[Operation, "str | None"], Wire | None]
-# The pipeline as a transport sees it: (operationId, request, path) -> reply (auth, validation, handler, strict).
-Dispatch = Callable[[str, RawRequest, str], Reply]
+# Transports: servers a vendor runs beside the HTTP app (ZITADEL's gRPC) ------------------------------------------
+# The pipeline as a transport sees it: (operationId, request, path) -> the answer (faults, auth, validation, handler,
+# strict check and journal, as for HTTP).
+Dispatch = Callable[[str, RawRequest, str], Awaitable[Answer]]
 
 
 class RunningTransport(Protocol):
@@ -114,12 +43,8 @@ class Transport:
     """A server a vendor runs beside the HTTP app (gRPC on its own port); the app starts and stops it."""
 
     name: str
-    # (env, the vendor's pipeline) -> the running transport; None when the settings switch it off.
-    start: Callable[[Env, Dispatch], Awaitable[RunningTransport | None]]
-
-
-# An authenticator answers the principal for a credential, or None when the credential is not valid.
-Authenticator = Callable[[str, "Env"], Principal | None]
+    # (settings, the vendor's spec, its pipeline) -> the running transport; None when the settings switch it off.
+    start: Callable[[Settings, VendorSpec, Dispatch], Awaitable[RunningTransport | None]]
 
 
 DEMO_PASSWORD = "Demo-Passw0rd!"  # every vendor's demo account (README); passes every vendor's password policy
@@ -139,9 +64,6 @@ class NewAccount:
 
 
 # Settings a team can shape (the organisation's name, branding colours, the password policy) --------------------------
-Customizable = str | int | bool
-
-
 def _no_rule(values: Mapping[str, Customizable]) -> None:
     """Every combination of valid values is allowed."""
 
@@ -188,62 +110,32 @@ def _as_type_of(default: Customizable, name: str, value: object) -> Customizable
     raise ValueError(f"{name} is text, not {value!r}")
 
 
-@dataclass(frozen=True)
-class Vendor:
-    """One vendor: its spec, handlers by operationId, how its errors look, and its auth and limits."""
+@dataclass(frozen=True, kw_only=True)
+class Vendor(Api):
+    """One vendor: the pipeline's record of its spec (`Api`), plus its accounts, credentials and transports."""
 
-    name: str
-    handlers: Mapping[str, Handler]
-    # Where the vendor's status for a kind of failure differs from HTTP_STATUS; handlers may still pick their own.
-    error_status: Mapping[Kind, int]
-    # (error, default status, request path, operationId or None) -> the reply in the vendor's error shape
-    render_error: Callable[[ApiError, int, str, str | None], Reply]
-    authenticators: Mapping[str, Authenticator]
     credentials: Callable[[], dict[str, str]]
-    create_account: Callable[[Env, NewAccount], dict[str, Any]]
+    create_account: Callable[[VendorContext, NewAccount], dict[str, Any]]
     demo_account: NewAccount
     fake_account: Callable[[Faker], NewAccount]
-    spec_name: str = ""
-    # (operation, parsed body) -> the body to validate and hand to the handler; None: the body as parsed
-    prepare_body: Callable[[Operation, Any], Any] | None = None
-    # Other encodings of its operations (issue 11); None: only the spec's media types.
-    wire_for: WireFor | None = None
-    # Servers beside the HTTP app, started and stopped with it (issue 11).
+    # Servers beside the HTTP app, started and stopped with it.
     transports: tuple[Transport, ...] = ()
-    # The answer to a domain error a handler let through, for every DomainError class (tests/unit/test_error_mapping.py
-    # fails for one left out). Handlers still translate where an operation documents its own answer.
-    domain_errors: Mapping[type[DomainError], Callable[[], ApiError]] = field(default_factory=dict)
     # What `POST /__admin/accounts` checks a password against (unless `force`); None: any non-empty password. A vendor
     # with a `customization` that makes a policy checks that one instead.
     password_policy: PasswordPolicy | None = None
     # Settings a team can shape; None: nothing.
     customization: Customization | None = None
 
-    @property
-    def spec_file(self) -> str:
-        return f"{self.spec_name or self.name}.yaml"
-
-    def status_for(self, error: ApiError) -> int:
-        return error.status or self.error_status.get(error.kind) or HTTP_STATUS[error.kind]
-
     def policy_in_force(self, customized: Mapping[str, Customizable]) -> PasswordPolicy | None:
         """The password policy the vendor enforces with these customized values (else `password_policy`)."""
         make = self.customization.password_policy if self.customization is not None else None
         return make(customized) if make is not None else self.password_policy
 
-    def translate(self, error: DomainError) -> ApiError:
-        """The vendor's ApiError for `error` (its class or the nearest base mapped); an unmapped one is re-raised."""
-        for kind in type(error).__mro__:
-            make = self.domain_errors.get(kind)
-            if make is not None:
-                return make()
-        raise error
-
 
 # Default reset links (issue 9) ----------------------------------------------------------------------------------
 def link_base(call: Call) -> str:
     """Where this vendor's default reset link points: `--link-base`, else the mock's hosted reset page; never Host."""
-    return call.env.settings.link_base(call.vendor.name)
+    return call.ctx.link_base(call.api.name)
 
 
 def reset_link(call: Call, **params: str) -> str:
@@ -251,9 +143,17 @@ def reset_link(call: Call, **params: str) -> str:
     return render_reset_link(link_base(call), **params)
 
 
-def store_account(env: Env, vendor: str, new: NewAccount, account_id: str, **extra: Any) -> Account:
+def lifetime(call: Call, what: str) -> float:
+    """How long what `call`'s operation issues lives, in seconds: the spec's `x-lifetimes`, never a constant here."""
+    seconds = call.operation.lifetimes.get(what)
+    if seconds is None:
+        raise KeyError(f"{call.operation.operation_id} has no x-lifetimes entry {what!r} in its spec")
+    return seconds
+
+
+def store_account(ctx: VendorContext, vendor: str, new: NewAccount, account_id: str, **extra: Any) -> Account:
     """Create and store the account behind `new`; vendors call this from their `create_account`."""
-    now = env.clock.now()
+    now = ctx.clock.now()
     account = Account(
         vendor=vendor,
         id=account_id,
@@ -267,7 +167,7 @@ def store_account(env: Env, vendor: str, new: NewAccount, account_id: str, **ext
         password_changed_at=now,
         extra=dict(extra),
     )
-    env.store.add_account(account)
+    ctx.store.add_account(account)
     return account
 
 
@@ -320,7 +220,7 @@ def deliver(
         if link and channel == "email":
             html += f'<p><a href="{escape(link)}">{escape(subject)}</a></p>'
     call.outbox.send(
-        vendor=call.vendor.name,
+        vendor=call.api.name,
         channel=channel,
         to=to,
         sender=sender,

@@ -11,22 +11,21 @@ from typing import Any
 
 from faker import Faker
 
-from ..env import Env
+from ..api import Call, Principal, Reply
 from ..errors import AccountNotFound, ApiError, DomainError, Kind, TokenInvalid, WrongPassword
 from ..flows import reset
 from ..flows.codes import generate_token
 from ..flows.sessions import issue_token
 from ..outbox import Channel
+from ..protocols import VendorContext
 from .base import (
     DEMO_PASSWORD,
-    Call,
     NewAccount,
-    Principal,
-    Reply,
     Vendor,
     account_view,
     deliver,
     fake_person,
+    lifetime,
     reset_link,
     store_account,
 )
@@ -36,8 +35,6 @@ ACCESS_KEY = "u$r-resetkit-access-key"
 SECRET_KEY = "resetkit-secret-key-0123456789abcdef"
 PUBLIC_AUTH_KEY = base64.b64encode(b"resetkit-leadsquared-public-auth-key").decode()
 SENDER = "no-reply@portal.resetkit.example"
-TEMPORARY_PASSWORD_TTL = 24 * 3600  # undocumented; decided (inferred) in specs/leadsquared.yaml
-PRIVATE_KEY_TTL = 4 * 3600  # the Sign-In page: the AuthKey is valid for 4 hours
 
 # SearchKeyData / RecipientField SchemaNames the mock's leads have, and the account attribute behind each.
 LEAD_FIELDS = {"EmailAddress": "email", "Phone": "phone", "Mobile": "phone", "ProspectID": "id", "LeadId": "id"}
@@ -73,7 +70,11 @@ def forgot_password(call: Call) -> Reply:
     if recipient_field not in LEAD_FIELDS or LEAD_FIELDS[recipient_field] == "id" or not to:
         return Reply(200, FORGOT_ANSWER)
     pending = reset.request_reset(
-        call.store, lead, now=call.now, ttl_seconds=TEMPORARY_PASSWORD_TTL, make_secret=lambda: generate_token(32)
+        call.store,
+        lead,
+        now=call.now,
+        ttl_seconds=lifetime(call, "temporary_password"),
+        make_secret=lambda: generate_token(32),
     )
     link = reset_link(call, LeadId=lead.id, TemporaryPassword=pending.secret)
     text = f"Hello {lead.given_name},\n\nUse this link to set a new portal password:\n{link}\n"
@@ -121,7 +122,12 @@ def sign_in(call: Call) -> Reply:
             Kind.UNAUTHENTICATED, "Invalid credentials.", status=401, code="MXInvalidCredentialsException"
         ) from None
     key = issue_token(
-        call.store, NAME, kind="private_auth_key", account_id=lead.id, now=call.now, ttl_seconds=PRIVATE_KEY_TTL
+        call.store,
+        NAME,
+        kind="private_auth_key",
+        account_id=lead.id,
+        now=call.now,
+        ttl_seconds=lifetime(call, "private_auth_key"),
     )
     return Reply(200, {"AuthKey": key.value, "LeadId": lead.id})
 
@@ -149,14 +155,14 @@ def render_error(error: ApiError, status: int, path: str, operation_id: str | No
 
 
 def _key_check(expected: str, scheme: str) -> Any:
-    def check(credential: str, env: Env) -> Principal | None:
+    def check(credential: str, ctx: VendorContext) -> Principal | None:
         return Principal(scheme, credential) if credential == expected else None
 
     return check
 
 
-def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    lead = store_account(env, NAME, new, new.id or str(uuid.uuid4()))
+def create_account(ctx: VendorContext, new: NewAccount) -> dict[str, Any]:
+    lead = store_account(ctx, NAME, new, new.id or str(uuid.uuid4()))
     return {**account_view(lead), "LeadId": lead.id, "EmailAddress": lead.email, "Phone": lead.phone}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from faker import Faker
 
-from ..env import Env
+from ..api import Call, Principal, Reply
 from ..errors import (
     AccountNotFound,
     ApiError,
@@ -28,17 +28,16 @@ from ..flows import reset
 from ..flows.codes import generate_token, render_reset_link
 from ..flows.passwords import PasswordPolicy, rails_min_length
 from ..flows.sessions import introspect_token, issue_token
+from ..protocols import VendorContext
 from ..store.models import Account
 from .base import (
     DEMO_PASSWORD,
-    Call,
     NewAccount,
-    Principal,
-    Reply,
     Vendor,
     account_view,
     deliver,
     fake_person,
+    lifetime,
     link_base,
     store_account,
 )
@@ -48,8 +47,6 @@ LOGIN_APP_ID = "138"
 API_SECRET = "resetkit-socialid-api-secret"
 LOGIN_APP_TOKEN = "0358172c0cd160dfa731c7a76284fe0c30580f3fc8d827831e9f8b1821d8124c"  # the seed's example token
 DEFAULT_SENDER = "no-reply@socialid.resetkit.example"
-RESET_TOKEN_TTL = 24 * 3600  # undocumented; decided in contracts.md section 0
-TOKEN_TTL = 604_800  # "access_token expires in 1 week" (Social_Login_Tokens)
 
 GRANTS = ("client_credentials", "password")  # the grants this contract covers; others are unsupported_grant_type
 TEMPLATES = {
@@ -85,7 +82,11 @@ def _find_user(call: Call) -> Account:
 
 def _issue_reset_token(call: Call, user: Account) -> str:
     pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=RESET_TOKEN_TTL, make_secret=lambda: generate_token(32)
+        call.store,
+        user,
+        now=call.now,
+        ttl_seconds=lifetime(call, "reset_token"),
+        make_secret=lambda: generate_token(32),
     )
     return pending.secret
 
@@ -142,21 +143,23 @@ def reset_password(call: Call) -> Reply:
 def create_oauth_token(call: Call) -> Reply:
     body = call.body
     if body["grant_type"] == "client_credentials":
-        token = issue_token(call.store, NAME, kind="login_app", account_id=None, now=call.now, ttl_seconds=TOKEN_TTL)
-        return Reply(200, {"access_token": token.value, "token_type": "bearer", "expires_in": TOKEN_TTL})
+        ttl = lifetime(call, "access_token")
+        token = issue_token(call.store, NAME, kind="login_app", account_id=None, now=call.now, ttl_seconds=ttl)
+        return Reply(200, {"access_token": token.value, "token_type": "bearer", "expires_in": ttl})
     try:
         user = reset.sign_in(call.store, NAME, body.get("username") or body["email_address"], body["password"])
     except WrongPassword:
         raise ApiError(Kind.INVALID, "invalid username, e-mail address or password", code="invalid_grant") from None
+    ttl = lifetime(call, "access_token")
     token = issue_token(
-        call.store, NAME, kind="login_user", account_id=user.id, now=call.now, ttl_seconds=TOKEN_TTL, with_refresh=True
+        call.store, NAME, kind="login_user", account_id=user.id, now=call.now, ttl_seconds=ttl, with_refresh=True
     )
     return Reply(
         200,
         {
             "access_token": token.value,
             "token_type": "bearer",
-            "expires_in": TOKEN_TTL,
+            "expires_in": ttl,
             "refresh_token": token.refresh_token,
         },
     )
@@ -227,29 +230,29 @@ def _oauth_error(error: ApiError, status: int) -> Reply:
     return Reply(status, {"error": code, "error_description": error.message})
 
 
-def _login_app_token(credential: str, env: Env) -> Principal | None:
+def _login_app_token(credential: str, ctx: VendorContext) -> Principal | None:
     if secrets.compare_digest(credential, LOGIN_APP_TOKEN):
         return Principal("loginAppToken", credential)
     try:
-        token = introspect_token(env.store, NAME, credential, kind="login_app", now=env.clock.now())
+        token = introspect_token(ctx.store, NAME, credential, kind="login_app", now=ctx.clock.now())
     except TokenInvalid:
         return None
     return Principal("loginAppToken", credential, token=token)
 
 
-def _login_app_basic(credential: str, env: Env) -> Principal | None:
+def _login_app_basic(credential: str, ctx: VendorContext) -> Principal | None:
     return Principal("loginAppBasic", credential) if credential == f"{LOGIN_APP_ID}:{API_SECRET}" else None
 
 
-def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    user_id = new.id or _unused_user_id(env)
-    user = store_account(env, NAME, new, user_id)
+def create_account(ctx: VendorContext, new: NewAccount) -> dict[str, Any]:
+    user_id = new.id or _unused_user_id(ctx)
+    user = store_account(ctx, NAME, new, user_id)
     return {**account_view(user), "user_id": int(user.id), "email_address": user.email}
 
 
-def _unused_user_id(env: Env) -> str:
+def _unused_user_id(ctx: VendorContext) -> str:
     """A 5-digit id no user has: a taken one would replace that user (a few hundred accounts make it likely)."""
-    while env.store.get_account(NAME, candidate := str(10_000 + secrets.randbelow(89_999))) is not None:
+    while ctx.store.get_account(NAME, candidate := str(10_000 + secrets.randbelow(89_999))) is not None:
         pass
     return candidate
 

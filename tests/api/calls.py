@@ -1,54 +1,37 @@
-"""Each vendor's initiate operation, called the vendor's default way, for tests that cover all four at once."""
+"""Each vendor's initiate request, as its client record describes it (resetkit.clients), sent in-process with
+aiohttp's TestClient, for tests that cover all four at once."""
 
 from __future__ import annotations
 
+import importlib
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from resetkit.vendors.leadsquared import PUBLIC_AUTH_KEY
-from resetkit.vendors.placewise import LOYALTY_CLUB
-from resetkit.vendors.socialid import LOGIN_APP_TOKEN
-from resetkit.vendors.zitadel import ACCESS_TOKEN
+from resetkit.clients import CLIENTS, VENDORS, Request, pick
+from resetkit.clients.base import Prepared, prepare, route
 
 PASSWORD = "Old-Passw0rd!"
+INITIATE: dict[str, Request] = {vendor: pick(client.initiate, "") for vendor, client in CLIENTS.items()}
+
+__all__ = [
+    "INITIATE",
+    "PASSWORD",
+    "VENDORS",
+    "initiate",
+    "initiate_path",
+    "credentials",
+    "new_account",
+    "prepared_initiate",
+]
 
 
-@dataclass(frozen=True)
-class Initiate:
-    operation: str
-    path: str  # `{id}` is the account's id
-    headers: dict[str, str]
-    body: str  # `{email}` is the account's e-mail; a JSON object
-
-
-INITIATE = {
-    "placewise": Initiate(
-        "sendResetPasswordMessage",
-        "/placewise/v1/auth/reset_password/send",
-        {"X-Loyalty-Club-Slug": LOYALTY_CLUB},
-        '{"identifier": "{email}"}',
-    ),
-    "zitadel": Initiate(
-        "passwordReset", "/zitadel/v2/users/{id}/password_reset", {"Authorization": f"Bearer {ACCESS_TOKEN}"}, "{}"
-    ),
-    "socialid": Initiate(
-        "sendResetPasswordEmail",
-        "/socialid/v2/marketing/login/users/reset_password/email",
-        {"Authorization": f"Bearer {LOGIN_APP_TOKEN}"},
-        '{"email_address": "{email}"}',
-    ),
-    "leadsquared": Initiate(
-        "forgotPassword",
-        "/leadsquared/api/Authentication/SecureForgotPassword",
-        {"Authorization": PUBLIC_AUTH_KEY},
-        '{"EmailAddress": "{email}"}',
-    ),
-}
-VENDORS = tuple(INITIATE)
+def initiate_path(vendor: str) -> str:
+    """The initiate operation's path under the mock's `/<vendor>` mount, its parameters as templates."""
+    request = INITIATE[vendor]
+    return f"/{vendor}{route(request, CLIENTS[vendor].operation(request))[1]}"
 
 
 async def new_account(client: TestClient, vendor: str) -> dict[str, Any]:
@@ -59,10 +42,23 @@ async def new_account(client: TestClient, vendor: str) -> dict[str, Any]:
     return account
 
 
+def credentials(vendor: str) -> dict[str, str]:
+    """The mock's dev credentials for `vendor`, from its server record (no request: nothing is logged)."""
+    found: dict[str, str] = importlib.import_module(f"resetkit.vendors.{vendor}").VENDOR.credentials()
+    return found
+
+
+def prepared_initiate(vendor: str, account: dict[str, Any]) -> Prepared:
+    """The initiate request for `account`, filled in with the mock's credentials."""
+    record = CLIENTS[vendor]
+    request = INITIATE[vendor]
+    values = record.values(credentials(vendor), identifier=account[record.identifier])
+    return prepare(request, record.operation(request), values)
+
+
 async def initiate(
     client: TestClient, vendor: str, account: dict[str, Any], headers: dict[str, str] | None = None
 ) -> ClientResponse:
-    call = INITIATE[vendor]
-    body = call.body.replace("{email}", account["email"])
-    sent = {**call.headers, "Content-Type": "application/json", **(headers or {})}
-    return await client.post(call.path.replace("{id}", account["id"]), data=body, headers=sent)
+    call = prepared_initiate(vendor, account)
+    sent = {**call.headers, **(headers or {})}
+    return await client.request(call.method, f"/{vendor}{call.path}", json=call.json, params=call.query, headers=sent)

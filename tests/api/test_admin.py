@@ -18,7 +18,7 @@ async def test_credentials_cover_every_served_vendor(client: TestClient, setting
 
 
 async def test_seeded_accounts_are_deterministic_for_a_seed(env: Env, settings: Settings) -> None:
-    from resetkit.app import create_env
+    from resetkit.env import create_env
 
     again = create_env(settings)
     for vendor in settings.vendors:
@@ -75,6 +75,20 @@ async def test_a_deleted_account_is_gone_with_its_identifiers(client: TestClient
 
 async def test_deleting_an_unknown_account_is_404(client: TestClient) -> None:
     assert (await client.delete("/__admin/accounts/placewise/no-such-id")).status == 404
+
+
+async def test_setting_the_same_offset_twice_moves_the_clock_once(client: TestClient, env: Env) -> None:
+    before = env.clock.now()
+    for _ in range(2):
+        answer = await (await client.put("/__admin/clock", json={"offset_seconds": 60})).json()
+    assert answer["offset_seconds"] == 60 and env.clock.now() == before + 60
+
+
+async def test_reset_puts_a_moved_clock_back(client: TestClient, env: Env) -> None:
+    before = env.clock.now()
+    await client.post("/__admin/clock", json={"advance_seconds": 3600})
+    assert (await client.post("/__admin/reset")).status == 204
+    assert env.clock.now() == before and env.clock.offset == 0
 
 
 async def test_the_clock_is_put_back_to_an_offset() -> None:

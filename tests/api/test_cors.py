@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.fixtures.app import MockFactory
 
-from .calls import INITIATE, VENDORS, initiate, new_account
+from .calls import VENDORS, initiate, initiate_path, new_account
 
 ORIGIN = "http://localhost:3000"
 PATHS = [
@@ -61,7 +61,7 @@ async def test_every_vendor_response_carries_the_origin_and_exposed_headers(clie
 
 async def test_error_and_admin_responses_carry_the_origin_too(client: TestClient) -> None:
     for response in (
-        await client.post(INITIATE["leadsquared"].path, json={}, headers={"Origin": ORIGIN}),  # 401
+        await client.post(initiate_path("leadsquared"), json={}, headers={"Origin": ORIGIN}),  # 401
         await client.get("/__admin/credentials", headers={"Origin": ORIGIN}),
         await client.get("/nowhere", headers={"Origin": ORIGIN}),
     ):

@@ -1,4 +1,5 @@
-"""The inbox page and its live stream: every message newest first, filters, safe rendering, Server-Sent Events."""
+"""The inbox page and its live stream: every message newest first, search and filters, safe rendering, the way in
+from `/` and `/__admin/`, and Server-Sent Events that send only new messages unless the past is asked for."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from resetkit import admin
 from resetkit.env import Env
 from resetkit.runner import start_live_mock
 from resetkit.settings import Settings
+from tests.fixtures.app import MockFactory
 
 
 def send(env: Env, vendor: str = "placewise", to: str = "a@example.org", **fields: Any) -> str:
@@ -29,8 +31,16 @@ async def page(client: TestClient, **query: str) -> str:
     return await response.text()
 
 
+def config_of(html: str) -> dict[str, Any]:
+    """The JSON the page's script renders from."""
+    found = re.search(r'<script type="application/json" id="config">(.*?)</script>', html, re.DOTALL)
+    assert found is not None
+    config: dict[str, Any] = json.loads(found.group(1))
+    return config
+
+
 def shown_ids(html: str) -> list[str]:
-    return re.findall(r'<li class="message" data-id="(\d+)"', html)
+    return [m["id"] for m in config_of(html)["messages"]]
 
 
 async def test_the_inbox_lists_every_message_newest_first(client: TestClient, env: Env) -> None:
@@ -48,27 +58,41 @@ async def test_the_inbox_filters_by_vendor_recipient_and_channel(client: TestCli
     assert shown_ids(await page(client, vendor="", to="", channel="")) == [sms, zitadel, placewise]
 
 
-async def test_a_message_shows_its_link_its_sandboxed_html_and_its_text(client: TestClient, env: Env) -> None:
-    link = "http://127.0.0.1:8080/__admin/reset-page/placewise?token=abc"
-    send(env, text=f"Go to {link}", html=f'<p><a href="{link}">Reset</a></p>', link=link, token="abc")
-    html = await page(client)
-    assert f'<a class="link" href="{link}" target="_blank" rel="noopener noreferrer">' in html
-    frame = re.search(r"<iframe [^>]*>", html)
-    assert frame is not None and 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in frame.group(0)
-    assert 'srcdoc="&lt;base target=&quot;_blank&quot;&gt;&lt;p&gt;&lt;a href=' in frame.group(0)
-    assert f'<pre class="text">Go to {link}</pre>' in html
+async def test_the_inbox_searches_in_mailpits_syntax(client: TestClient, env: Env) -> None:
+    send(env, to="ana@example.org", subject="Welcome")
+    wanted = send(env, to="ana@example.org", subject="Reset your password")
+    send(env, to="bo@example.org", subject="Reset your password")
+    html = await page(client, query='to:ana subject:"reset your"')
+    assert shown_ids(html) == [wanted] and config_of(html)["total"] == 1
+    assert 'value="to:ana subject:&quot;reset your&quot;"' in html  # the search box keeps what was searched
+
+
+async def test_the_inbox_finds_the_sms_with_is_sms(client: TestClient, env: Env) -> None:
+    send(env)
+    sms = send(env, "zitadel", channel="sms", to="+4790000000", subject="", text="Your code is 123456")
+    assert shown_ids(await page(client, query="is:sms 123456")) == [sms]
+
+
+async def test_the_inbox_finds_a_phone_number_typed_with_spaces(client: TestClient, env: Env) -> None:
+    sms = send(env, "zitadel", channel="sms", to="+4790000000")
+    send(env, "zitadel", channel="sms", to="+4790000001")
+    assert shown_ids(await page(client, to="+47 900 00 000")) == [sms]
+
+
+async def test_a_message_asked_for_by_its_id_is_opened_even_when_the_search_hides_it(
+    client: TestClient, env: Env
+) -> None:
+    hidden = send(env, "zitadel")
+    config = config_of(await page(client, vendor="placewise", message=hidden))
+    assert config["opened"]["id"] == hidden and config["messages"] == []
 
 
 async def test_message_fields_cannot_inject_markup(client: TestClient, env: Env) -> None:
-    send(env, subject="<script>alert(1)</script>", text="</pre><img src=x onerror=alert(1)>")
+    send(env, subject="</script><script>alert(1)</script>", text="</pre><img src=x onerror=alert(1)>")
     html = await page(client)
     assert "<script>alert(1)" not in html and "<img src=x" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-async def test_a_javascript_link_is_not_clickable(client: TestClient, env: Env) -> None:
-    send(env, link="javascript://%0aalert(1)", text="x")
-    assert 'href="javascript' not in await page(client)
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
+    assert config_of(html)["messages"][0]["subject"] == "</script><script>alert(1)</script>"
 
 
 async def test_the_page_runs_only_its_own_script_and_leaks_no_referrer(client: TestClient) -> None:
@@ -81,6 +105,23 @@ async def test_the_page_runs_only_its_own_script_and_leaks_no_referrer(client: T
     assert scripts and all("src=" not in s for s in scripts)
     assert all(f'nonce="{nonce.group(1)}"' in s or 'type="application/json"' in s for s in scripts)
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def test_the_page_has_a_favicon_of_its_own(client: TestClient) -> None:
+    icon = re.search(r'<link rel="icon" href="([^"]+)">', await page(client))
+    assert icon is not None and icon.group(1).startswith("data:image/svg+xml,")
+
+
+@pytest.mark.parametrize(("path", "location"), [("/", "__admin/inbox"), ("/__admin/", "inbox")])
+async def test_the_roots_lead_to_the_inbox(client: TestClient, path: str, location: str) -> None:
+    response = await client.get(path, allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == location
+
+
+async def test_the_root_leads_to_the_inbox_when_a_vendor_is_served_there_too(make_mock: MockFactory) -> None:
+    client, _ = await make_mock(vendors=("leadsquared",), mount_at_root=True)
+    response = await client.get("/", allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == "__admin/inbox"
 
 
 # The live stream ---------------------------------------------------------------------------------------------
@@ -100,15 +141,42 @@ async def next_event(response: ClientResponse) -> dict[str, Any]:
         fields[name] = value
 
 
-async def test_the_stream_replays_the_messages_after_the_given_id_then_goes_live(client: TestClient, env: Env) -> None:
+async def test_the_stream_sends_only_messages_sent_after_it_opened(client: TestClient, env: Env) -> None:
+    send(env, subject="old")
+    async with client.get("/__admin/outbox/stream") as response:
+        assert response.status == 200 and response.content_type == "text/event-stream"
+        await response.content.readline()  # the retry hint: the stream is open
+        new = send(env, subject="new")
+        event = await next_event(response)
+        assert event["id"] == new and event["subject"] == "new"
+
+
+async def test_the_stream_replays_the_messages_after_the_id_since_then_goes_live(client: TestClient, env: Env) -> None:
     first = send(env)
     second = send(env, subject="second")
-    async with client.get("/__admin/outbox/stream", params={"after": first}) as response:
-        assert response.status == 200 and response.content_type == "text/event-stream"
+    async with client.get("/__admin/outbox/stream", params={"since": first}) as response:
         assert (await next_event(response))["id"] == second
         third = send(env, subject="third")
         event = await next_event(response)
         assert event["id"] == third and event["subject"] == "third"
+
+
+async def test_the_stream_replays_the_messages_sent_since_a_time(client: TestClient, env: Env) -> None:
+    send(env, now=1_000_000.0)
+    later = send(env, now=1_000_060.0)
+    async with client.get("/__admin/outbox/stream", params={"since": "1970-01-12T13:47:00Z"}) as response:
+        assert (await next_event(response))["id"] == later
+
+
+async def test_the_stream_replays_everything_when_asked(client: TestClient, env: Env) -> None:
+    first = send(env)
+    async with client.get("/__admin/outbox/stream", params={"replay": "all"}) as response:
+        assert (await next_event(response))["id"] == first
+
+
+async def test_a_since_that_is_neither_an_id_nor_a_time_is_a_400(client: TestClient) -> None:
+    response = await client.get("/__admin/outbox/stream", params={"since": "yesterday"})
+    assert response.status == 400 and "since" in (await response.json())["error"]
 
 
 async def test_a_reconnecting_client_resumes_after_its_last_event_id(client: TestClient, env: Env) -> None:
@@ -120,22 +188,27 @@ async def test_a_reconnecting_client_resumes_after_its_last_event_id(client: Tes
 
 async def test_the_stream_sends_only_matching_messages(client: TestClient, env: Env) -> None:
     async with client.get("/__admin/outbox/stream", params={"vendor": "zitadel"}) as response:
+        await response.content.readline()
         send(env, "placewise")
         wanted = send(env, "zitadel")
         assert (await next_event(response))["id"] == wanted
 
 
-async def test_the_stream_matches_a_phone_number_sent_with_an_unencoded_plus(client: TestClient, env: Env) -> None:
-    async with client.get("/__admin/outbox/stream?to=+4790000000") as response:  # the + arrives as a space
-        send(env, "zitadel", channel="sms", to="+4790000001")
-        wanted = send(env, "zitadel", channel="sms", to="+4790000000")
+async def test_the_stream_takes_a_search(client: TestClient, env: Env) -> None:
+    async with client.get("/__admin/outbox/stream", params={"query": "to:bo@ -subject:welcome"}) as response:
+        await response.content.readline()
+        send(env, to="ana@example.org")
+        send(env, to="bo@example.org", subject="Welcome")
+        wanted = send(env, to="bo@example.org", subject="Reset")
         assert (await next_event(response))["id"] == wanted
 
 
-async def test_the_inbox_finds_a_phone_number_typed_with_spaces(client: TestClient, env: Env) -> None:
-    sms = send(env, "zitadel", channel="sms", to="+4790000000")
-    send(env, "zitadel", channel="sms", to="+4790000001")
-    assert shown_ids(await page(client, to="+47 900 00 000")) == [sms]
+async def test_the_stream_matches_a_phone_number_sent_with_an_unencoded_plus(client: TestClient, env: Env) -> None:
+    async with client.get("/__admin/outbox/stream?to=+4790000000") as response:  # the + arrives as a space
+        await response.content.readline()
+        send(env, "zitadel", channel="sms", to="+4790000001")
+        wanted = send(env, "zitadel", channel="sms", to="+4790000000")
+        assert (await next_event(response))["id"] == wanted
 
 
 async def test_the_stream_unsubscribes_when_the_client_goes_away(
@@ -159,3 +232,26 @@ def test_an_open_stream_does_not_hold_up_shutdown() -> None:
     assert next(stream.iter_lines()) == b"retry: 1000"
     mock.stop()  # raises if the server waited for the stream (it would for a minute)
     stream.close()
+
+
+# One message: read, marked, deleted ----------------------------------------------------------------------------
+async def test_a_message_is_unread_until_marked_read(client: TestClient, env: Env) -> None:
+    sent = send(env)
+    assert (await (await client.get(f"/__admin/outbox/{sent}")).json())["read"] is False
+    marked = await client.patch(f"/__admin/outbox/{sent}", json={"read": True})
+    assert marked.status == 200 and (await marked.json())["read"] is True
+    assert env.outbox.get(sent) is not None and env.outbox.get(sent).read  # type: ignore[union-attr]
+
+
+async def test_a_deleted_message_is_gone(client: TestClient, env: Env) -> None:
+    sent, kept = send(env), send(env)
+    assert (await client.delete(f"/__admin/outbox/{sent}")).status == 204
+    assert (await client.get(f"/__admin/outbox/{sent}")).status == 404
+    assert [m.id for m in env.outbox.find()] == [kept]
+
+
+async def test_the_outbox_listing_takes_a_search(client: TestClient, env: Env) -> None:
+    send(env, to="ana@example.org")
+    wanted = send(env, to="bo@example.org")
+    listed = await (await client.get("/__admin/outbox", params={"query": "to:bo@"})).json()
+    assert [m["id"] for m in listed["messages"]] == [wanted] and listed["total"] == 1

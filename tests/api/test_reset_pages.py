@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from aiohttp.test_utils import TestClient
 
+from resetkit.clock import ManualClock
 from resetkit.env import Env
 from resetkit.settings import Settings
 from tests.fixtures.app import MockFactory
@@ -116,7 +117,7 @@ async def test_the_hosted_page_completes_the_reset_and_signs_in(client: TestClie
     config = page_config(html)
     if vendor != "zitadel":
         assert f'value="{account["email"]}"' in html  # the account the link is for, looked up from its token
-    values = {**config["values"], "password": NEW, "identifier": account["email"]}
+    values = {**config["values"], "password": NEW, "email": account["email"]}
     assert dict(parse_qsl(parts.query)).items() <= config["values"].items()
     assert await run_step(client, config["reset"], values) < 300
     assert await run_step(client, config["signIn"], values) < 300
@@ -134,9 +135,54 @@ async def test_the_hosted_page_keeps_its_token_to_itself(client: TestClient, ven
     assert all("src=" not in attributes for attributes in re.findall(r"<script([^>]*)>", html))  # SR-21
 
 
-async def test_an_unknown_token_still_shows_the_form_with_an_empty_identifier(client: TestClient) -> None:
+async def test_an_unknown_token_says_so_up_front_and_hides_the_form(client: TestClient) -> None:
     html = await (await client.get("/__admin/reset-page/placewise", params={"token": "nope"})).text()
+    assert code_state(html) == ("unknown", True)
     assert '<input name="identifier" autocomplete="username" value="">' in html
+
+
+def code_state(html: str) -> tuple[str, bool]:
+    """What the page says about its code up front, and whether its form is hidden."""
+    state = re.search(r'<p id="code-status" role="status" data-state="(\w+)">', html)
+    form = re.search(r'<form id="reset"( hidden)?>', html)
+    assert state is not None and form is not None
+    return state.group(1), form.group(1) is not None
+
+
+async def hosted_page(client: TestClient, link: str) -> str:
+    parts = urlsplit(link)
+    return await (await client.get(parts.path + "?" + parts.query)).text()
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+async def test_a_fresh_link_shows_the_form_and_how_long_it_stays_valid(
+    client: TestClient, env: Env, vendor: str
+) -> None:
+    html = await hosted_page(client, await reset_link(client, env, vendor, await new_account(client, vendor)))
+    assert code_state(html) == ("redeemable", False) and "This link is valid for" in html
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+async def test_a_used_link_says_so_before_the_form_is_filled(client: TestClient, env: Env, vendor: str) -> None:
+    account = await new_account(client, vendor)
+    link = await reset_link(client, env, vendor, account)
+    config = page_config(await hosted_page(client, link))
+    values = {**config["values"], "password": NEW, "identifier": account["email"]}
+    assert await run_step(client, config["reset"], values) < 300
+    html = await hosted_page(client, link)
+    assert code_state(html) == ("used", True) and "This link was already used" in html
+
+
+async def test_an_expired_link_says_so(client: TestClient, env: Env, clock: ManualClock) -> None:
+    link = await reset_link(client, env, "placewise", await new_account(client, "placewise"))
+    clock.advance(2 * 3600)
+    html = await hosted_page(client, link)
+    assert code_state(html) == ("expired", True) and "This link expired 1 h ago" in html
+
+
+async def test_a_link_without_its_code_says_it_is_missing(client: TestClient) -> None:
+    html = await (await client.get("/__admin/reset-page/socialid")).text()
+    assert code_state(html) == ("missing", True) and "carries no reset code" in html
 
 
 async def test_a_vendor_this_server_does_not_run_has_no_page(make_mock: MockFactory) -> None:

@@ -44,3 +44,18 @@ async def test_admin_reset_rewrites_the_file_to_the_seeded_state(make_mock: Mock
     store = saved(tmp_path / "state.db")
     assert store.find_account("placewise", NEW["email"]) is None
     assert store.find_account("placewise", "demo@placewise.resetkit.example") is not None
+
+
+async def test_what_mailpit_clients_read_and_delete_is_in_the_file(make_mock: MockFactory, tmp_path: Path) -> None:
+    client, env = await make_mock(state_file=str(tmp_path / "state.db"))
+    for _ in range(2):
+        await client.post(
+            "/placewise/v1/auth/reset_password/send",
+            json={"identifier": "demo@placewise.resetkit.example"},
+            headers={"X-Loyalty-Club-Slug": "infinity-mall"},
+        )
+    first, second = (m.id for m in reversed(env.outbox.find()))
+    assert (await client.get(f"/__admin/mailpit/api/v1/message/{second}")).status == 200  # opened: read
+    assert (await client.delete("/__admin/mailpit/api/v1/messages", json={"IDs": [first]})).status == 200
+    rows = saved(tmp_path / "state.db")._db.execute("SELECT id, data FROM messages").fetchall()
+    assert [(row[0], '"read":true' in row[1]) for row in rows] == [(int(second), True)]

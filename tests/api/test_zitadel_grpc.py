@@ -10,9 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from pytest_aiohttp.plugin import AiohttpClient
 
-from resetkit.app import create_app, transports_started
+from resetkit.app import create_app
 from resetkit.env import Env
 from resetkit.settings import Settings
+from resetkit.transports import transports_started
 from resetkit.vendors.zitadel import ACCESS_TOKEN, protos
 from resetkit.vendors.zitadel.errors import error_detail_bytes
 from tests.api.test_zitadel import NEW, OLD, UNKNOWN_ID, new_user
@@ -119,3 +120,27 @@ async def test_grpc_requests_are_journaled_under_the_vendors_path(client: TestCl
     assert entry.path == "/zitadel/zitadel.user.v2.UserService/GetUserByID" and entry.status == 404
     journal = await (await client.get("/__admin/journal", params={"vendor": "zitadel"})).json()
     assert journal["requests"][0]["operation"] == "connectGetUserById"
+
+
+async def test_a_fault_on_an_operation_answers_as_a_grpc_status(client: TestClient, channel: Any, env: Env) -> None:
+    fault = {"vendor": "zitadel", "operation": "connectGetUserById", "status": 503}
+    assert (await client.post("/__admin/faults", json=fault)).status == 201
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await call(channel, GET_USER, get_user("310000000000000002"))
+    assert failed.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "injected by resetkit" in (failed.value.details() or "")
+    assert env.journal[-1].fault == "fault 1"
+
+
+async def test_a_dropped_connection_fault_is_unavailable_over_grpc(client: TestClient, channel: Any) -> None:
+    fault = {"vendor": "zitadel", "operation": "connectGetUserById", "drop_connection": True}
+    assert (await client.post("/__admin/faults", json=fault)).status == 201
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await call(channel, GET_USER, get_user("310000000000000002"))
+    assert failed.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+async def test_a_prefer_header_in_the_metadata_injects_over_grpc(channel: Any) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await call(channel, GET_USER, get_user("310000000000000002"), (*METADATA, ("prefer", "code=429")))
+    assert failed.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -17,9 +17,10 @@ from aiohttp.test_utils import TestClient
 from google.protobuf import json_format
 from pytest_aiohttp.plugin import AiohttpClient
 
-from resetkit.app import create_app, transports_started
+from resetkit.app import create_app
 from resetkit.env import Env
 from resetkit.settings import Settings
+from resetkit.transports import transports_started
 from resetkit.vendors.zitadel import ACCESS_TOKEN, DEMO_ID, ORG_ID, protos
 from tests.api.test_zitadel import AUTH, NEW, OLD, UNKNOWN_ID, new_user
 

@@ -78,13 +78,15 @@ def test_a_page_on_another_origin_resets_every_vendor_through_the_inbox(
     assert browser.execute_script("return window.notReloaded") is True, "the inbox reloaded instead of going live"
 
     for vendor in VENDORS:
-        item = browser.find_element(By.CSS_SELECTOR, f'li.message[data-to="{accounts[vendor]["email"]}"]')
-        item.find_element(By.TAG_NAME, "summary").click()
-        frame = item.find_element(By.CSS_SELECTOR, "iframe.html")
+        item = browser.find_element(By.CSS_SELECTOR, f'li.message[data-to="{accounts[vendor]["email"]}"] button')
+        item.click()
+        opened = browser.find_element(By.ID, "message")
+        frame = opened.find_element(By.CSS_SELECTOR, "iframe.html")
         assert "allow-scripts" not in (frame.get_attribute("sandbox") or "")
-        link = item.find_element(By.CSS_SELECTOR, "a.link")
+        link = opened.find_element(By.CSS_SELECTOR, "a.link")
         assert link.get_attribute("href").startswith(f"{mock.url}/__admin/reset-page/{vendor}?")
-        assert link.get_attribute("href") in item.find_element(By.CSS_SELECTOR, "pre.text").text
+        opened.find_element(By.CSS_SELECTOR, '[role=tab][data-tab="text"]').click()
+        assert link.get_attribute("href") in opened.find_element(By.CSS_SELECTOR, "pre.text").text
         link.click()
         wait(browser, lambda b: len(b.window_handles) == 2, f"{vendor}'s link opened no tab")
         browser.switch_to.window(next(h for h in browser.window_handles if h != inbox))
@@ -97,6 +99,7 @@ def test_a_page_on_another_origin_resets_every_vendor_through_the_inbox(
         browser.switch_to.window(inbox)
 
     browser.find_element(By.ID, "clear").click()
+    browser.find_element(By.ID, "confirm").click()
     wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, "li.message"), "Clear all left messages on the page")
     assert requests.get(f"{mock.url}/__admin/outbox", timeout=10).json()["messages"] == []
 

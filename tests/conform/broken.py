@@ -10,14 +10,15 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from resetkit.env import Env
+from resetkit.api import Call, Principal, Reply
 from resetkit.errors import ApiError, Kind
 from resetkit.flows import reset
 from resetkit.flows.codes import generate_token
+from resetkit.protocols import VendorContext
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 from resetkit.vendors import leadsquared, placewise, socialid, zitadel
-from resetkit.vendors.base import Call, Principal, Reply, Vendor, deliver
+from resetkit.vendors.base import Vendor, deliver
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ UNDOCUMENTED_STATUS = BrokenServer(
 
 
 # (c) A missing auth check --------------------------------------------------------------------------------------
-def _any_login_app_token(credential: str, env: Env) -> Principal | None:
+def _any_login_app_token(credential: str, ctx: VendorContext) -> Principal | None:
     # Planted bug: any Bearer token passes as a Login App Token; nothing is checked.
     return Principal("loginAppToken", credential)
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 import yaml
 
-from resetkit.conform.accounts import CannotCreateAccounts, ListedAccounts, ZitadelAccounts
+from resetkit.conform.accounts import ApiAccounts, CannotCreateAccounts, ListedAccounts
 from resetkit.conform.target import RunOptions, TargetError, connect, prepared
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
@@ -73,7 +73,7 @@ def test_a_listed_account_without_a_password_is_a_usage_error(deployment: str, m
 
 def test_zitadel_users_are_created_with_add_human_user(deployment: str, mock: LiveMock, tmp_path: Path) -> None:
     target = connect(f"{deployment}/zitadel", ("zitadel",), credentials_file(tmp_path, mock, "zitadel"))
-    assert isinstance(target.accounts.sources["zitadel"], ZitadelAccounts)  # type: ignore[attr-defined]
+    assert isinstance(target.accounts.sources["zitadel"], ApiAccounts)  # type: ignore[attr-defined]
     assert "AddHumanUser" in target.accounts.description
     created = target.accounts.create("zitadel", email=target.new_address("ana"), password="Old-Passw0rd!")
     user = mock.env.store.get_account("zitadel", created.id)
@@ -91,7 +91,7 @@ def test_zitadel_users_a_run_created_are_removed_with_delete_user(
 
 def test_on_the_mock_zitadel_users_are_made_and_removed_with_zitadels_own_api(mock: LiveMock) -> None:
     target = connect(mock.url, ("zitadel",))
-    assert isinstance(target.accounts.sources["zitadel"], ZitadelAccounts)  # type: ignore[attr-defined]
+    assert isinstance(target.accounts.sources["zitadel"], ApiAccounts)  # type: ignore[attr-defined]
     created = target.accounts.create("zitadel", email=target.new_address("cy"), password="Old-Passw0rd!")
     assert target.accounts.cleanup() == []
     assert mock.env.store.get_account("zitadel", created.id) is None

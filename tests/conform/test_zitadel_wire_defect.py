@@ -1,5 +1,5 @@
 """The binary-wire suite can fail: against a ZITADEL whose reset codes can be used twice, the flow of
-tests/contract/test_zitadel_wires.py fails on every wire, gRPC included."""
+mocks/conform/suites/contract/test_zitadel_wires.py fails on every wire, gRPC included."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
+from resetkit.api import Call, Reply
+from resetkit.conform.suites.contract.test_zitadel_wires import WIRES, run_reset_flow
 from resetkit.conform.target import Target, connect
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 from resetkit.vendors import zitadel
-from resetkit.vendors.base import Call, Reply
-from tests.contract.test_zitadel_wires import WIRES, run_reset_flow
 
 pytestmark = pytest.mark.zitadel
 

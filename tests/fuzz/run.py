@@ -1,6 +1,7 @@
 """The fuzz gate's schemathesis part (`make fuzz`): every vendor's spec, positive and negative data, all four
-phases (examples, coverage, fuzzing, stateful) of the schemathesis CLI, then hostile bodies, against the mock in
-strict mode.
+phases (examples, coverage, fuzzing, stateful) of the schemathesis CLI, then hostile bodies and hostile header
+values, against the mock in strict mode; then held and trickled connections against `resetkit serve` at a lowered
+descriptor limit, and a mock whose SMTP relay fails in every way.
 
 It fails on any 5xx the mock sends, any strict-mode violation, any error the server logs, and any hang (a request
 that takes longer than the request timeout, or a vendor's run that outlives its budget). The mock itself is the
@@ -16,7 +17,7 @@ import logging
 import subprocess
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,9 +28,11 @@ import requests
 import tomli_w
 
 from resetkit.conform.profiles import config_dict, spec_path
-from resetkit.env import JournalEntry
+from resetkit.journal import Journal, JournalEntry
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import ALL_VENDORS, Settings
+
+from .hostile import ClassRun, failing_relay, held_connections, send_hostile_headers
 
 # A 5xx a vendor answers on purpose, as the real service does, documented in its spec: (vendor, error id).
 DELIBERATE_SERVER_ERRORS = {
@@ -50,17 +53,17 @@ HOSTILE_BODIES: dict[str, bytes] = {
     "a 900 KiB string": b'{"a": "' + b"x" * (900 * 1024) + b'"}',
 }
 # What the gate asks schemathesis to check; 5xx, strict mode and hangs are judged on the server side (above).
-# Positive/negative acceptance and auth checks are conformance, which the property suites (tests/contract) run.
+# Positive/negative acceptance and auth checks are conformance, which the property suites (conform/suites/contract) run.
 CHECKS = "status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
 PHASES = "examples,coverage,fuzzing,stateful"
 REQUEST_TIMEOUT = 5.0  # seconds; the mock answers in milliseconds, so anything near this is a hang
 
 
-class Tally(deque[JournalEntry]):
+class Tally(Journal):
     """The mock's journal, also counting every response per vendor and keeping each unexpected 5xx and each hang."""
 
     def __init__(self, maxlen: int) -> None:
-        super().__init__(maxlen=maxlen)
+        super().__init__(maxlen)
         self.requests: Counter[str] = Counter()
         self.deliberate: Counter[str] = Counter()  # DELIBERATE_SERVER_ERRORS answered, per vendor
         self.server_errors: list[JournalEntry] = []
@@ -287,6 +290,23 @@ def send_hostile_bodies(fuzzed: FuzzedMock, vendor: str) -> list[str]:
     return findings
 
 
+def run_hostile_headers(fuzzed: FuzzedMock) -> ClassRun:
+    """Hostile header values on every accepted request; the tally's 5xx and the server log count too."""
+    tally, mock = fuzzed.tally, fuzzed.mock
+    before = (len(tally.server_errors), len(mock.env.violations), len(fuzzed.log.records), len(tally.hangs))
+    run = send_hostile_headers(mock.url, tally.accepted)
+    run.findings += server_error_findings(tally.server_errors[before[0] :])
+    run.findings += [f"strict mode: {v}" for v in mock.env.violations[before[1] :]]
+    run.findings += [f"server log: {_first_and_last_line(record)}" for record in fuzzed.log.records[before[2] :]]
+    run.findings += [f"hang: {e.method} {e.path} took {e.duration_ms:.0f} ms" for e in tally.hangs[before[3] :]]
+    return run
+
+
+def print_class(ran: ClassRun) -> None:
+    detail = f" ({ran.detail})" if ran.detail else ""
+    print(f"{ran.name:<34} {ran.seconds:6.0f} s {ran.cases:7} cases {len(ran.findings):3} findings{detail}", flush=True)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--vendor", action="append", choices=ALL_VENDORS, help="repeatable; default every vendor")
@@ -304,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.reports)
     folder.mkdir(parents=True, exist_ok=True)
     runs: list[VendorRun] = []
+    classes: list[ClassRun] = []
     with fuzzed_mock() as fuzzed:
         for vendor in args.vendor or ALL_VENDORS:
             run = run_vendor(fuzzed, vendor, folder, limits)
@@ -313,11 +334,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"{run.deliberate:4} documented 5xx {len(run.findings):3} findings",
                 flush=True,
             )
+        classes.append(run_hostile_headers(fuzzed))
+        print_class(classes[-1])
+    for hostile_class in (held_connections, failing_relay):
+        classes.append(hostile_class())
+        print_class(classes[-1])
     print(f"\nreports in {folder}")
     for run in runs:
         for finding in run.findings:
             print(f"  {run.vendor}: {finding}")
-    failed = any(run.findings for run in runs)
+    for ran in classes:
+        for finding in ran.findings:
+            print(f"  {ran.name}: {finding}")
+    failed = any(run.findings for run in runs) or any(ran.findings for ran in classes)
     print("fuzz gate: " + ("FAILED" if failed else "passed"))
     return 1 if failed else 0
 

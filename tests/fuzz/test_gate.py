@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .run import FuzzedMock, Limits, fuzzed_mock, run_vendor, send_hostile_bodies
+from .run import FuzzedMock, Limits, fuzzed_mock, run_hostile_headers, run_vendor, send_hostile_bodies
 
 BRIEF = Limits(budget=5, max_examples=5, seed=1, hostile=False)
 OPERATION = "sendResetPasswordEmail"
@@ -51,3 +51,15 @@ def test_hostile_bodies_get_answers_below_500(fuzzed: FuzzedMock, tmp_path: Path
     errors_before = len(fuzzed.tally.server_errors)
     assert send_hostile_bodies(fuzzed, "socialid") == []
     assert fuzzed.tally.server_errors[errors_before:] == []
+
+
+def test_hostile_header_values_get_answers_below_500(fuzzed: FuzzedMock, tmp_path: Path) -> None:
+    run_vendor(fuzzed, "socialid", tmp_path, BRIEF)  # the accepted requests the hostile values replay on
+    ran = run_hostile_headers(fuzzed)
+    assert ran.cases > 0 and ran.findings == []
+
+
+def test_a_5xx_to_a_hostile_header_value_is_a_finding(fuzzed: FuzzedMock, tmp_path: Path) -> None:
+    run_vendor(fuzzed, "socialid", tmp_path, BRIEF)
+    fuzzed.mock.env.faults.add("socialid", OPERATION, status=500, times=1)
+    assert any(" 500 " in finding for finding in run_hostile_headers(fuzzed).findings)

@@ -46,15 +46,19 @@ def test_the_wheel_carries_the_specs_the_features_and_the_suites(built: Built) -
     assert {f"resetkit/specs/{name}.yaml" for name in SPECS} <= names
     assert any(n.startswith("resetkit/features/zitadel/") and n.endswith(".feature") for n in names)
     for suite in ("contract", "bdd", "security"):
-        assert any(n.startswith(f"resetkit/suites/{suite}/test_") for n in names), suite
-    assert {"resetkit/conform/pytest.ini", "resetkit/conform/plugin.py", "resetkit/py.typed"} <= names
-    assert not any(n.startswith(("mocks/", "tests/", "resetkit/suites/api/", "resetkit/suites/unit/")) for n in names)
+        assert any(n.startswith(f"resetkit/conform/suites/{suite}/test_") for n in names), suite
+        assert f"resetkit/conform/suites/{suite}/conftest.py" in names, suite
+    assert {"resetkit/conform/conform.ini", "resetkit/conform/plugin.py", "resetkit/conform/driving.py"} <= names
+    assert {f"resetkit/clients/{name}.py" for name in ("__init__", "base", *SPECS - {"admin"})} <= names
+    assert "resetkit/py.typed" in names
+    # The project's own tests stay out: the wheel holds the package as the source tree holds it, nothing else.
+    assert not any(n.startswith(("mocks/", "tests/", "resetkit/suites/")) for n in names)
 
 
 def test_the_sdist_carries_what_the_wheel_is_built_from(built: Built) -> None:
     with tarfile.open(built.sdist) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    assert {"pyproject.toml", "mocks/app.py", "specs/zitadel.yaml", "tests/bdd/conftest.py"} <= names
+    assert {"pyproject.toml", "mocks/app.py", "specs/zitadel.yaml", "mocks/conform/suites/bdd/conftest.py"} <= names
     assert any(n.startswith("features/leadsquared/") for n in names)
 
 

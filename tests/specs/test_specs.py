@@ -35,6 +35,27 @@ SEED_OPERATIONS = [
     ("004_e5c459a6c3e9aa9b.txt", "leadsquared", "POST", "/api/Authentication/SecureForgotPassword"),
 ]
 
+# Seed 001's navigation under "Member > Authentication", "Password" and "Verification": each endpoint and the
+# operation that specifies it (specs/README.md has the same table).
+SEED_001_MEMBER_ENDPOINTS = {
+    "One Time Password > Send OTP via SMS": "sendOneTimePasswordSms",
+    "One Time Password > Send OTP via SMS by Email": "sendOneTimePasswordSmsByEmail",
+    "One Time Password > Send OTP via Email": "sendOneTimePasswordEmail",
+    "One Time Password > Send OTP via Email by MSISDN": "sendOneTimePasswordEmailByMsisdn",
+    "Registration Password > Send Registration Password SMS": "sendRegistrationPasswordSms",
+    "Registration Password > Send Registration Password Email": "sendRegistrationPasswordEmail",
+    "Create Token": "createToken",
+    "Revoke Token": "revokeToken",
+    "Show Token Info": "showTokenInfo",
+    "Verification > Send Verification Email": "sendEmailVerification",
+    "Verification > Send Verification SMS": "sendMsisdnVerification",
+    "Verification > Verify Email": "verifyEmail",
+    "Verification > Verify MSISDN": "verifyMsisdn",
+    "Password > Update Password": "updatePassword",
+    "Password > Reset Password": "resetPasswordByEmail",
+    "Password > Send Password Reset Token": "sendPasswordResetTokenByEmail",
+}
+
 # contracts.md section 0: the companion operations each flow needs, by operationId.
 SECTION_0_OPERATIONS = {
     "placewise": {
@@ -74,6 +95,13 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
     ("placewise", "sendPasswordResetToken"): {"identifier_type": "fax", "identifier": "1"},
     ("placewise", "resetPassword"): {"password": "short", "token": "t"},
     ("placewise", "createToken"): {"grant_type": "password", "identifier": "a@b.c"},
+    ("placewise", "resetPasswordByEmail"): {"password": "New-Passw0rd!"},
+    ("placewise", "updatePassword"): {"current_password": "Old-Passw0rd!", "password": "short"},
+    ("placewise", "revokeToken"): {"token": 42},
+    ("placewise", "sendMsisdnVerification"): {"for_mobile_app": "yes"},
+    ("placewise", "verifyMsisdn"): {"token": ""},
+    ("placewise", "sendEmailVerification"): {"for_mobile_app": 1},
+    ("placewise", "verifyEmail"): {},
     ("zitadel", "passwordReset"): {"sendLink": {}, "returnCode": {}},
     ("zitadel", "setPassword"): {"newPassword": {"password": ""}},
     ("zitadel", "addHumanUser"): {"email": {"email": "a@b.c"}},
@@ -120,6 +148,9 @@ INVALID_BODIES: dict[tuple[str, str], Any] = {
     ("admin", "setClock"): {"offset_seconds": "0"},
     ("admin", "addFault"): {"vendor": "placewise", "operation": "resetPassword"},  # nothing to inject
     ("admin", "updateCustomization"): {},  # nothing to change
+    ("admin", "markOutboxMessage"): {"read": "yes"},
+    ("admin", "mailpitSetReadStatus"): {"ids": "1", "Read": True},  # Go's decoder matches `ids` to IDs
+    ("admin", "mailpitDeleteMessages"): {"IDs": [1, 2]},
 }
 
 
@@ -188,6 +219,12 @@ def test_every_operation_names_its_source(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)
+def test_every_operation_documents_the_503_of_a_failure_of_the_mock(name: str) -> None:
+    undocumented = [op.operation_id for op in load_spec(name) if "503" not in op.responses]
+    assert not undocumented, f"{name}: no 503 (the mock could not save its state) on {undocumented}"
+
+
+@pytest.mark.parametrize("name", SPEC_NAMES)
 def test_every_example_validates_against_its_schema(name: str) -> None:
     document = _document(name)
     failures = [
@@ -215,6 +252,16 @@ def test_every_request_schema_has_an_invalid_body_case() -> None:
 def test_seed_documented_operation_is_specified(seed: str, vendor: str, method: str, path: str) -> None:
     operations = {(op.method, op.path) for op in load_spec(vendor)}
     assert (method, path) in operations, f"{seed}: {method} {path} missing from specs/{vendor}.yaml"
+
+
+@pytest.mark.parametrize(("entry", "operation_id"), sorted(SEED_001_MEMBER_ENDPOINTS.items()))
+def test_seed_001_member_endpoint_is_specified_and_cataloged(entry: str, operation_id: str) -> None:
+    operation = load_spec("placewise").operations[operation_id]
+    raw = _document("placewise")["paths"][operation.path][operation.method.lower()]
+    if operation.source == "inferred":
+        assert raw["description"].startswith("Source: inferred."), f"{operation_id} must say why it is inferred"
+    catalog = (specs_dir() / "README.md").read_text(encoding="utf-8")
+    assert f"| {entry} | `{operation_id}`" in catalog, f"specs/README.md's seed 001 table lacks {entry}"
 
 
 @pytest.mark.parametrize("vendor", ALL_VENDORS)

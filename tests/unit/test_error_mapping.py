@@ -12,16 +12,20 @@ import pytest
 from multidict import CIMultiDict
 
 from resetkit import errors
-from resetkit.app import create_env, dispatch
+from resetkit.admin import admin_api
+from resetkit.api import Call, Reply
+from resetkit.env import create_env
 from resetkit.errors import ApiError, DomainError, Kind
 from resetkit.openapi.spec import VendorSpec, load_spec
 from resetkit.openapi.validation import RawRequest, response_problems
+from resetkit.pipeline import Pipeline
+from resetkit.registry import VENDORS as REGISTERED
 from resetkit.settings import Settings
-from resetkit.vendors import MODULES, load_vendor
-from resetkit.vendors.base import Call, Reply, Vendor
+from resetkit.vendors import load_vendor
+from resetkit.vendors.base import Vendor
 from resetkit.vendors.placewise import CLIENT_TOKEN, LOYALTY_CLUB
 
-VENDORS = sorted(MODULES)
+VENDORS = sorted(REGISTERED)
 
 
 def domain_errors() -> list[type[DomainError]]:
@@ -35,7 +39,8 @@ def domain_errors() -> list[type[DomainError]]:
 
 
 DOMAIN_ERRORS = domain_errors()
-CLIENT_KINDS = [kind for kind in Kind if kind is not Kind.INTERNAL]
+SERVER_KINDS = {Kind.INTERNAL, Kind.UNAVAILABLE}  # failures of the mock itself
+CLIENT_KINDS = [kind for kind in Kind if kind not in SERVER_KINDS]
 
 
 def shape_problems(vendor: Vendor, spec: VendorSpec, error: ApiError) -> list[str]:
@@ -96,6 +101,21 @@ def test_every_client_error_kind_is_a_4xx_in_the_vendor_shape(vendor_name: str, 
     assert shape_problems(vendor, load_spec(vendor.spec_file.removesuffix(".yaml")), error) == []
 
 
+@pytest.mark.parametrize("vendor_name", [*VENDORS, "admin"])
+def test_unavailable_is_the_documented_503_of_every_operation_in_the_api_shape(vendor_name: str) -> None:
+    env = create_env(Settings(accounts=0, vendors=tuple(VENDORS)))
+    api = admin_api(env) if vendor_name == "admin" else env.vendors[vendor_name]
+    spec = load_spec(vendor_name) if vendor_name == "admin" else env.specs[vendor_name]
+    error = ApiError(Kind.UNAVAILABLE, "resetkit could not save this request's changes")
+    problems = {}
+    for operation in spec:
+        reply = api.error_reply(error, operation.path, operation.operation_id)
+        found = response_problems(operation, reply.status, reply.content_type, reply.body, reply.headers)
+        if reply.status != 503 or found:
+            problems[operation.operation_id] = (reply.status, found)
+    assert problems == {}
+
+
 def test_an_unmapped_domain_error_is_reraised_not_guessed() -> None:
     unmapped = type("NewDomainError", (DomainError,), {})
     with pytest.raises(unmapped):
@@ -115,5 +135,5 @@ def test_a_domain_error_a_handler_lets_through_is_answered_by_the_vendor_mapping
     headers = CIMultiDict({"X-Client-Authorization": CLIENT_TOKEN})
     body = b'{"token": "abc", "password": "N3w-Passw0rd!"}'
     raw = RawRequest({"loyalty_club_slug": LOYALTY_CLUB}, {}, headers, "application/json", body)
-    reply = dispatch(env, vendor, spec, operation, raw, f"/placewise/v3/{LOYALTY_CLUB}/members/reset_password")
+    reply = Pipeline(env, vendor, spec).dispatch(operation, raw, f"/placewise/v3/{LOYALTY_CLUB}/members/reset_password")
     assert (reply.status, reply.body) == (463, {"error": "Invalid confirmation token"})

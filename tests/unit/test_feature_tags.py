@@ -12,7 +12,7 @@ from pytest_bdd.parser import FeatureParser, ScenarioTemplate
 from resetkit.conform.target import CAPABILITIES
 
 FEATURES = Path(__file__).resolve().parents[2] / "features"
-# What a step's text shows it needs (the shared steps in tests/bdd/conftest.py and each vendor's module).
+# What a step's text shows it needs (the shared steps in mocks/conform/suites/bdd/conftest.py and each vendor's module).
 NEEDS = {
     "mailbox": re.compile(
         r"receives (an e-mail|the registration password by e-mail)|received the e-mail|from the (first )?e-mail"

@@ -118,3 +118,35 @@ def test_rate_limit_allows_the_limit_then_asks_to_retry() -> None:
     assert [take(hits, limit, NOW) for _ in range(3)] == [None, None, None]
     assert take(hits, limit, NOW + 1) == 4
     assert take(hits, limit, NOW + 5) is None  # the window slid past the first three calls
+
+
+# Where a secret stands, read without using it ------------------------------------------------------------------
+def test_a_fresh_secret_is_redeemable_until_it_expires(store: InMemoryStore, account: Account) -> None:
+    secret = issue(store, account, ttl=60)
+    status = reset.secret_status(store, "v", secret, now=NOW + 10)
+    assert (status.state, status.expires_at, status.used_at) == ("redeemable", NOW + 60, None)
+
+
+def test_reading_a_secrets_status_does_not_use_it(store: InMemoryStore, account: Account) -> None:
+    secret = issue(store, account)
+    reset.secret_status(store, "v", secret, now=NOW)
+    assert reset.redeem_code(store, "v", secret, now=NOW + 1).used_at == NOW + 1
+
+
+def test_a_redeemed_secret_is_used(store: InMemoryStore, account: Account) -> None:
+    secret = issue(store, account)
+    reset.redeem_code(store, "v", secret, now=NOW + 5)
+    status = reset.secret_status(store, "v", secret, now=NOW + 6)
+    assert (status.state, status.used_at) == ("used", NOW + 5)
+
+
+def test_a_secret_past_its_deadline_is_expired(store: InMemoryStore, account: Account) -> None:
+    secret = issue(store, account, ttl=60)
+    assert reset.secret_status(store, "v", secret, now=NOW + 60).state == "expired"
+
+
+def test_a_replaced_or_unknown_secret_is_unknown(store: InMemoryStore, account: Account) -> None:
+    first = issue(store, account, "FIRST")
+    issue(store, account, "SECOND")
+    assert reset.secret_status(store, "v", first, now=NOW).state == "unknown"
+    assert reset.secret_status(store, "v", "never-issued", now=NOW).state == "unknown"

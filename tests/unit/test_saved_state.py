@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from resetkit import cli
-from resetkit.app import create_env
 from resetkit.clock import SystemClock
+from resetkit.env import create_env
 from resetkit.errors import CodeAlreadyUsed
 from resetkit.flows import reset
 from resetkit.flows.passwords import verify_password
-from resetkit.flows.sessions import issue_token
+from resetkit.flows.sessions import issue_token, revoke_token
 from resetkit.outbox import Outbox
 from resetkit.settings import Settings
 from resetkit.store.models import Account
@@ -126,6 +126,16 @@ def test_a_spent_refresh_token_stays_spent_after_a_restart(store: SQLiteStore, o
     assert again.take_refresh_token("v", token.refresh_token) is None and again.get_token("v", token.value)
 
 
+def test_a_revoked_token_stays_revoked_after_a_restart(store: SQLiteStore, open_file: Opener) -> None:
+    token = issue_token(store, "v", kind="member", account_id="1", now=NOW, ttl_seconds=60, with_refresh=True)
+    store.commit()
+    assert token.refresh_token is not None
+    revoke_token(store, "v", token.value)
+    store.commit()
+    again = open_file()
+    assert again.get_token("v", token.value) is None and again.take_refresh_token("v", token.refresh_token) is None
+
+
 def test_rate_windows_are_saved(store: SQLiteStore, open_file: Opener) -> None:
     store.hits("v", "key:abc", now=NOW, window_seconds=5).append(NOW)
     store.commit()
@@ -190,6 +200,59 @@ def test_a_restart_puts_back_the_newest_messages_the_outbox_holds(store: SQLiteS
     assert [m.subject for m in restarted.find()] == ["#4", "#3"]
 
 
+def test_a_read_flag_is_saved(store: SQLiteStore, open_file: Opener) -> None:
+    outbox = Outbox()
+    store.keep(outbox, SystemClock())
+    sent(outbox, 1)
+    store.commit()
+    outbox.mark_read(["1"])
+    store.commit()
+    restarted = Outbox()
+    open_file().keep(restarted, SystemClock())
+    assert restarted.get("1") is not None and restarted.get("1").read  # type: ignore[union-attr]
+
+
+def test_a_removed_message_is_deleted_from_the_file(store: SQLiteStore, open_file: Opener) -> None:
+    outbox = Outbox()
+    store.keep(outbox, SystemClock())
+    sent(outbox, 1)
+    sent(outbox, 2)
+    store.commit()
+    outbox.remove(["1"])
+    store.commit()
+    restarted = Outbox()
+    open_file().keep(restarted, SystemClock())
+    assert [m.subject for m in restarted.find()] == ["#2"]
+
+
+def test_a_message_sent_and_removed_before_a_commit_is_not_saved(store: SQLiteStore, open_file: Opener) -> None:
+    outbox = Outbox()
+    store.keep(outbox, SystemClock())
+    sent(outbox, 1)
+    outbox.remove(["1"])
+    store.commit()
+    restarted = Outbox()
+    open_file().keep(restarted, SystemClock())
+    assert len(restarted) == 0
+
+
+def test_messages_of_the_first_state_format_load_as_unread(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    first = SQLiteStore(str(path))
+    first._db.execute(
+        "INSERT INTO messages VALUES (1, ?)",
+        (
+            '{"id": "1", "vendor": "v", "channel": "email", "to": "a@b.c", "sender": "s", "subject": "#1", "text": "", '
+            '"html": "", "link": null, "token": null, "created_at": 0}',
+        ),
+    )
+    first._db.execute("PRAGMA user_version = 1")
+    first.close()
+    restarted = Outbox()
+    SQLiteStore(str(path)).keep(restarted, SystemClock())
+    assert restarted.get("1") is not None and not restarted.get("1").read  # type: ignore[union-attr]
+
+
 def test_the_clock_offset_is_saved(store: SQLiteStore, open_file: Opener) -> None:
     clock = SystemClock()
     store.keep(Outbox(), clock)
@@ -232,7 +295,7 @@ def test_a_state_file_that_cannot_be_used_stops_serve_with_one_line(
     if problem == "not a database":
         path = tmp_path / "notes.txt"
         path.write_text("not SQLite, but long enough to have a header " * 10)
-    assert cli.main(["serve", "--state", str(path), "--vendor", "leadsquared"]) == 2
+    assert cli.main(["serve", "--state", str(path), "--vendor", "leadsquared", "--port", "0"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("resetkit: cannot start: --state") and error.count("\n") == 1
 

@@ -103,6 +103,25 @@ def test_smtp_needs_host_and_port(address: str, capsys: pytest.CaptureFixture[st
     assert "is not HOST:PORT" in capsys.readouterr().err
 
 
+def test_connection_settings_default_to_the_readme_values(serve_settings: ServeSettings) -> None:
+    settings = serve_settings([])
+    assert (settings.read_timeout, settings.idle_timeout, settings.max_connections) == (10.0, 75.0, None)
+
+
+def test_connection_flags_set_timeouts_and_the_cap(serve_settings: ServeSettings) -> None:
+    settings = serve_settings(["--read-timeout", "2.5", "--idle-timeout", "30", "--max-connections", "100"])
+    assert (settings.read_timeout, settings.idle_timeout, settings.max_connections) == (2.5, 30.0, 100)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--read-timeout", "0"], ["--idle-timeout", "-1"], ["--max-connections", "0"], ["--read-timeout", "x"]]
+)
+def test_bad_connection_settings_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", *argv])
+    assert exit_.value.code == 2 and argv[0] in capsys.readouterr().err
+
+
 # What a team shapes of a vendor (--customize, [customize.VENDOR]) ------------------------------------------------
 def test_customize_flags_reach_the_settings(serve_settings: ServeSettings) -> None:
     settings = serve_settings(["--customize", "zitadel.org_name=Acme", "--customize", "zitadel.primary_color=#fff"])

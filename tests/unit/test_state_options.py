@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from resetkit import cli
-from resetkit.app import create_env
+from resetkit.env import create_env
 from resetkit.settings import Settings
 from tests.unit.conftest import ServeSettings
 
@@ -50,4 +50,4 @@ def test_the_env_applies_the_caps() -> None:
     env = create_env(Settings(accounts=0, max_tokens=3, outbox_size=4, journal_size=5, reset_grace_seconds=9))
     limits = env.store.limits
     assert (limits.max_tokens, limits.reset_grace_seconds) == (3, 9)
-    assert (env.outbox._messages.maxlen, env.journal.maxlen) == (4, 5)
+    assert (env.outbox.capacity, env.journal.maxlen) == (4, 5)

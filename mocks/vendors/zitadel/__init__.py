@@ -19,9 +19,10 @@ from typing import Any
 
 from faker import Faker
 
-from ...env import Env
+from ...api import Call, Principal, Reply
 from ...openapi.spec import Operation
-from ..base import DEMO_PASSWORD, Call, NewAccount, Principal, Reply, Vendor, account_view, fake_person
+from ...protocols import VendorContext
+from ..base import DEMO_PASSWORD, NewAccount, Vendor, account_view, fake_person
 from . import orgs, protojson, protos, sessions, settings_service, users, wires
 from .customization import CUSTOMIZATION
 from .errors import DOMAIN_ERRORS, GATEWAY_STATUS, GRPC_CODE_OF_KIND, TRANSPORT_STATUS, render_error
@@ -47,14 +48,14 @@ def prepare_body(operation: Operation, body: Any) -> Any:
     return protojson.normalize(request_message(operation), body)
 
 
-def _access_token(credential: str, env: Env) -> Principal | None:
+def _access_token(credential: str, ctx: VendorContext) -> Principal | None:
     if secrets.compare_digest(credential.encode(), ACCESS_TOKEN.encode()):
         return Principal("zitadelAccessToken", credential)
     return None
 
 
-def create_account(env: Env, new: NewAccount) -> dict[str, Any]:
-    user = users.store_user(env, new)
+def create_account(ctx: VendorContext, new: NewAccount) -> dict[str, Any]:
+    user = users.store_user(ctx, new)
     return {**account_view(user), "userId": user.id, "orgId": ORG_ID, "loginName": users.login_names(user)[0]}
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from ...api import Call
 from ...flows.passwords import PasswordPolicy, PasswordRule
-from ..base import Call, Customizable, Customization
+from ...protocols import Customizable
+from ..base import Customization
 from .instance import NAME
 
 BRANDING_COLOURS = {
@@ -42,7 +44,7 @@ _COLOUR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 def customized(call: Call) -> Mapping[str, Customizable]:
     """The seam to the team's values (start-up options and `/__admin/customizations/zitadel`)."""
-    return call.env.customizations[NAME]
+    return call.ctx.customized(NAME)
 
 
 def _check(values: Mapping[str, Customizable]) -> None:

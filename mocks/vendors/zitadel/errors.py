@@ -9,6 +9,7 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
+from ...api import Reply
 from ...errors import (
     AccountNotFound,
     ApiError,
@@ -21,7 +22,6 @@ from ...errors import (
     TokenInvalid,
     WrongPassword,
 )
-from ..base import Reply
 from . import protos
 
 # gRPC status codes: the gateway's HTTP status and the Connect code name and HTTP status for each.
@@ -76,6 +76,7 @@ GRPC_CODE_OF_KIND = {
     Kind.PRECONDITION: 9,
     Kind.RATE_LIMITED: 8,
     Kind.INTERNAL: 13,
+    Kind.UNAVAILABLE: 14,
 }
 KIND_OF_GRPC_CODE = {
     3: Kind.INVALID,
@@ -84,6 +85,7 @@ KIND_OF_GRPC_CODE = {
     7: Kind.FORBIDDEN,
     9: Kind.PRECONDITION,
     13: Kind.INTERNAL,
+    14: Kind.UNAVAILABLE,
 }
 # Answers of the HTTP layer rather than of an RPC keep their HTTP status on both surfaces.
 TRANSPORT_STATUS = {Kind.NO_ROUTE: 404, Kind.METHOD_NOT_ALLOWED: 405, Kind.TOO_LARGE: 413}

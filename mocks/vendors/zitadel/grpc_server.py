@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from ...env import Env
+from ...openapi.spec import VendorSpec
 from ...openapi.validation import RawRequest
+from ...settings import Settings
 from ..base import Dispatch, RunningTransport, Transport
 from . import protos
 from .instance import NAME
@@ -51,25 +52,23 @@ class RunningGrpc:
         await self.server.stop(grace=None)
 
 
-def _connect_operations(env: Env) -> dict[str, str]:
+def _connect_operations(spec: VendorSpec) -> dict[str, str]:
     """RPC path -> the Connect operation that implements it (the spec's `x-rpc`)."""
     return {
         operation.extensions["x-rpc"]: operation.operation_id
-        for operation in env.specs[NAME]
+        for operation in spec
         if operation.operation_id.startswith("connect") and "x-rpc" in operation.extensions
     }
 
 
-async def start(env: Env, dispatch: Dispatch) -> RunningTransport | None:
+async def start(settings: Settings, spec: VendorSpec, dispatch: Dispatch) -> RunningTransport | None:
     """Serve every RPC of protos.rpcs() that has an operation; None when gRPC is off (no port and not on HTTP's)."""
-    settings = env.settings
     if settings.grpc_port is None and not settings.grpc_on_http_port:
         return None
     grpc = await asyncio.to_thread(importlib.import_module, "grpc")  # about 0.1 s: off the loop, after HTTP is up
     await asyncio.to_thread(importlib.import_module, "grpc.aio")
     status_codes = {code.value[0]: code for code in grpc.StatusCode}
-    operations = _connect_operations(env)
-
+    operations = _connect_operations(spec)
     mount = settings.prefix(NAME)
 
     def behaviour(path: str) -> Any:
@@ -78,15 +77,17 @@ async def start(env: Env, dispatch: Dispatch) -> RunningTransport | None:
 
         async def unary(request: bytes, context: Any) -> bytes:
             raw = RawRequest({}, {}, Metadata(context.invocation_metadata()), GRPC, request)
-            reply = dispatch(operation_id, raw, journaled)
-            code = int(reply.headers.get("grpc-status", "0"))
+            answer = await dispatch(operation_id, raw, journaled)
+            if answer.dropped:  # an injected dropped connection: what a client sees when the server goes away
+                await context.abort(grpc.StatusCode.UNAVAILABLE, "connection dropped (injected by resetkit)")
+            code = int(answer.headers.get("grpc-status", "0"))
             if code != 0:
-                details = reply.headers.get("grpc-status-details-bin", "")
+                details = answer.headers.get("grpc-status-details-bin", "")
                 trailing = (("grpc-status-details-bin", base64.b64decode(details + "=" * (-len(details) % 4))),)
-                message = unquote(reply.headers.get("grpc-message", ""))
+                message = unquote(answer.headers.get("grpc-message", ""))
                 await context.abort(status_codes.get(code, grpc.StatusCode.UNKNOWN), message, trailing)
-            body: bytes = reply.body
-            return body
+            assert isinstance(answer.body, bytes)
+            return answer.body
 
         return grpc.unary_unary_rpc_method_handler(unary)
 

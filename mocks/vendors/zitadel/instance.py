@@ -7,8 +7,9 @@ from __future__ import annotations
 import secrets
 import string
 
+from ...api import Call
 from ...flows.codes import generate_code
-from ..base import Call, reset_link
+from ..base import reset_link
 
 NAME = "zitadel"
 INSTANCE_ID = "310000000000000000"  # the owner of the instance-wide settings
@@ -20,12 +21,10 @@ SENDER = "no-reply@zitadel.resetkit.example"
 DEMO_ID = "310000000000000002"
 SERVICE_USER_ID = "310000000000000003"  # the user behind ACCESS_TOKEN: the creator of every session
 
-# Secret generators (ZITADEL's defaults): reset and verification codes 6 characters of A-Z0-9 valid 1 h
-# (contracts.md section 0); OTP SMS and e-mail codes 8 digits valid 5 min (SecretGeneratorTypeOTPSMS/OTPEmail).
+# Secret generators (ZITADEL's defaults): reset and verification codes 6 characters of A-Z0-9, OTP SMS and e-mail
+# codes 8 digits (SecretGeneratorTypeOTPSMS/OTPEmail); how long each lives is the spec's x-lifetimes.
 CODE_LENGTH = 6
-CODE_TTL = 3600
 OTP_LENGTH = 8
-OTP_TTL = 300
 
 
 def new_code() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..base import Call, Reply
+from ...api import Call, Reply
 from .customization import customized
 from .errors import fail
 from .instance import ORG_DOMAIN, ORG_ID

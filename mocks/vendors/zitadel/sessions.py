@@ -20,14 +20,15 @@ import binascii
 import secrets
 from typing import Any
 
+from ...api import Call, Reply
 from ...flows import reset
 from ...flows.codes import generate_token
 from ...store.models import AccessToken, Account
-from ..base import Call, Reply
+from ..base import lifetime
 from . import templates
 from .customization import customized
 from .errors import CREDENTIALS_CHECK_ERROR, fail, user_not_found
-from .instance import NAME, ORG_DOMAIN, ORG_ID, OTP_TTL, SERVICE_USER_ID, new_id, new_otp
+from .instance import NAME, ORG_DOMAIN, ORG_ID, SERVICE_USER_ID, new_id, new_otp
 from .listing import list_details, page, timestamp_matches
 from .protojson import duration_seconds, parse_timestamp, timestamp
 from .users import display_name, login_names, password_matches, send, verify_pending
@@ -146,7 +147,7 @@ def _run_checks(call: Call, checks: dict[str, Any], user: Account | None, factor
 
 def _new_otp(call: Call, user: Account, purpose: str) -> str:
     pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=OTP_TTL, make_secret=new_otp, purpose=purpose
+        call.store, user, now=call.now, ttl_seconds=lifetime(call, "otp_code"), make_secret=new_otp, purpose=purpose
     )
     return pending.secret
 

@@ -14,7 +14,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from ..base import Call, Customizable, Reply
+from ...api import Call, Reply
+from ...protocols import Customizable
 from .customization import customized
 from .instance import INSTANCE_ID, ORG_ID
 from .listing import list_details

@@ -13,17 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ...env import Env
+from ...api import Call, Reply
 from ...flows import reset
 from ...flows.passwords import verify_password
 from ...outbox import Channel
+from ...protocols import VendorContext
 from ...store.models import Account
-from ..base import Call, NewAccount, Reply, deliver, store_account
+from ..base import NewAccount, deliver, lifetime, store_account
 from . import templates
 from .customization import DEFAULTS, customized, password_policy
 from .errors import fail, user_not_found
 from .instance import (
-    CODE_TTL,
     NAME,
     ORG_DOMAIN,
     ORG_ID,
@@ -134,7 +134,9 @@ def request_password_reset(call: Call, user_id: str, body: dict[str, Any]) -> di
     if template is not None:
         templates.confirm_url(template, user_id=user_id, code="code", org_id="orgID")
     user = find_user(call, user_id)
-    pending = reset.request_reset(call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=new_code)
+    pending = reset.request_reset(
+        call.store, user, now=call.now, ttl_seconds=lifetime(call, "reset_code"), make_secret=new_code
+    )
     touch(call, user)
     if "returnCode" in body:
         return {"details": details(user), "verificationCode": pending.secret}
@@ -211,7 +213,12 @@ def _verification(call: Call, user: Account, medium: dict[str, Any], *, sms: boo
         return None
     purpose = "phone_verification" if sms else "email_verification"
     pending = reset.request_reset(
-        call.store, user, now=call.now, ttl_seconds=CODE_TTL, make_secret=new_code, purpose=purpose
+        call.store,
+        user,
+        now=call.now,
+        ttl_seconds=lifetime(call, "verification_code"),
+        make_secret=new_code,
+        purpose=purpose,
     )
     if "returnCode" in medium:
         return pending.secret
@@ -258,7 +265,7 @@ def add_human_user(call: Call, body: dict[str, Any]) -> dict[str, Any]:
         family_name=profile["familyName"],
         id=user_id,
     )
-    user = store_user(call.env, new, has_password=initial is not None)
+    user = store_user(call.ctx, new, has_password=initial is not None)
     user.extra.update(
         display_name=profile.get("displayName") or f"{profile['givenName']} {profile['familyName']}",
         nick_name=profile.get("nickName", ""),
@@ -460,10 +467,10 @@ def connect_delete_user(call: Call) -> Reply:
 
 
 # Accounts the admin API and the seeder create ----------------------------------------------------------------
-def store_user(env: Env, new: NewAccount, *, has_password: bool = True) -> Account:
-    now = env.clock.now()
+def store_user(ctx: VendorContext, new: NewAccount, *, has_password: bool = True) -> Account:
+    now = ctx.clock.now()
     return store_account(
-        env,
+        ctx,
         NAME,
         replace(new, username=new.username or new.email),
         new.id or new_id(),

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
+from ...api import Reply, Wire
 from ...errors import ApiError, Kind
 from ...openapi.spec import Operation
 from ...openapi.validation import RawRequest, media_type_of
-from ..base import Reply, Wire
 from . import protos
 from .errors import GRPC_CODE_OF_CONNECT
 

@@ -1,4 +1,4 @@
-# resetkit as a container: `docker build -t resetkit .` then `docker run -p 8080:8080 -p 8081:8081 resetkit`.
+# resetkit as a container: `docker build -t resetkit .` then `docker run -p 8080:8080 resetkit`.
 # The image serves the mock by default; `docker run resetkit conform --target ...` runs a conformance check.
 FROM python:3.11-slim AS build
 WORKDIR /src

@@ -18,4 +18,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/__admin/health', timeout=2)"]
 ENTRYPOINT ["resetkit"]
+# /__admin (the outbox with every reset token) needs the admin token: `docker run -e RESETKIT_ADMIN_TOKEN=...`; without
+# one, serve makes one and prints it with the inbox link that carries it (`docker logs`). /__admin/health stays open.
 CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -10,17 +10,19 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from .api import Api, Call, Reply, Stream
 from .env import Env
 from .errors import AccountNotFound, ApiError, DomainError, Kind, clip
 from .flows.reset import SecretStatus
+from .guard import login_cookie
 from .journal import JournalEntry
 from .links import Probe, host_of, links_in, place_of, probe_for, status_words, token_status
 from .mailpit import view
 from .mailpit.search import compile_query, parse_time
 from .outbox import Keep, Message, message_filter
-from .pages import inbox_page, reset_page
+from .pages import inbox_page, opening_page, reset_page
 from .probe import ask, new_session
 from .redact import redact_headers, redact_url, show_body, without_surrogates
 from .vendors.base import Customization, NewAccount, Vendor
@@ -434,6 +436,8 @@ def get_admin_home(env: Env, call: Call) -> Reply:
 
 def get_inbox(env: Env, call: Call) -> Reply:
     query = call.query
+    if "token" in query:
+        return _log_in(env, call)
     keep = searched(query.get("query"))
     messages = call.outbox.find(
         vendor=query.get("vendor") or None,
@@ -444,6 +448,18 @@ def get_inbox(env: Env, call: Call) -> Reply:
     opened = call.outbox.get(query["message"]) if query.get("message") else None
     html = inbox_page(env, messages[: query.get("limit", 200)], len(messages), query, opened)
     return Reply(200, html.text, html.headers, "text/html")
+
+
+def _log_in(env: Env, call: Call) -> Reply:
+    """The inbox link (`?token=`, already checked by the guard): a cookie for `/__admin` instead, then the same page
+    without the token in its URL, so that it stays out of the address bar, the Referer and any screen share."""
+    rest = urlencode({k: v for k, v in call.query.items() if k != "token"})
+    page = opening_page("inbox" + (f"?{rest}" if rest else ""))
+    headers = dict(page.headers)
+    token = env.settings.admin_token
+    if token:
+        headers["Set-Cookie"] = login_cookie(token, secure=env.settings.base_url.startswith("https:"))
+    return Reply(200, page.text, headers, "text/html")
 
 
 def _replayed(call: Call, keep: Keep) -> list[Message]:

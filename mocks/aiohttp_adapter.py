@@ -1,6 +1,7 @@
 """The HTTP side of the mock on aiohttp: an endpoint per operation reads the request into a `RawRequest`, awaits the
-pipeline and writes its `Answer`; the one middleware answers CORS preflights and puts what aiohttp answers itself
-(404, 405, 413) or an unexpected exception in the owning API's error shape."""
+pipeline and writes its `Answer`; the one middleware applies the guard (Host, origin, admin token), answers CORS
+preflights and puts what aiohttp answers itself (404, 405, 413) or an unexpected exception in the owning API's error
+shape."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from aiohttp.typedefs import Middleware
 
 from .api import Answer, Api, Stream, to_answer
 from .codings import ACCEPTED_CODINGS, DecodedTooLarge, UndecodableBody, UnsupportedCoding, decode_body
-from .cors import origin_check, preflight
+from .cors import path_origin_check, preflight
 from .env import Env
 from .errors import ApiError, Kind
+from .guard import Guard
 from .journal import JournalEntry
 from .keys import ENV
 from .openapi.spec import Operation
@@ -142,12 +144,13 @@ _HTTP_KINDS: Mapping[int, Kind] = {
 }
 
 
-def make_middleware(env: Env, mounts: list[Mount]) -> Middleware:
-    """Answer CORS preflights before the route runs, and give what aiohttp answers itself (404, 405, 413) or an
-    unexpected exception the owning API's error shape; both are journaled and logged here, the rest by the pipeline.
+def make_middleware(env: Env, mounts: list[Mount], guard: Guard) -> Middleware:
+    """Refuse what the guard refuses and answer CORS preflights before the route runs, and give what aiohttp answers
+    itself (404, 405, 413) or an unexpected exception the owning API's error shape; these are journaled and logged
+    here, the rest by the pipeline.
     """
     settings = env.settings
-    cors_allows = origin_check(settings) if settings.cors else None
+    cors_allows = path_origin_check(settings) if settings.cors else None
 
     @web.middleware
     async def frame(
@@ -155,14 +158,17 @@ def make_middleware(env: Env, mounts: list[Mount]) -> Middleware:
     ) -> web.StreamResponse:
         started = time.perf_counter()
         headers = request.headers
-        # aiohttp matched the route before this runs (an OPTIONS is a 405 match): answer the preflight instead,
-        # before any validation or auth.
+        # aiohttp matched the route before this runs (an OPTIONS is a 405 match): refuse or answer the preflight
+        # instead, before any validation or auth.
         response: web.StreamResponse
-        if (
+        denial = guard.check(request.method, request.path, headers, request.query)
+        if denial is not None:
+            response = _response(owner(mounts, request.path), denial.error(), request, None)
+        elif (
             cors_allows is not None
             and request.method == "OPTIONS"
             and "Access-Control-Request-Method" in headers
-            and cors_allows(headers.get("Origin"))
+            and cors_allows(request.path, headers.get("Origin"))
         ):
             response = preflight(headers)
         else:
@@ -213,11 +219,7 @@ def _unexpected_error(mounts: list[Mount], request: web.Request) -> web.Response
     """A 500 in the owning API's shape for an exception no handler expected (logged, never shown)."""
     log.exception("unhandled error in %s %s", request.method, request.path)
     error = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
-    api = owner(mounts, request.path)
-    if api is None:
-        return web.json_response({"error": error.message}, status=500)
-    operation = request.get(OPERATION)
-    return _response(api, error, request, operation)
+    return _response(owner(mounts, request.path), error, request, request.get(OPERATION))
 
 
 def _transport_error(env: Env, api: Api | None, request: web.Request, exc: web.HTTPException) -> web.Response:
@@ -230,7 +232,10 @@ def _transport_error(env: Env, api: Api | None, request: web.Request, exc: web.H
     return _response(api, error, request, request.get(OPERATION))
 
 
-def _response(api: Api, error: ApiError, request: web.Request, operation: Operation | None) -> web.Response:
+def _response(api: Api | None, error: ApiError, request: web.Request, operation: Operation | None) -> web.Response:
+    """`error` in the shape of the API that owns the path; a path no API owns gets `{"error": message}`."""
+    if api is None:
+        return web.json_response({"error": error.message}, status=error.status or 500, headers=error.headers)
     answer = to_answer(api.error_reply(error, request.path, operation.operation_id if operation else None))
     headers = {**answer.headers, "Content-Type": answer.content_type} if answer.content_type else answer.headers
     return web.Response(

@@ -14,6 +14,7 @@ from .api import bind_operations
 from .clock import Clock
 from .cors import make_cors_headers
 from .env import Env, create_env
+from .guard import ADMIN_PREFIX, Guard
 from .http_log import quiet_malformed_requests
 from .keys import ENV
 from .openapi.spec import load_spec
@@ -22,14 +23,13 @@ from .settings import Settings
 from .smtp_relay import relaying
 from .transports import TRANSPORTS, Transports, transports_context
 
-ADMIN_PREFIX = "/__admin"
-
 
 def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | None = None) -> web.Application:
     """The whole mock: /<vendor>/... per vendor (or "/" with `settings.mount_at_root`) and /__admin/..."""
     env = env or create_env(settings, clock=clock)
     quiet_malformed_requests()
     pipelines = {name: Pipeline(env, env.vendors[name], env.specs[name]) for name in settings.vendors}
+    guard = Guard(settings)
     admin = Pipeline(env, admin_api(env), load_spec("admin"))
     bind_operations(admin.api, admin.spec, home="mocks/admin.py")
     served: list[tuple[str, Pipeline]] = [(settings.prefix(name), pipelines[name]) for name in settings.vendors]
@@ -38,7 +38,7 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     mounts: list[Mount] = [(prefix, pipeline.api) for prefix, pipeline in mounted]
     root = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[make_middleware(env, mounts)],
+        middlewares=[make_middleware(env, mounts, guard)],
         # Bodies are decoded by the endpoint (codings.py: bounded, and a bad one answered in the API's shape); every
         # runner of this app, a test's too, closes connections idle past `--idle-timeout`.
         handler_args={"auto_decompress": False, "keepalive_timeout": settings.idle_timeout},

@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import signal
 import socket
 import sys
@@ -14,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -60,6 +63,7 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     )
     serve.add_argument("--no-grpc", action="store_true", help="no gRPC for ZITADEL, on any port")
     _frontend_options(serve)
+    _access_options(serve)
     _state_options(serve)
     _mail_options(serve)
     _connection_options(serve)
@@ -100,6 +104,57 @@ def _positive_seconds(value: str) -> float:
     if not seconds > 0:
         raise argparse.ArgumentTypeError(f"{value} is not more than 0 seconds")
     return seconds
+
+
+# Who may reach the mock (issue 17): the Host check and the admin token ----------------------------------------------
+ADMIN_TOKEN_VARIABLE = "RESETKIT_ADMIN_TOKEN"
+
+
+def _access_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        type=_host_pattern,
+        metavar="NAME",
+        help="also accept requests whose Host is NAME (`.example.com`: it and its subdomains; repeatable; `*`: any "
+        "Host). Default while listening on loopback: loopback names and addresses and the --public-url host",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help=f"/__admin needs `Authorization: Bearer TOKEN` (default: ${ADMIN_TOKEN_VARIABLE}; made and printed when "
+        "listening off loopback)",
+    )
+    serve.add_argument(
+        "--no-admin-auth",
+        action="store_true",
+        help="no admin token even off loopback (anyone who reaches the port can read the outbox)",
+    )
+
+
+def _host_pattern(value: str) -> str:
+    name = value.strip()
+    if name != "*" and (not name or any(c in name for c in "/ @?#")):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a host name (like dev.example.com, .example.com or *)")
+    return name
+
+
+def given_admin_token(args: argparse.Namespace) -> str | None:
+    """The token the user chose: `--admin-token`, else `$RESETKIT_ADMIN_TOKEN` (an empty one is none)."""
+    return args.admin_token or os.environ.get(ADMIN_TOKEN_VARIABLE) or None
+
+
+def admin_token(args: argparse.Namespace) -> str | None:
+    """The token the user chose, else one made now when serve listens off loopback; none with `--no-admin-auth`."""
+    from .guard import host_name, is_loopback
+
+    if args.no_admin_auth:
+        return None
+    given = given_admin_token(args)
+    if given is None and not is_loopback(host_name(args.host)):
+        return secrets.token_urlsafe(24)
+    return given
 
 
 # Real mail (issue 10): the deployment path, testable here ------------------------------------------------------------
@@ -331,6 +386,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         read_timeout=args.read_timeout,
         idle_timeout=args.idle_timeout,
         max_connections=args.max_connections,
+        allowed_hosts=tuple(args.allowed_host),
+        admin_token=admin_token(args),
     )
 
 
@@ -343,8 +400,11 @@ def _grpc_port(args: argparse.Namespace, *, on_http_port: bool = False) -> int |
     return int(args.grpc_port) if args.grpc_port is not None else None
 
 
-def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url: str | None = None) -> str:
-    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin and the inbox."""
+def banner(
+    settings: Settings, credentials: dict[str, dict[str, str]], grpc_url: str | None = None, *, made_token: bool = False
+) -> str:
+    """What `serve` prints once it listens: each vendor's base URL and credentials, gRPC, admin and the inbox; the
+    admin token only when serve made it (a token the user chose stays out of logs)."""
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"resetkit mock on {base} (strict={'on' if settings.strict else 'off'}, seed={settings.seed})"]
     for name in settings.vendors:
@@ -353,8 +413,19 @@ def banner(settings: Settings, credentials: dict[str, dict[str, str]], grpc_url:
     if (settings.grpc_port is not None or settings.grpc_on_http_port) and "zitadel" in settings.vendors:
         where = grpc_url or "did not start (see the log)"
         lines.append(f"  {'zitadel grpc':<12} {where}   (grpc_url in /__admin/credentials; h2c, --no-grpc to turn off)")
-    lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
-    lines.append(f"  {'inbox':<12} {settings.base_url}/__admin/inbox   (reset links: {_links(settings)})")
+    inbox = f"{settings.base_url}/__admin/inbox"
+    if settings.admin_token is None:
+        lines.append(f"  {'admin':<12} {base}/__admin   (outbox: {base}/__admin/outbox)")
+    else:
+        token = settings.admin_token if made_token else "<your admin token>"
+        lines.append(f"  {'admin':<12} {base}/__admin   (needs the token: Authorization: Bearer {token})")
+        inbox += f"?token={quote(token, safe='') if made_token else token}"
+    lines.append(f"  {'inbox':<12} {inbox}   (reset links: {_links(settings)})")
+    if made_token:
+        lines.append(
+            f"  {'admin token':<12} {settings.admin_token}   (made for this run, as serve listens off loopback; "
+            f"choose one with --admin-token or {ADMIN_TOKEN_VARIABLE}, or --no-admin-auth)"
+        )
     if settings.smtp:
         lines.append(f"  {'smtp':<12} every e-mail is also delivered to {settings.smtp}")
     return "\n".join(lines)
@@ -385,6 +456,7 @@ def serve(args: argparse.Namespace) -> int:
     from .connections import bind
 
     settings = settings_from(args)
+    made_token = settings.admin_token is not None and given_admin_token(args) is None
     try:
         sock = bind(settings.host, settings.port)
     except (OSError, OverflowError) as exc:
@@ -392,12 +464,24 @@ def serve(args: argparse.Namespace) -> int:
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {reason}", file=sys.stderr)
         return 2
     settings = replace(settings, port=int(sock.getsockname()[1]))  # the real port, for the banner and the links
+    if args.no_admin_auth and not _on_loopback(settings):
+        print(
+            f"resetkit: warning: --no-admin-auth: anyone who reaches {settings.host}:{settings.port} can read the "
+            "outbox (every reset token and code), the credentials, and reset the mock",
+            file=sys.stderr,
+        )
     with contextlib.ExitStack() as held:
         held.callback(sock.close)
-        return _serve_on(sock, settings, held)
+        return _serve_on(sock, settings, held, made_token)
 
 
-def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack) -> int:
+def _on_loopback(settings: Settings) -> bool:
+    from .guard import host_name, is_loopback
+
+    return is_loopback(host_name(settings.host))
+
+
+def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack, made_token: bool) -> int:
     from .api import SpecDriftError
     from .app import create_app
     from .env import create_env
@@ -418,13 +502,15 @@ def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStac
         _log_requests_to_stdout()
     app = create_app(settings, env=env)
     try:
-        return asyncio.run(_serve_until_signalled(app, sock, settings))
+        return asyncio.run(_serve_until_signalled(app, sock, settings, made_token))
     finally:
         for repeated in bursts:
             repeated.flush()
 
 
-async def _serve_until_signalled(app: web.Application, sock: socket.socket, settings: Settings) -> int:
+async def _serve_until_signalled(
+    app: web.Application, sock: socket.socket, settings: Settings, made_token: bool
+) -> int:
     """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
     from .connections import ConnectionGuard, default_max_connections
     from .h2c import OnePortSite, grpc_upstream
@@ -450,7 +536,8 @@ async def _serve_until_signalled(app: web.Application, sock: socket.socket, sett
     except TimeoutError:
         pass  # the banner says gRPC did not start; the log says why
     credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
-    print(banner(settings, credentials, env.endpoints.get("zitadel", {}).get("grpc_url")), flush=True)
+    grpc_url = env.endpoints.get("zitadel", {}).get("grpc_url")
+    print(banner(settings, credentials, grpc_url, made_token=made_token), flush=True)
     await stop.wait()
     await runner.cleanup()  # stop accepting, wait up to DRAIN_SECONDS for requests in flight, close streams, stop gRPC
     return 0
@@ -471,6 +558,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         at = given.index("serve") + 1
         args = parser.parse_args([*given[:at], *config_arguments(args.config, serve_parser), *given[at:]])
     if args.command == "serve":
+        if args.admin_token and args.no_admin_auth:
+            serve_parser.error("--admin-token and --no-admin-auth contradict each other; give one")
         return serve(args)
     if args.command == "conform":
         from .conform.cli import run_conform

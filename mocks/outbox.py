@@ -40,6 +40,16 @@ class Message:
         return data
 
 
+# What may never be in a value that becomes a mail header (From, To, Subject): C0 and C1 controls (CR and LF among
+# them) and the Unicode line and paragraph separators, any of which could end the header and start another.
+_HEADER_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def header_injection(**headers: str) -> str | None:
+    """The first of `headers` (name=value) whose value could break out of its mail header, or None."""
+    return next((name for name, value in headers.items() if _HEADER_BREAKING.search(value)), None)
+
+
 _PHONE_TYPING = re.compile(r"[0-9+\s().-]+")  # how people type a phone number: +47 912 34 567, (0047) 912-34567
 _NOT_DIGIT = re.compile(r"[^0-9]")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .registry import VENDORS
@@ -56,6 +56,10 @@ class Settings:
     read_timeout: float = 10.0  # `--read-timeout`: a request's head from its first byte, then its body, each this long
     idle_timeout: float = 75.0  # `--idle-timeout`: a connection waiting for its next request is closed after this
     max_connections: int | None = None  # `--max-connections`: open HTTP connections; None: from the descriptor limit
+
+    # Who may reach the mock (issue 17): the Host check against DNS rebinding and the admin token ------------------
+    allowed_hosts: tuple[str, ...] = ()  # `--allowed-host`: Host names accepted besides loopback; ("*",): any Host
+    admin_token: str | None = field(default=None, repr=False)  # `--admin-token`: /__admin needs it; None: open
 
     def prefix(self, vendor: str) -> str:
         return "" if self.mount_at_root else f"/{vendor}"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .mail import to_mime
-from .outbox import Message, Outbox
+from .outbox import Message, Outbox, header_injection
 
 QUEUE_SIZE = 1000  # e-mails kept while the SMTP server cannot be reached
 RETRY_SECONDS = (0.5, 30.0)  # the first wait before trying an unreachable server again, and the longest
@@ -150,6 +150,9 @@ class SmtpRelay:
 
     def _send(self, message: Message) -> str | None:
         """One e-mail over SMTP: None when the server took it, else why this message cannot be delivered."""
+        unsafe = header_injection(to=message.to, sender=message.sender, subject=message.subject)
+        if unsafe is not None:  # it could smuggle in headers or SMTP commands
+            return f"not relayed: its {unsafe} has a control character"
         try:
             mime = to_mime(message)
         except (ValueError, TypeError) as exc:  # a header with CR/LF, say: no e-mail can be made of it

@@ -53,6 +53,11 @@ def _deployment_options(conform: Any) -> None:
     conform.add_argument(
         "--reset-mock", action="store_true", help="reset a mock's state before the run (default: leave it as it is)"
     )
+    conform.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the mock's admin token, when it runs with one (default: $RESETKIT_ADMIN_TOKEN)",
+    )
 
 
 def _deployment_arguments(args: argparse.Namespace) -> list[str]:
@@ -143,13 +148,16 @@ def run_conform(args: argparse.Namespace) -> int:
     try:
         import pytest
 
-        from .target import RunOptions, TargetError, connect
+        from .target import ADMIN_TOKEN_VARIABLE, RunOptions, TargetError, connect
     except ImportError as exc:
         return _fail_setup(args, f"needs its test engines ({exc.name} is missing): pip install 'resetkit[conform]'")
     try:
         _check_output_paths(args)
         pytest_args = pytest_arguments(args)
-        options = RunOptions(mailbox=getattr(args, "mailbox", None))
+        if getattr(args, "admin_token", None):  # the suites' own connection reads it there too (never in argv)
+            os.environ[ADMIN_TOKEN_VARIABLE] = args.admin_token
+        admin_token = os.environ.get(ADMIN_TOKEN_VARIABLE) or None
+        options = RunOptions(mailbox=getattr(args, "mailbox", None), admin_token=admin_token)
         target = connect(args.target, tuple(args.vendor), args.credentials, args.include_inferred, options)
     except (ConformSetupError, TargetError, resources.ResourcesMissing) as exc:
         return _fail_setup(args, str(exc))

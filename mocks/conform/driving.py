@@ -192,8 +192,10 @@ class Driver:
         headers: Mapping[str, str | None] | None = None,
         paced: bool = True,
         completes: Sequence[tuple[str, str]] = (),
+        inspected: bool = True,
     ) -> requests.Response:
-        """`request` filled in with `values`, to the target; the answer is inspected before it is returned.
+        """`request` filled in with `values`, to the target; the answer is inspected before it is returned (unless
+        `inspected=False`: an answer the spec cannot know, such as a front refusing a forged Host).
 
         The body may be replaced: `json`, `form`, or `raw` text sent as JSON (a JSON object keeps the request's
         addressing members); `extra` adds JSON members. `headers` are set over the template's (None removes one).
@@ -240,7 +242,7 @@ class Driver:
         if paced and response.status_code == 429:  # someone else's calls filled the window: wait as told, once
             time.sleep(min(float(response.headers.get("Retry-After", "1") or 1), 10.0))
             response = self.session.request(call.method, url, **arguments)
-        return inspect(response, self.vendor, completes)
+        return inspect(response, self.vendor, completes) if inspected else response
 
     def make_room(self, request: Request, count: int) -> None:
         """Wait until a burst of `count` calls (concurrent redemptions) fits in the rate limit."""
@@ -263,11 +265,21 @@ class Driver:
         raw: str | None = None,
         extra: Mapping[str, Any] | None = None,
         paced: bool = True,
+        inspected: bool = True,
         **values: Any,
     ) -> requests.Response:
         """Ask for a reset for `identifier` (any value: a check may send a list where an address belongs)."""
         filled = self.values(**{**values, "identifier": identifier})
-        return self.send(self.initiate_request, filled, headers=headers, json=json, raw=raw, extra=extra, paced=paced)
+        return self.send(
+            self.initiate_request,
+            filled,
+            headers=headers,
+            json=json,
+            raw=raw,
+            extra=extra,
+            paced=paced,
+            inspected=inspected,
+        )
 
     def hand_out(self, identifier: str, /, **values: Any) -> requests.Response:
         """Ask the API for a reset secret for the caller itself (ZITADEL's returnCode, Social ID's token call)."""

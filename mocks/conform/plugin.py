@@ -26,7 +26,7 @@ from ..settings import Settings
 from .inspection import Inspector, activated, last_exchange
 from .mailbox import DEFAULT_TIMEOUT, MailboxError
 from .report import note_in_reports
-from .target import CAPABILITIES, RunOptions, Target, TargetError, connect, prepared
+from .target import ADMIN_TOKEN_VARIABLE, CAPABILITIES, RunOptions, Target, TargetError, connect, prepared
 
 # `ci` keeps `make test` within minutes on 2 cores; `deep` is for a night run (`--hypothesis-profile=deep`).
 settings.register_profile(
@@ -104,6 +104,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         run_id=config.getoption("--run-id") or secrets.token_hex(4),
         wait_expiry=bool(config.getoption("--wait-expiry")),
         reset_mock=bool(config.getoption("--reset-mock")),
+        admin_token=os.environ.get(ADMIN_TOKEN_VARIABLE) or None,
     )
     try:
         target = connect(

@@ -43,6 +43,10 @@ class TargetError(RuntimeError):
     """The target cannot be used: unreachable, or missing what the run needs (a usage or setup error)."""
 
 
+ADMIN_TOKEN_VARIABLE = "RESETKIT_ADMIN_TOKEN"  # the mock's admin token, when it was started with one
+ADMIN_REALM = 'realm="resetkit admin"'  # in the WWW-Authenticate of a mock that wants its admin token
+
+
 @dataclass
 class Admin:
     """A sync client for the mock's /__admin API: outbox, accounts, clock, reset."""
@@ -236,6 +240,7 @@ class RunOptions:
     run_id: str = "run"
     wait_expiry: bool = False
     reset_mock: bool = False
+    admin_token: str | None = None  # `--admin-token` / $RESETKIT_ADMIN_TOKEN: sent to the mock's /__admin only
 
 
 def _format_of(path: str | Path) -> str:
@@ -259,11 +264,16 @@ def connect(
         except MailboxError as exc:
             raise TargetError(str(exc)) from None
     url = url.rstrip("/")
-    session = requests.Session()
+    session = requests.Session()  # the admin API's only (so the token never goes to a vendor route)
+    if options.admin_token:
+        session.headers["Authorization"] = f"Bearer {options.admin_token}"
     try:
         probe = session.get(f"{url}/__admin/credentials", timeout=5)
     except requests.RequestException as exc:
         raise TargetError(f"target {url} is unreachable: {exc.__class__.__name__}") from None
+    if probe.status_code == 401 and ADMIN_REALM in probe.headers.get("WWW-Authenticate", ""):
+        wrong = "does not take the admin token given" if options.admin_token else "wants its admin token"
+        raise TargetError(f"the mock at {url} {wrong}: pass --admin-token TOKEN or set {ADMIN_TOKEN_VARIABLE}")
     admin = Admin(f"{url}/__admin", session) if probe.status_code == 200 else None
     served = tuple(probe.json()) if admin is not None else ()
     wanted = vendors or (served or VENDORS)

@@ -4,7 +4,7 @@ templates beside this file, with a little inline script (no build step, no third
 from __future__ import annotations
 
 from .html import Page
-from .inbox import inbox_page
+from .inbox import inbox_page, opening_page
 from .reset import reset_page
 
-__all__ = ["Page", "inbox_page", "reset_page"]
+__all__ = ["Page", "inbox_page", "opening_page", "reset_page"]

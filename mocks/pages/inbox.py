@@ -64,3 +64,17 @@ def inbox_page(
         config=json_for_html(config),
     )
     return Page(text, security_headers(nonce, framing="'self'"))
+
+
+def opening_page(location: str) -> Page:
+    """What the inbox link answers once its token became a cookie: a page that goes on to `location` by itself.
+
+    Not an HTTP redirect: after a link on another site, a browser sends no SameSite=Strict cookie along a redirect
+    chain that site started, but it does on a navigation the mock's own page starts.
+    """
+    href = escape(location)
+    text = (
+        f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={href}">'
+        f'<title>resetkit inbox</title><p>Opening <a href="{href}">the inbox</a>…</p>'
+    )
+    return Page(text, security_headers(new_nonce(), framing="'none'"))

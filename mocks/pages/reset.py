@@ -23,10 +23,14 @@ if TYPE_CHECKING:
 
 
 def account_email(env: Env, vendor: str, params: Mapping[str, str]) -> str:
-    """The e-mail of the account the link is for: a pending reset's secret, or an account id, among its values."""
+    """The e-mail of the account the link is for, found by the reset secret among its values.
+
+    Never by an account id alone: the page needs no token, so it must not tell anyone an account's address for an
+    id (ZITADEL's `userID`, LeadSquared's `LeadId`); whoever holds the secret holds the e-mail it came in.
+    """
     for value in params.values():
         pending = env.store.get_reset(vendor, value)
-        account = env.store.get_account(vendor, pending.account_id if pending else value)
+        account = env.store.get_account(vendor, pending.account_id) if pending is not None else None
         if account is not None:
             return account.email
     return ""

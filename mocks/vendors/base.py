@@ -9,11 +9,12 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..api import Answer, Api, Call
+from ..errors import ApiError, Kind
 from ..flows.codes import render_reset_link
 from ..flows.passwords import PasswordPolicy, hash_password
 from ..openapi.spec import VendorSpec
 from ..openapi.validation import RawRequest
-from ..outbox import Channel
+from ..outbox import Channel, header_injection
 from ..protocols import Customizable, VendorContext
 from ..settings import Settings
 from ..store.models import Account
@@ -210,11 +211,17 @@ def deliver(
 ) -> bool:
     """Record the message a vendor would send to the account's e-mail or phone; False if it has no such address.
 
-    Without `html`, an e-mail's HTML is the escaped text plus a link button.
+    Without `html`, an e-mail's HTML is the escaped text plus a link button. A control character in a value that
+    becomes a mail header is a 400 and nothing is sent (the specs refuse them first; this holds for every path in,
+    saved state included).
     """
     to = account.phone if channel == "sms" else account.email
     if not to:
         return False
+    unsafe = header_injection(to=to, sender=sender, subject=subject) if channel == "email" else None
+    if unsafe is not None:
+        field = {"to": "the recipient's address", "sender": "the sender", "subject": "the subject"}[unsafe]
+        raise ApiError(Kind.INVALID, f"{field} contains a control character (CR, LF, ...): no e-mail was sent")
     if html is None:
         html = "" if channel == "sms" else f"<p>{escape(text).replace(chr(10), '<br>')}</p>"
         if link and channel == "email":

@@ -1,4 +1,5 @@
-"""CORS on every route: preflights answered before routing, validation or auth; origins echoed; opt-outs."""
+"""CORS on every route: preflights answered before routing, validation or auth; origins echoed; opt-outs. The
+vendors answer any origin; `/__admin` only loopback origins and `--cors-origin` ones."""
 
 from __future__ import annotations
 
@@ -47,6 +48,45 @@ async def test_a_private_network_preflight_is_allowed(client: TestClient) -> Non
     headers = {**preflight(), "Access-Control-Request-Private-Network": "true"}
     response = await client.options(PATHS[0], headers=headers)
     assert response.headers["Access-Control-Allow-Private-Network"] == "true"
+
+
+EVIL = "https://evil.example"
+
+
+@pytest.mark.parametrize("origin", [EVIL, "null", "http://localhost.evil.example:3000"])
+async def test_the_admin_api_answers_no_cors_to_another_site(client: TestClient, origin: str) -> None:
+    for path in ("/__admin/outbox", "/__admin/credentials"):
+        response = await client.get(path, headers={"Origin": origin})
+        assert "Access-Control-Allow-Origin" not in response.headers and "Origin" in response.headers["Vary"]
+    headers = {**preflight(origin), "Access-Control-Request-Private-Network": "true"}
+    refused = await client.options("/__admin/accounts", headers=headers)
+    assert refused.status == 405
+    assert not any(name.startswith("Access-Control-Allow") for name in refused.headers)
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:5173", "http://127.0.0.1:3000", "http://[::1]:4200"])
+async def test_the_admin_api_answers_loopback_origins(client: TestClient, origin: str) -> None:
+    response = await client.get("/__admin/outbox", headers={"Origin": origin})
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    headers = {**preflight(origin), "Access-Control-Request-Private-Network": "true"}
+    allowed = await client.options("/__admin/accounts", headers=headers)
+    assert allowed.status == 204 and allowed.headers["Access-Control-Allow-Private-Network"] == "true"
+
+
+async def test_a_cors_origin_may_use_the_admin_api_and_narrows_the_vendors(make_mock: MockFactory) -> None:
+    client, _env = await make_mock(cors_origins=("https://app.example",))
+    for path in ("/__admin/outbox", PATHS[0]):
+        answer = await client.options(path, headers=preflight("https://app.example"))
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    loopback = await client.get("/__admin/outbox", headers={"Origin": ORIGIN})
+    assert loopback.headers["Access-Control-Allow-Origin"] == ORIGIN  # loopback origins keep the admin API
+    vendor = await client.options(PATHS[0], headers=preflight(ORIGIN))
+    assert "Access-Control-Allow-Origin" not in vendor.headers  # but not the vendors, which --cors-origin narrowed
+
+
+async def test_the_vendors_answer_any_origin_by_default(client: TestClient) -> None:
+    response = await client.options(PATHS[0], headers=preflight(EVIL))
+    assert response.status == 204 and response.headers["Access-Control-Allow-Origin"] == EVIL
 
 
 @pytest.mark.parametrize("vendor", VENDORS)

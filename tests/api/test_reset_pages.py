@@ -63,7 +63,8 @@ async def test_public_url_sets_the_origin_of_hosted_links(make_mock: MockFactory
     assert link.startswith("https://mock.dev.example/__admin/reset-page/leadsquared?")
 
 
-async def test_forwarded_host_headers_never_change_the_link(client: TestClient, env: Env) -> None:
+async def test_forwarded_host_headers_never_change_the_link(make_mock: MockFactory) -> None:
+    client, env = await make_mock(allowed_hosts=("*",))  # the Host check off: the forged Host reaches the vendor
     account = await new_account(client, "placewise")
     forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
     await initiate(client, "placewise", account, forged)
@@ -139,6 +140,13 @@ async def test_an_unknown_token_says_so_up_front_and_hides_the_form(client: Test
     html = await (await client.get("/__admin/reset-page/placewise", params={"token": "nope"})).text()
     assert code_state(html) == ("unknown", True)
     assert '<input name="identifier" autocomplete="username" value="">' in html
+
+
+async def test_an_account_id_alone_never_shows_the_accounts_address(client: TestClient) -> None:
+    """The page is open without the admin token: only a link's secret may name the account it is for."""
+    account = await new_account(client, "leadsquared")
+    html = await (await client.get("/__admin/reset-page/leadsquared", params={"LeadId": account["id"]})).text()
+    assert account["email"] not in html and '<input name="identifier" autocomplete="username" value="">' in html
 
 
 def code_state(html: str) -> tuple[str, bool]:

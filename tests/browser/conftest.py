@@ -23,6 +23,7 @@ from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+FOREIGN_SITE = "evil.example"
 APT = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "chromium", "chromium-driver"]
 FLAGS = (
     "--headless",
@@ -35,6 +36,8 @@ FLAGS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--window-size=1280,900",
+    # A foreign site on this machine: evil.example resolves to 127.0.0.1 (a page there is another site to the mock).
+    f"--host-resolver-rules=MAP {FOREIGN_SITE} 127.0.0.1",
 )
 
 
@@ -88,9 +91,10 @@ def mock() -> Iterator[LiveMock]:
 
 
 class OtherOrigin:
-    """A second tiny web server on another port: a page there is cross-origin to the mock."""
+    """A second tiny web server on another port: a page there is cross-origin to the mock (named `name`, which
+    resolves to 127.0.0.1 in the browser: `localhost`, or the foreign site)."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "localhost") -> None:
         self.pages: dict[str, str] = {}
         pages = self.pages
 
@@ -107,7 +111,7 @@ class OtherOrigin:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://localhost:{self.server.server_address[1]}"
+        self.url = f"http://{name}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -120,5 +124,13 @@ class OtherOrigin:
 @pytest.fixture
 def other_origin() -> Iterator[OtherOrigin]:
     server = OtherOrigin()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def foreign_site() -> Iterator[OtherOrigin]:
+    """A page on another site (evil.example, mapped to 127.0.0.1 in the browser)."""
+    server = OtherOrigin(FOREIGN_SITE)
     yield server
     server.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from resetkit.api import Call, Principal, Reply
 from resetkit.errors import ApiError, Kind
@@ -30,12 +31,14 @@ class BrokenServer:
     defect: str
     # What `resetkit conform` needs to run to catch it (--suite, --select): keeps these slow tests short.
     conform_options: tuple[str, ...] = field(default=())
+    # Serve options the defect needs to be reachable at all (as Settings fields).
+    settings: tuple[tuple[str, Any], ...] = field(default=())
 
 
 def serve(broken: BrokenServer) -> LiveMock:
     """Serve the broken vendor at the root, strict mode off, as a real deployment of one vendor would be."""
     settings = Settings(port=0, strict=False, accounts=20, vendors=(broken.vendor,), mount_at_root=True)
-    return start_live_mock(settings, overrides={broken.vendor: broken.record})
+    return start_live_mock(replace(settings, **dict(broken.settings)), overrides={broken.vendor: broken.record})
 
 
 # (a) A wrong field type ----------------------------------------------------------------------------------------
@@ -188,6 +191,8 @@ HOST_HEADER_LINK = BrokenServer(
     ),
     defect="the reset e-mail's link is built from the request's Host header",
     conform_options=("--suite", "security", "--select", "sr13"),
+    # A deployment without a Host check: the mock's own would refuse the forged Host before the defect is reached.
+    settings=(("allowed_hosts", ("*",)),),
 )
 
 

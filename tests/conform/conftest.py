@@ -122,7 +122,7 @@ def serving(log_folder: Path, *options: str) -> Iterator[str]:
         while True:
             assert server.poll() is None, f"resetkit serve exited with {server.returncode}; see {log.name}"
             try:
-                if requests.get(f"{url}/__admin/credentials", timeout=1).status_code == 200:
+                if requests.get(f"{url}/__admin/health", timeout=1).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass

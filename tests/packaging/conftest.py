@@ -125,5 +125,19 @@ def served_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     stop(served)
 
 
+ADMIN_TOKEN = "packaging-admin-token"
+
+
+@pytest.fixture(scope="session")
+def served_guarded_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The same mock with an admin token (`RESETKIT_ADMIN_TOKEN`), as the Docker image runs: CI templates must
+    pass it on."""
+    folder = tmp_path_factory.mktemp("served-guarded")
+    env = {**os.environ, "RESETKIT_ADMIN_TOKEN": ADMIN_TOKEN}
+    served = serve([sys.executable, "-m", "resetkit", "serve"], folder, folder / "log", env)
+    yield served
+    stop(served)
+
+
 def single_line(text: str) -> bool:
     return len(text.strip().splitlines()) == 1 and "Traceback" not in text

@@ -1,5 +1,6 @@
 """The ci/ templates work as written: each one's shell steps run in order, in a fresh folder and venv, with the
-built wheel as the package to install, against a served mock; the report and JUnit files they publish appear."""
+built wheel as the package to install, against a served mock that wants its admin token (which the templates pass
+from a secret); the report and JUnit files they publish appear."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 import requests
 import yaml
 
-from .conftest import ROOT, Built, Served, env_with, fresh_venv
+from .conftest import ADMIN_TOKEN, ROOT, Built, Served, env_with, fresh_venv
 
 pytestmark = pytest.mark.slow
 STEP_TIMEOUT = 900
@@ -45,7 +46,10 @@ class Job:
 
 
 def credentials_of(mock: Served) -> dict[str, Any]:
-    return {VENDOR: requests.get(f"{mock.url}/__admin/credentials", timeout=5).json()[VENDOR]}
+    answer = requests.get(
+        f"{mock.url}/__admin/credentials", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=5
+    )
+    return {VENDOR: answer.json()[VENDOR]}
 
 
 @pytest.fixture
@@ -54,7 +58,9 @@ def job(tmp_path: Path, built: Built) -> Job:
     bin_dir = fresh_venv(tmp_path / "python")
     folder = tmp_path / "job"
     folder.mkdir()
-    return Job(folder, env_with(bin_dir, RESETKIT_PACKAGE=f"{built.wheel}[conform]"))
+    env = env_with(bin_dir, RESETKIT_PACKAGE=f"{built.wheel}[conform]")
+    env.pop("RESETKIT_ADMIN_TOKEN", None)  # only what the template passes
+    return Job(folder, env)
 
 
 # GitHub Actions ---------------------------------------------------------------------------------------------------
@@ -74,11 +80,12 @@ def github_expression(expression: str, contexts: dict[str, dict[str, str]]) -> s
     return ""
 
 
-def test_the_github_actions_template_publishes_a_report_and_junit(job: Job, served_mock: Served) -> None:
+def test_the_github_actions_template_publishes_a_report_and_junit(job: Job, served_guarded_mock: Served) -> None:
     workflow = yaml.safe_load((ROOT / "ci" / "github-actions.yml").read_text(encoding="utf-8"))
+    secrets = {"RESETKIT_CREDENTIALS": yaml.safe_dump(credentials_of(served_guarded_mock))}
     contexts = {
-        "secrets": {"RESETKIT_CREDENTIALS": yaml.safe_dump(credentials_of(served_mock))},
-        "vars": {"RESETKIT_TARGET": served_mock.url, "RESETKIT_VENDOR": VENDOR, "RESETKIT_PACKAGE": ""},
+        "secrets": {**secrets, "RESETKIT_ADMIN_TOKEN": ADMIN_TOKEN},
+        "vars": {"RESETKIT_TARGET": served_guarded_mock.url, "RESETKIT_VENDOR": VENDOR, "RESETKIT_PACKAGE": ""},
         "github": {"ref": "refs/heads/main"},
     }
     (runner_temp := job.folder.parent / "runner-temp").mkdir()
@@ -106,12 +113,15 @@ def test_the_github_actions_template_publishes_a_report_and_junit(job: Job, serv
 
 
 # GitLab CI ----------------------------------------------------------------------------------------------------------
-def test_the_gitlab_template_publishes_a_report_and_junit(job: Job, served_mock: Served) -> None:
+def test_the_gitlab_template_publishes_a_report_and_junit(job: Job, served_guarded_mock: Served) -> None:
     template = yaml.safe_load((ROOT / "ci" / "gitlab-ci.yml").read_text(encoding="utf-8"))
     definition = template["resetkit-conformance"]
     secret_file = job.folder.parent / "RESETKIT_CREDENTIALS"  # a "File" variable: GitLab passes its path
-    secret_file.write_text(yaml.safe_dump(credentials_of(served_mock)), encoding="utf-8")
-    job.env.update(RESETKIT_TARGET=served_mock.url, RESETKIT_VENDOR=VENDOR, RESETKIT_CREDENTIALS=str(secret_file))
+    secret_file.write_text(yaml.safe_dump(credentials_of(served_guarded_mock)), encoding="utf-8")
+    job.env.update(
+        RESETKIT_TARGET=served_guarded_mock.url, RESETKIT_VENDOR=VENDOR, RESETKIT_CREDENTIALS=str(secret_file)
+    )
+    job.env["RESETKIT_ADMIN_TOKEN"] = ADMIN_TOKEN  # a masked CI/CD variable: GitLab puts it in the job's environment
 
     for command in [*definition["before_script"], *definition["script"]]:
         job.sh(command, ["sh", "-c"])

@@ -19,7 +19,7 @@ from ..packaging.conftest import Served, serve, stop
 TRICKLING = 200
 IDLE = 500
 PROMPT = 2.0  # seconds: a generous bound for a robustness check, not a speed goal (figures belong in bench/)
-HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: mock\r\n\r\n"
+HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def enough_sockets() -> None:
 async def trickle(host: str, port: int, stop_sending: asyncio.Event) -> bool:
     """Start a request, then send one header byte a second and never finish; True if still connected at the end."""
     reader, writer = await asyncio.open_connection(host, port)
-    writer.write(b"GET /__admin/health HTTP/1.1\r\nHost: mock\r\nX-Slow: ")
+    writer.write(b"GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
     try:
         while not stop_sending.is_set():
             await asyncio.sleep(1)

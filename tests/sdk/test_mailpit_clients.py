@@ -143,7 +143,8 @@ def test_mailpit_api_client_reads_each_vendors_reset(vendor: str, mock: LiveMock
     assert all(m.id != summary.id for m in api.get_messages().messages)
 
 
-@pytest.mark.parametrize("mailpit_api", [MAILPIT_URL], indirect=True)
+# An id without the port: each xdist worker has its own, and the workers must collect the same names.
+@pytest.mark.parametrize("mailpit_api", [MAILPIT_URL], ids=["the mock"], indirect=True)
 def test_mailpit_api_client_pytest_fixture_reads(mock: LiveMock, mailpit_api: API) -> None:
     account = new_account(mock.url, "leadsquared")
     request_reset(mock.url, "leadsquared", account)

@@ -15,7 +15,7 @@ from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 
 EMPTY_SETTINGS = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"  # an HTTP/2 SETTINGS frame without parameters
-HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n"
+HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,12 @@ def test_http_1_requests_are_answered_by_aiohttp(mock: LiveMock) -> None:
     with connect(mock) as sock:
         sock.sendall(HEALTH)
         assert sock.recv(200).startswith(b"HTTP/1.1 200")
+
+
+def test_the_guards_host_check_holds_behind_the_sniffer(mock: LiveMock) -> None:
+    with connect(mock) as sock:
+        sock.sendall(HEALTH.replace(b"Host: 127.0.0.1", b"Host: rebound.example"))
+        assert sock.recv(200).startswith(b"HTTP/1.1 403")
 
 
 def test_without_grpc_the_preface_is_answered_as_a_bad_http_1_request() -> None:

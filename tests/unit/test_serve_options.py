@@ -154,3 +154,71 @@ def test_a_customize_flag_that_names_no_vendor_setting_is_a_usage_error(
 def test_a_setting_the_vendor_refuses_stops_the_start(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["serve", "--port", "0", "--vendor", "zitadel", "--customize", "zitadel.warn_color=red"])
     assert code == 2 and "cannot start: --customize zitadel: warn_color is a colour" in capsys.readouterr().err
+
+
+# Who may reach the mock: --allowed-host and the admin token -----------------------------------------------------
+@pytest.fixture
+def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cli.ADMIN_TOKEN_VARIABLE, raising=False)
+
+
+def test_allowed_hosts_repeat_and_star_is_kept(serve_settings: ServeSettings) -> None:
+    settings = serve_settings(["--allowed-host", "devbox.lan", "--allowed-host", ".tunnel.example"])
+    assert settings.allowed_hosts == ("devbox.lan", ".tunnel.example")
+    assert serve_settings(["--allowed-host", "*"]).allowed_hosts == ("*",)
+
+
+@pytest.mark.parametrize("value", ["http://devbox.lan", "a b", ""])
+def test_an_allowed_host_that_is_no_host_name_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--allowed-host", value])
+    assert exit_.value.code == 2 and "is not a host name" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_token_in_environment")
+def test_on_loopback_there_is_no_admin_token_by_default(serve_settings: ServeSettings) -> None:
+    assert serve_settings([]).admin_token is None
+
+
+@pytest.mark.usefixtures("no_token_in_environment")
+def test_off_loopback_serve_makes_a_token(serve_settings: ServeSettings) -> None:
+    first, second = serve_settings(["--host", "0.0.0.0"]), serve_settings(["--host", "0.0.0.0"])
+    assert first.admin_token and second.admin_token and first.admin_token != second.admin_token
+    assert len(first.admin_token) >= 32
+
+
+@pytest.mark.usefixtures("no_token_in_environment")
+def test_no_admin_auth_makes_none(serve_settings: ServeSettings) -> None:
+    assert serve_settings(["--host", "0.0.0.0", "--no-admin-auth"]).admin_token is None
+
+
+def test_the_token_comes_from_the_option_the_environment_or_the_config(
+    tmp_path: Path, serve_settings: ServeSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cli.ADMIN_TOKEN_VARIABLE, "from-the-environment")
+    assert serve_settings(["--host", "0.0.0.0"]).admin_token == "from-the-environment"
+    assert serve_settings([]).admin_token == "from-the-environment"  # on loopback too, when one is given
+    assert serve_settings(["--admin-token", "from-the-option"]).admin_token == "from-the-option"
+    config = tmp_path / "resetkit.toml"
+    config.write_text('admin-token = "from-the-config"\nallowed-host = ["devbox.lan"]\n', encoding="utf-8")
+    settings = serve_settings(["--config", str(config)])
+    assert settings.admin_token == "from-the-config" and settings.allowed_hosts == ("devbox.lan",)
+
+
+def test_a_token_and_no_admin_auth_contradict(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--admin-token", "x", "--no-admin-auth"])
+    assert exit_.value.code == 2 and "contradict" in capsys.readouterr().err
+
+
+def test_the_banner_shows_a_made_token_and_its_inbox_link() -> None:
+    settings = Settings(host="0.0.0.0", admin_token="made-here")
+    text = cli.banner(settings, {name: {} for name in settings.vendors}, made_token=True)
+    assert "Authorization: Bearer made-here" in text
+    assert "http://127.0.0.1:8080/__admin/inbox?token=made-here" in text
+
+
+def test_the_banner_never_prints_a_token_the_user_chose() -> None:
+    settings = Settings(admin_token="chosen-secret")
+    text = cli.banner(settings, {name: {} for name in settings.vendors})
+    assert "chosen-secret" not in text and "/__admin/inbox?token=<your admin token>" in text

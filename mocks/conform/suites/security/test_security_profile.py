@@ -76,8 +76,11 @@ def test_sr13_forged_host_headers_do_not_change_the_link(initiating: Driver, for
     initiating.initiate(identifier)
     honest = next(iter(initiating.new_messages(account.email, seen)), None)
     assert honest is not None, f"no reset message reached {account.email}"
-    initiating.initiate(identifier, headers=forged)
+    # A front may refuse a Host that is not its own (the mock does, against DNS rebinding) any way it likes.
+    answer = initiating.initiate(identifier, headers=forged, inspected="Host" not in forged)
     poisoned = next(iter(initiating.new_messages(account.email, seen | {honest["id"]})), None)
+    if poisoned is None and 400 <= answer.status_code < 500:
+        return  # refused outright: no link at all, poisoned or not
     assert poisoned is not None, "the request with forged headers sent no message"
     assert urlsplit(poisoned["link"])[:2] == urlsplit(honest["link"])[:2]
     assert "evil.example" not in (poisoned["text"] or "") + (poisoned["html"] or "")

@@ -9,7 +9,7 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 resetkit
 COPY --from=build /wheels/ /wheels/
 # install: the same command tests/packaging runs against the wheel it builds (keep the two identical)
-RUN python -m pip install --no-cache-dir "$(ls /wheels/resetkit-*.whl)[conform]" && rm -rf /wheels
+RUN python -m pip install --no-cache-dir "$(ls /wheels/resetkit-*.whl)[conform,redis]" && rm -rf /wheels
 # --state FILE lives here (compose.yaml mounts a volume; a fresh volume takes this folder's owner)
 RUN mkdir /data && chown resetkit /data
 USER resetkit

@@ -66,8 +66,8 @@ def seed(mock: str) -> str:
     used = requests.get(f"{mock}/__admin/outbox", params={"to": accounts["placewise"]["email"]}, timeout=10).json()
     message = used["messages"][0]
     placewise = requests.get(f"{mock}/__admin/credentials", timeout=10).json()["placewise"]
-    redeemed = requests.post(
-        f"{mock}/placewise/v3/{placewise['loyalty_club_slug']}/members/reset_password",
+    redeemed = requests.put(
+        f"{mock}/placewise/v3/{placewise['loyalty_club_slug']}/members/by_email/{message['to']}/reset_password",
         json={"token": message["token"], "password": "N3w-Passw0rd!"},
         headers={"X-Client-Authorization": placewise["client_token"]},
         timeout=10,

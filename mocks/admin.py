@@ -44,6 +44,11 @@ def get_health(env: Env, call: Call) -> Reply:
     health: dict[str, Any] = {"status": "ok", "vendors": list(env.settings.vendors)}
     if env.relay is not None:
         health["smtp"] = env.relay.status()
+    if env.fleet is not None:
+        state = env.fleet.status()
+        health["state"] = state
+        if not state["reachable"]:
+            health["status"] = "degraded"
     return Reply(200, health)
 
 
@@ -321,7 +326,10 @@ def get_journal(env: Env, call: Call) -> Reply:
             continue
         matching.append((entry, vendor))
     page = _page(call, "requests", matching)
-    page["requests"] = [_journal_view(entry, vendor, redact, secret_headers) for entry, vendor in page["requests"]]
+    page["requests"] = [
+        _journal_view(entry, vendor, redact, secret_headers, _secret_segments(env, vendor, entry.operation))
+        for entry, vendor in page["requests"]
+    ]
     return Reply(200, without_surrogates(page))
 
 
@@ -331,7 +339,11 @@ def clear_journal(env: Env, call: Call) -> Reply:
 
 
 def _journal_view(
-    entry: JournalEntry, vendor: str | None, redact: bool, secret_headers: frozenset[str]
+    entry: JournalEntry,
+    vendor: str | None,
+    redact: bool,
+    secret_headers: frozenset[str],
+    secret_segments: tuple[int, ...],
 ) -> dict[str, Any]:
     # str(): aiohttp's header names are case-insensitive `istr`s, which a JSON encoder does not take as keys
     request_headers = [(str(k), v) for k, v in (entry.request_headers or {}).items()]
@@ -343,7 +355,7 @@ def _journal_view(
     return {
         "at": _iso(entry.at),
         "method": entry.method,
-        "path": redact_url(entry.path) if redact else entry.path,
+        "path": redact_url(entry.path, secret_segments) if redact else entry.path,
         "status": entry.status,
         "operation": entry.operation,
         "duration_ms": round(entry.duration_ms, 3),
@@ -358,6 +370,13 @@ def _journal_view(
             "body": show_body(entry.response_body, entry.response_size, response_type, redact),
         },
     }
+
+
+def _secret_segments(env: Env, vendor: str | None, operation_id: str | None) -> tuple[int, ...]:
+    """Where a journaled request's operation carries a secret in its path (`x-secret`), counted from the end."""
+    spec = env.specs.get(vendor) if vendor is not None else None
+    operation = spec.operations.get(operation_id) if spec is not None and operation_id is not None else None
+    return operation.secret_path_segments if operation is not None else ()
 
 
 def _vendor_of(env: Env, path: str) -> str | None:
@@ -721,4 +740,6 @@ def admin_api(env: Env) -> Api:
         },
         injectable=False,
         journaled=False,
+        catch_up=True,
+        catch_up_skip=frozenset({"getHealth"}),
     )

@@ -154,6 +154,10 @@ class Api:
     # Whether `/__admin/faults` and `Prefer` may change its answers, and whether its requests are journaled.
     injectable: bool = True
     journaled: bool = True
+    # In a fleet: whether a request first brings this process's copy of the outbox, journal and faults up to date
+    # (the admin API lists them), except for these operations (health must answer while Redis is away).
+    catch_up: bool = False
+    catch_up_skip: frozenset[str] = frozenset()
 
     @property
     def spec_file(self) -> str:

@@ -4,6 +4,7 @@ running that spec's pipeline; the vendors' other transports, the mail relay and 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 from aiohttp import web, web_app
@@ -14,6 +15,7 @@ from .api import bind_operations
 from .clock import Clock
 from .cors import make_cors_headers
 from .env import Env, create_env
+from .fleet.link import Fleet
 from .guard import ADMIN_PREFIX, Guard
 from .http_log import quiet_malformed_requests
 from .keys import ENV
@@ -52,6 +54,8 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
         root.router.add_get("/", to_the_inbox, allow_head=False)
     if any(env.vendors[name].transports for name in settings.vendors):
         root.cleanup_ctx.append(transports_context(env, pipelines))
+    if env.fleet is not None:
+        root.cleanup_ctx.append(following(env.fleet))
     if settings.smtp:
         root.cleanup_ctx.append(relaying(env.outbox, settings.smtp, partial(setattr, env, "relay")))
     if settings.cors:
@@ -59,6 +63,17 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     root.on_shutdown.append(close_streams)
     root.on_cleanup.append(forget_cached_handlers)
     return root
+
+
+def following(fleet: Fleet) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A fleet's process follows the change log while it serves."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        await fleet.start()
+        yield
+        await fleet.stop()
+
+    return context
 
 
 async def forget_cached_handlers(app: web.Application) -> None:

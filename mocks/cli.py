@@ -14,6 +14,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import quote
@@ -62,6 +63,13 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
         help="also serve ZITADEL's gRPC (h2c) on a port of its own (0: a free port); it is always on --port too",
     )
     serve.add_argument("--no-grpc", action="store_true", help="no gRPC for ZITADEL, on any port")
+    serve.add_argument(
+        "--workers",
+        type=_whole_number(1, MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help="serve the port from N processes sharing the state --state names (it must be a redis:// URL)",
+    )
     _frontend_options(serve)
     _access_options(serve)
     _state_options(serve)
@@ -179,6 +187,7 @@ def _smtp_address(value: str) -> str:
 
 # Numeric options (issue 12): a value out of range is a usage error, not a traceback at start-up ----------------------
 MAX_ACCOUNTS = 100_000  # fake accounts per vendor; more only makes start-up slow
+MAX_WORKERS = 64
 
 
 def _port(value: str) -> int:
@@ -273,9 +282,11 @@ def _state_options(serve: argparse.ArgumentParser) -> None:
 
     serve.add_argument(
         "--state",
-        metavar="FILE",
+        metavar="FILE|URL",
         help="keep accounts, pending resets, tokens, rate-limit windows, the outbox and the clock in this SQLite "
-        "file across restarts (created when missing; an existing one is used as it is, not seeded again)",
+        "file across restarts (created when missing; an existing one is used as it is, not seeded again); or share "
+        "them, with the faults and the journal, with every resetkit serve on the same redis://[user:password@]"
+        "host:port/db (or rediss://): one mock, several processes (needs resetkit[redis])",
     )
 
 
@@ -454,11 +465,21 @@ DRAIN_SECONDS = 10.0  # how long SIGTERM/SIGINT waits for requests in flight bef
 def serve(args: argparse.Namespace) -> int:
     """Exit 0 after a signal drained the server; 2 when it cannot start (one line on stderr)."""
     from .connections import bind
+    from .fleet.link import is_redis_url
 
     settings = settings_from(args)
+    workers = getattr(args, "workers", 1)
+    if workers > 1 and not is_redis_url(settings.state_file):
+        where = f"a SQLite file (--state {settings.state_file})" if settings.state_file else "the in-memory state"
+        print(
+            f"resetkit: cannot start: --workers {workers} needs state that several processes can share: "
+            f"--state redis://HOST:PORT/DB ({where} belongs to one process)",
+            file=sys.stderr,
+        )
+        return 2
     made_token = settings.admin_token is not None and given_admin_token(args) is None
     try:
-        sock = bind(settings.host, settings.port)
+        sock = bind(settings.host, settings.port, reuse_port=workers > 1)
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {reason}", file=sys.stderr)
@@ -470,9 +491,28 @@ def serve(args: argparse.Namespace) -> int:
             "outbox (every reset token and code), the credentials, and reset the mock",
             file=sys.stderr,
         )
+    if workers > 1:
+        from .workers import serve_workers
+
+        with contextlib.closing(sock):  # holds the port (never listens): the workers bind it too (SO_REUSEPORT)
+            return serve_workers(workers, settings, partial(_serve_worker, made_token=made_token))
     with contextlib.ExitStack() as held:
         held.callback(sock.close)
         return _serve_on(sock, settings, held, made_token)
+
+
+def _serve_worker(settings: Settings, tell: Callable[[str], None], *, made_token: bool) -> int:
+    """One of `--workers N`: its own socket on the shared port; the banner goes to the parent, which prints it once."""
+    from .connections import bind
+
+    try:
+        sock = bind(settings.host, settings.port, reuse_port=True)
+    except OSError as exc:
+        print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    with contextlib.ExitStack() as held:
+        held.callback(sock.close)
+        return _serve_on(sock, settings, held, made_token, tell)
 
 
 def _on_loopback(settings: Settings) -> bool:
@@ -481,16 +521,23 @@ def _on_loopback(settings: Settings) -> bool:
     return is_loopback(host_name(settings.host))
 
 
-def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStack, made_token: bool) -> int:
+def _serve_on(
+    sock: socket.socket,
+    settings: Settings,
+    held: contextlib.ExitStack,
+    made_token: bool,
+    tell: Callable[[str], None] = partial(print, flush=True),
+) -> int:
     from .api import SpecDriftError
     from .app import create_app
     from .env import create_env
     from .errors import StateNotSaved
+    from .fleet.link import is_redis_url
     from .log_bursts import collapse_repeated_lines
     from .store.sqlite import claim_state_file
 
     try:
-        if settings.state_file:  # until the process ends: no second server writes over this one's file
+        if settings.state_file and not is_redis_url(settings.state_file):  # no second server writes over this file
             held.enter_context(claim_state_file(settings.state_file))
         env = create_env(settings)
     except (SpecDriftError, ValueError, OSError, StateNotSaved) as exc:
@@ -502,14 +549,18 @@ def _serve_on(sock: socket.socket, settings: Settings, held: contextlib.ExitStac
         _log_requests_to_stdout()
     app = create_app(settings, env=env)
     try:
-        return asyncio.run(_serve_until_signalled(app, sock, settings, made_token))
+        return asyncio.run(_serve_until_signalled(app, sock, settings, made_token, tell))
     finally:
         for repeated in bursts:
             repeated.flush()
 
 
 async def _serve_until_signalled(
-    app: web.Application, sock: socket.socket, settings: Settings, made_token: bool
+    app: web.Application,
+    sock: socket.socket,
+    settings: Settings,
+    made_token: bool,
+    tell: Callable[[str], None],
 ) -> int:
     """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
     from .connections import ConnectionGuard, default_max_connections
@@ -537,7 +588,7 @@ async def _serve_until_signalled(
         pass  # the banner says gRPC did not start; the log says why
     credentials = {name: env.vendors[name].credentials() for name in settings.vendors}
     grpc_url = env.endpoints.get("zitadel", {}).get("grpc_url")
-    print(banner(settings, credentials, grpc_url, made_token=made_token), flush=True)
+    tell(banner(settings, credentials, grpc_url, made_token=made_token))
     await stop.wait()
     await runner.cleanup()  # stop accepting, wait up to DRAIN_SECONDS for requests in flight, close streams, stop gRPC
     return 0

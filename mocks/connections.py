@@ -40,10 +40,11 @@ def default_max_connections() -> int:
     return max(1, min(MAX_CONNECTIONS, soft - DESCRIPTORS_KEPT - BACKLOG))
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     """The bound socket, before anything else starts, so that a busy port fails fast and `--port 0` is known.
 
     It listens only once the app serves: until then a client is refused (and retries) rather than left waiting.
+    `reuse_port`: several processes listen on the port (`--workers`), the kernel spreads connections over them.
     """
     family, kind, proto, _, address = socket.getaddrinfo(
         host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -51,6 +52,8 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does: restart over TIME_WAIT
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
     except OSError:
         sock.close()

@@ -12,6 +12,7 @@ from faker import Faker
 from .api import bind_operations
 from .clock import Clock, SystemClock
 from .faults import Faults
+from .fleet.link import Fleet, is_redis_url
 from .journal import Journal
 from .openapi.spec import VendorSpec, load_spec
 from .outbox import Outbox
@@ -44,6 +45,7 @@ class Env:
     # What a team shaped of each vendor (`Vendor.customization`): from start-up, changed by /__admin; reset() restores.
     customizations: dict[str, dict[str, Customizable]] = field(default_factory=dict)
     relay: SmtpRelay | None = None  # `--smtp`: the mail relay, while the server runs
+    fleet: Fleet | None = None  # `--state redis://...`: the state is the fleet's, shared through Redis
     _seeded: object = None
     _customized_at_start: dict[str, dict[str, Customizable]] = field(default_factory=dict, repr=False)
 
@@ -129,6 +131,8 @@ def create_env(
     specs = {name: load_spec(vendor.spec_file.removesuffix(".yaml")) for name, vendor in vendors.items()}
     for name, vendor in vendors.items():
         bind_operations(vendor, specs[name])
+    if store is None and is_redis_url(settings.state_file):
+        return _fleet_env(settings, vendors, specs)
     env = Env(
         settings=settings,
         store=store or open_store(settings),
@@ -161,8 +165,39 @@ def start_customizations(settings: Settings, vendors: Mapping[str, Vendor]) -> d
     return found
 
 
+def _fleet_env(settings: Settings, vendors: Mapping[str, Vendor], specs: Mapping[str, VendorSpec]) -> Env:
+    """A process of a fleet on Redis: its state is the fleet's; the first process to start seeds it."""
+    assert settings.state_file is not None
+    fleet = Fleet(
+        settings.state_file,
+        store_limits(settings),
+        outbox_size=settings.outbox_size,
+        journal_size=settings.journal_size,
+        journal_body_bytes=settings.journal_body_bytes,
+        seed=settings.seed,
+    )
+    fleet.open()
+    env = Env(
+        settings=settings,
+        store=fleet.store,
+        outbox=fleet.outbox,
+        clock=fleet.clock,
+        vendors=vendors,
+        specs=specs,
+        journal=fleet.journal,
+        faults=fleet.faults,
+        fleet=fleet,
+        customizations=start_customizations(settings, vendors),
+    )
+    if not fleet.seeded():
+        env.seed()
+        fleet.seal()
+    fleet.commit_now()
+    return env
+
+
 def open_store(settings: Settings) -> Store:
-    """In memory, or saved in `--state FILE`."""
+    """In memory, or saved in `--state FILE` (a fleet's store, on Redis, comes with its `Fleet`)."""
     limits = store_limits(settings)
     return SQLiteStore(settings.state_file, limits) if settings.state_file else InMemoryStore(limits)
 

@@ -139,6 +139,10 @@ class Outbox:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    def subscribe_sent_here(self, listener: Listener) -> Callable[[], None]:
+        """As `subscribe`, for messages this process sent only (in a fleet, others are heard too); SMTP delivery."""
+        return self.subscribe(listener)
+
     def send(
         self,
         *,

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from .api import DROPPED, Answer, Api, Call, Reply, to_answer
+from .api import DROPPED, Answer, Api, Call, Reply, Wire, to_answer
 from .auth import authenticate, credential_for
 from .env import Env
 from .errors import ApiError, DomainError, Kind, StateNotSaved
 from .faults import Injection, parse_prefer
+from .fleet.link import Fleet
 from .flows.ratelimit import RateLimit, take
 from .journal import JournalEntry
 from .openapi.spec import Operation, VendorSpec
@@ -53,6 +54,9 @@ class Pipeline:
 
     async def handle(self, operation: Operation, raw: RawRequest, path: str) -> Answer:
         """Answer one request to `operation`; `path` is what the journal and error messages show."""
+        fleet = self.env.fleet
+        if fleet is not None:
+            return await self.handle_in_fleet(fleet, operation, raw, path)
         started = time.perf_counter()
         injection = self.injection(operation, raw.headers)
         if injection is None:
@@ -73,9 +77,17 @@ class Pipeline:
         encoded back after the strict check, so every wire runs this one pipeline. When its changes cannot be
         saved, the store has put them back and the answer is the API's documented 503 instead.
         """
+        wire = self.api.wire_for(operation, raw.content_type) if self.api.wire_for is not None else None
+        reply, crashed = self.run(operation, raw, path, wire)
+        try:
+            self.env.store.commit()  # saved state (--state): what the request changed is on disk before the answer
+        except StateNotSaved as failure:
+            reply, crashed = self.not_saved(failure, operation, path), None
+        return self.finish(operation, reply, crashed, path, wire)
+
+    def run(self, operation: Operation, raw: RawRequest, path: str, wire: Wire | None) -> tuple[Reply, Reply | None]:
+        """Auth, rate limit, wire decoding, validation and the handler: the reply, and the 500 of a bug of ours."""
         api, env = self.api, self.env
-        wire = api.wire_for(operation, raw.content_type) if api.wire_for is not None else None
-        crashed: Reply | None = None
         try:
             principal = authenticate(api, operation, self.spec.security_schemes, raw.headers, raw.query, env)
             limit = operation.rate_limit
@@ -85,29 +97,102 @@ class Pipeline:
                 raw = wire.decode(operation, raw)
             valid = validate_request(operation, raw, api.prepare_body)
             call = Call(operation, valid.path, valid.query, raw.headers, valid.body, principal, env, api)
-            reply = api.handlers[operation.operation_id](call)
+            return api.handlers[operation.operation_id](call), None
         except ApiError as error:
-            reply = api.error_reply(error, path, operation.operation_id)
+            return api.error_reply(error, path, operation.operation_id), None
         except DomainError as error:
-            reply = api.error_reply(api.translate(error), path, operation.operation_id)
+            return api.error_reply(api.translate(error), path, operation.operation_id), None
         except StateNotSaved as failure:  # a handler that saves by itself (`/__admin/reset`)
-            reply = self.not_saved(failure, operation, path)
+            return self.not_saved(failure, operation, path), None
         except Exception:
             log.exception("unhandled error in %s %s", operation.method, path)
             internal = ApiError(Kind.INTERNAL, "internal error in the mock; see the server log", status=500)
             crashed = api.error_reply(internal, path, operation.operation_id)  # a bug of ours, not a spec violation
-        try:
-            env.store.commit()  # saved state (--state): what the request changed is on disk before the answer is sent
-        except StateNotSaved as failure:
-            reply, crashed = self.not_saved(failure, operation, path), None
+            return crashed, crashed
+
+    def finish(self, operation: Operation, reply: Reply, crashed: Reply | None, path: str, wire: Wire | None) -> Reply:
+        """The strict check and the wire's encoding (a crash of ours is answered as it is)."""
         if crashed is not None:
             return crashed
         reply = self.strict_check(operation, reply, f"{operation.method} {path}")
         return reply if wire is None else wire.encode(operation, reply)
 
+    # A fleet (`--state redis://`): the request runs against this process's copy, then its work is saved --------------
+    async def handle_in_fleet(self, fleet: Fleet, operation: Operation, raw: RawRequest, path: str) -> Answer:
+        """As `handle`, with the request's unit of work saved before the answer leaves: run again when what it read
+        changed meanwhile (another process was first), the documented 503 when Redis cannot be reached."""
+        started = time.perf_counter()
+        api = self.api
+        wire = api.wire_for(operation, raw.content_type) if api.wire_for is not None else None
+        injection: Injection | None = None
+        try:
+            if api.catch_up and operation.operation_id not in api.catch_up_skip:
+                await fleet.barrier()
+
+            def first() -> Answer | Injection:
+                nonlocal injection
+                injection = self.injection(operation, raw.headers)
+                if injection is not None:  # its use is saved first, alone; the request goes on after any delay
+                    return injection
+                return self.answer_in_fleet(operation, raw, path, wire, started, None)
+
+            result = await fleet.saved(first)
+            if isinstance(result, Answer):
+                answer = result
+            else:
+                answer = await self.injected_in_fleet(fleet, result, operation, raw, path, wire, started)
+        except StateNotSaved as failure:
+            reply = self.finish(operation, self.not_saved(failure, operation, path), None, path, wire)
+            answer = to_answer(reply)
+            if api.journaled:
+                self.record(operation, raw, path, answer, started, injection)
+        if self.env.settings.log_requests:
+            fault = injection.source if injection is not None else None
+            log_request(self.env.settings, operation.method, path, answer.status, operation, started, fault)
+        return answer
+
+    async def injected_in_fleet(
+        self,
+        fleet: Fleet,
+        injection: Injection,
+        operation: Operation,
+        raw: RawRequest,
+        path: str,
+        wire: Wire | None,
+        started: float,
+    ) -> Answer:
+        if injection.delay_ms:
+            await asyncio.sleep(injection.delay_ms / 1000)
+        if injection.status is None and not injection.drop_connection:
+            return await fleet.saved(lambda: self.answer_in_fleet(operation, raw, path, wire, started, injection))
+        if injection.drop_connection:
+            answer = DROPPED
+        else:
+            reply = self.fault_reply(operation, injection, path)
+            answer = to_answer(reply if wire is None else wire.encode(operation, reply))
+        if self.api.journaled:
+            self.record(operation, raw, path, answer, started, injection)
+        return answer
+
+    def answer_in_fleet(
+        self,
+        operation: Operation,
+        raw: RawRequest,
+        path: str,
+        wire: Wire | None,
+        started: float,
+        injection: Injection | None,
+    ) -> Answer:
+        """The request run in its unit of work, its journal entry included (saved with it)."""
+        reply, crashed = self.run(operation, raw, path, wire)
+        answer = to_answer(self.finish(operation, reply, crashed, path, wire))
+        if self.api.journaled:
+            self.record(operation, raw, path, answer, started, injection)
+        return answer
+
     def not_saved(self, failure: StateNotSaved, operation: Operation, path: str) -> Reply:
         """The documented 503 in the API's shape; the log names the store's own error."""
-        shown = path if self.env.settings.journal_secrets else redact_url(path)
+        shown = path if self.env.settings.journal_secrets else redact_url(path, operation.secret_path_segments)
         log.error("answered 503 to %s %s: the state could not be saved: %s", operation.method, shown, failure)
         error = ApiError(Kind.UNAVAILABLE, NOT_SAVED)
         return self.api.error_reply(error, path, operation.operation_id)
@@ -228,7 +313,7 @@ def log_request(
     request_log.info(
         "%s %s %d %s %.1fms%s",
         method,
-        path if settings.journal_secrets else redact_url(path),
+        path if settings.journal_secrets else redact_url(path, operation.secret_path_segments if operation else ()),
         status,
         operation.operation_id if operation is not None else "-",
         (time.perf_counter() - started) * 1000,

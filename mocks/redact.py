@@ -4,7 +4,7 @@ in bodies, query strings and links. `--journal-secrets` turns it off."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -27,15 +27,28 @@ def is_secret_name(name: str) -> bool:
     return key.endswith(_SECRET_ENDINGS) or key in _SECRET_NAMES or (key.endswith("code") and key != "code")
 
 
-def redact_url(url: str) -> str:
-    """The URL with the values of secret query parameters (`token`, `code`, `TemporaryPassword`, keys) hidden."""
+def redact_url(url: str, secret_segments: Collection[int] = ()) -> str:
+    """The URL with the values of secret query parameters (`token`, `code`, `TemporaryPassword`, keys) hidden, and
+    the path segments at `secret_segments` (counted from the end, 0: the last) where its operation carries a secret
+    in the path (`Operation.secret_path_segments`)."""
     base, sep, query = url.partition("?")
+    if secret_segments:
+        base = _redact_segments(base, secret_segments)
     if not sep:
-        return url
+        return base
     query, hash_sep, fragment = query.partition("#")
     pairs = parse_qsl(query, keep_blank_values=True)
     hidden = [(k, REDACTED if is_secret_name(k) or k.lower() == "code" else v) for k, v in pairs]
     return f"{base}?{urlencode(hidden, safe='[]')}{hash_sep}{fragment}"
+
+
+def _redact_segments(path: str, from_the_end: Collection[int]) -> str:
+    segments = path.split("/")
+    last = len(segments) - (2 if path.endswith("/") else 1)
+    for offset in from_the_end:
+        if 0 < last - offset < len(segments):  # never the empty segment before the leading slash
+            segments[last - offset] = REDACTED
+    return "/".join(segments)
 
 
 def redact_headers(headers: Iterable[tuple[str, str]], secret_names: frozenset[str]) -> dict[str, str]:

@@ -236,7 +236,7 @@ def relaying(
     async def context(app: object) -> AsyncIterator[None]:
         host, port = parse_address(address)
         relay = SmtpRelay(host, port, keep=outbox.capacity).start()
-        unsubscribe = outbox.subscribe(relay)
+        unsubscribe = outbox.subscribe_sent_here(relay)  # in a fleet, each process relays what it sent
         found(relay)
         try:
             yield

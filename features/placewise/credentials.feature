@@ -1,30 +1,62 @@
 @placewise
 Feature: Placewise: credentials, tokens and their errors
-  Completing a reset and signing in need the client token Placewise support issues
+  Completing a reset, checking a token and signing in need the client token Placewise support issues
   (X-Client-Authorization). Signing in with the password grant returns a member token, which the
   member then shows as a Bearer token. Placewise answers with its own status codes: 460 for a bad
   member token, 461 for bad credentials, 462 for a bad refresh token, 463 for a bad reset token.
 
+  @creates_accounts
   Scenario: An unknown reset token is refused
-    When the reset is completed with the token "0123456789abcdef0123456789abcdef" and the new password "New-Passw0rd!"
+    Given a Placewise account with e-mail "alice@example.com" and password "Old-Passw0rd!"
+    When the reset for "alice@example.com" is completed with the token "0123456789abcdef0123456789abcdef" and the new password "New-Passw0rd!"
     Then the response status is 463
     And the response is in the Placewise error shape
     And the response field "error" is "Invalid confirmation token"
+    And "alice@example.com" can still sign in with password "Old-Passw0rd!"
 
+  @creates_accounts
   Scenario: A reset without a token is refused
-    When the reset is completed with the new password "New-Passw0rd!" but no token
+    Given a Placewise account with e-mail "alice@example.com" and password "Old-Passw0rd!"
+    When the reset for "alice@example.com" is completed with the new password "New-Passw0rd!" but no token
     Then the response status is 400
     And the response is in the Placewise error shape
+    And the response field "error" is "param is missing or the value is empty: token"
+
+  Scenario: A reset for an address no member has is not found
+    Given no Placewise account exists for "nobody@example.com"
+    When the reset for "nobody@example.com" is completed with the token "0123456789abcdef0123456789abcdef" and the new password "New-Passw0rd!"
+    Then the response status is 404
+    And the response is in the Placewise error shape
+    And the response field "error" is "Member not found"
+
+  Scenario: A token check knows only the password_reset type
+    Given no Placewise account exists for "nobody@example.com"
+    When the token "0123456789abcdef" of type "email_change" is checked for "nobody@example.com"
+    Then the response status is 400
+    And the response is in the Placewise error shape
+    And the response field "error" is "Invalid type"
+
+  Scenario: A token check for an address no member has says the token is not valid
+    Given no Placewise account exists for "nobody@example.com"
+    When the token "0123456789abcdef" of type "password_reset" is checked for "nobody@example.com"
+    Then the response status is 200
+    And the response body is:
+      """
+      {"valid": false}
+      """
 
   Scenario: A call without a valid client token is refused
-    When a reset is completed with the client token "not-a-client-token"
+    Given no Placewise account exists for "nobody@example.com"
+    When a reset for "nobody@example.com" is completed with the client token "not-a-client-token"
     Then the response status is 401
     And the response is in the Placewise error shape
 
   Scenario: An unknown loyalty club in the path is not found
-    When a reset is completed in the loyalty club "no-such-club"
+    Given no Placewise account exists for "nobody@example.com"
+    When a reset for "nobody@example.com" is completed in the loyalty club "no-such-club"
     Then the response status is 404
     And the response is in the Placewise error shape
+    And the response field "error" is "Loyalty club not found"
 
   @creates_accounts
   Scenario: A wrong password is refused

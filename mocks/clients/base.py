@@ -20,6 +20,8 @@ from ..openapi.spec import Operation, VendorSpec, load_spec
 
 Values = Mapping[str, Any]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# The values by which a redeeming request names the account (ZITADEL's user id, Placewise's address in the path).
+ACCOUNT_NAMES = frozenset({"id", "email"})
 # What stays as it is in a path segment (RFC 3986 pchar), so an e-mail address or MSISDN is sent as written.
 PATH_SAFE = "!$&'()*+,;=:@"
 
@@ -216,6 +218,36 @@ class Schemathesis:
     route_overlaps: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A request that has the vendor send something to one of the account's addresses (`channel`: "email" or
+    "sms"); its templates name the account by `{email}` or `{phone}`."""
+
+    request: Request
+    channel: str
+
+
+@dataclass(frozen=True)
+class OneTimePasswords:
+    """Codes the vendor sends that sign the account in once in place of its password (the sign-in request with the
+    code as `{password}`): the ways to ask for one, by name, and where the code travels."""
+
+    send: Mapping[str, Delivery]
+    secret: SecretPlaces  # `link`: the query parameter of the message's login link that holds the code
+    reveals_unknown_users: str | None = None  # why answering "unknown user" is documented, if it is
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Proving the account owns an address: `send` delivers a token there, `confirm` spends it (`{secret}`, and the
+    address as the value named by `address`, which is also the delivered link's query parameter)."""
+
+    send: Delivery
+    confirm: Request
+    address: str
+    secret: SecretPlaces
+
+
 def _nothing(values: Values) -> Mapping[str, str]:
     return {}
 
@@ -250,6 +282,8 @@ class Client:
     page_surface: str = ""  # the redeem surface a new client uses (the hosted reset page); "": the first
     derive: Callable[[Values], Mapping[str, str]] = _nothing  # values computed from the others (a Basic pair)
     unknown_id: Callable[[], str] = _no_id  # an account id nobody has, in the vendor's format
+    one_time_passwords: OneTimePasswords | None = None
+    verifications: Mapping[str, Verification] = field(default_factory=dict)  # by the address's name
 
     @property
     def spec(self) -> VendorSpec:
@@ -267,8 +301,8 @@ class Client:
 
     @property
     def names_account(self) -> bool:
-        """Whether the redeeming request names the account beside the secret."""
-        return "id" in self.redeem_on(self.page_surface).placeholders()
+        """Whether the redeeming request names the account beside the secret (by its id or its e-mail address)."""
+        return bool(ACCOUNT_NAMES & self.redeem_on(self.page_surface).placeholders())
 
     def redeem_on(self, surface: str) -> Request:
         return pick(self.redeem, surface)
@@ -290,10 +324,11 @@ class Client:
             found["id"] = params.get(self.secret.link_account, "")
         return found
 
-    def lifetime(self, request: Request) -> float | None:
-        """How long the reset secret `request` issues lives, from the operation's `x-lifetimes`."""
+    def lifetime(self, request: Request, what: SecretPlaces | None = None) -> float | None:
+        """How long the secret `request` issues lives (the reset secret, or `what`), from the operation's
+        `x-lifetimes`."""
         operation = self.operation(request)
-        return None if operation is None else operation.lifetimes.get(self.secret.lifetime)
+        return None if operation is None else operation.lifetimes.get((what or self.secret).lifetime)
 
     def reset_lifetime(self, surface: str = "") -> float | None:
         """How long the secret an initiation sends lives."""

@@ -57,6 +57,7 @@ class Parameter:
     required: bool
     schema_type: str | None
     validator: CompiledSchema | None
+    secret: bool = False  # `x-secret: true`: its value is hidden wherever the mock shows a request
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,14 @@ class Operation:
     rate_limit: RateLimit | None = None  # `x-rate-limit: {limit, window_seconds, key}` (key: the scheme counted by)
     # `x-lifetimes: {reset_token: 3600}`: how long each thing this operation issues lives (None: no fixed end).
     lifetimes: Mapping[str, float | None] = field(default_factory=dict)
+
+    @property
+    def secret_path_segments(self) -> tuple[int, ...]:
+        """Where the path carries a secret (`x-secret` path parameters): segment positions counted from the end
+        (0: the last), so they hold under any mount prefix."""
+        secret = {f"{{{p.name}}}" for p in self.parameters if p.location == "path" and p.secret}
+        segments = self.path.strip("/").split("/")
+        return tuple(len(segments) - 1 - i for i, segment in enumerate(segments) if segment in secret)
 
     def response_for(self, status: int) -> ResponseSpec | None:
         """The documented response for `status`, honouring `4XX`-style ranges and `default`."""
@@ -280,6 +289,7 @@ def _parameters(
                 required=bool(raw.get("required", raw["in"] == "path")),
                 schema_type=compiler.schema_type(pointer + "/schema") if has_schema else None,
                 validator=compiler.validator(pointer + "/schema") if has_schema else None,
+                secret=bool(raw.get("x-secret", False)),
             )
     return tuple(found.values())
 

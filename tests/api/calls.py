@@ -15,9 +15,15 @@ from resetkit.clients.base import Prepared, prepare, route
 
 PASSWORD = "Old-Passw0rd!"
 INITIATE: dict[str, Request] = {vendor: pick(client.initiate, "") for vendor, client in CLIENTS.items()}
+# Each vendor's first way to ask for a reset that sends a body (Placewise's v3 request has none; its v1 one does).
+WITH_BODY: dict[str, str] = {
+    vendor: next(name for name, request in client.initiate.items() if request.json is not None or request.form)
+    for vendor, client in CLIENTS.items()
+}
 
 __all__ = [
     "INITIATE",
+    "WITH_BODY",
     "PASSWORD",
     "VENDORS",
     "initiate",
@@ -48,17 +54,20 @@ def credentials(vendor: str) -> dict[str, str]:
     return found
 
 
-def prepared_initiate(vendor: str, account: dict[str, Any]) -> Prepared:
-    """The initiate request for `account`, filled in with the mock's credentials."""
+def prepared_initiate(
+    vendor: str, account: dict[str, Any], surface: str = "", identifier: str | None = None
+) -> Prepared:
+    """The initiate request (on `surface`, else the record's first) for `account` or `identifier`, filled in with the
+    mock's credentials."""
     record = CLIENTS[vendor]
-    request = INITIATE[vendor]
-    values = record.values(credentials(vendor), identifier=account[record.identifier])
+    request = pick(record.initiate, surface)
+    values = record.values(credentials(vendor), identifier=identifier or account[record.identifier])
     return prepare(request, record.operation(request), values)
 
 
 async def initiate(
-    client: TestClient, vendor: str, account: dict[str, Any], headers: dict[str, str] | None = None
+    client: TestClient, vendor: str, account: dict[str, Any], headers: dict[str, str] | None = None, surface: str = ""
 ) -> ClientResponse:
-    call = prepared_initiate(vendor, account)
+    call = prepared_initiate(vendor, account, surface)
     sent = {**call.headers, **(headers or {})}
     return await client.request(call.method, f"/{vendor}{call.path}", json=call.json, params=call.query, headers=sent)

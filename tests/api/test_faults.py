@@ -79,7 +79,7 @@ async def test_a_429_fault_carries_retry_after(client: TestClient) -> None:
 
 
 async def test_an_undocumented_status_is_not_a_strict_mode_violation(client: TestClient, env: Env) -> None:
-    fault = await add_fault(client, vendor="placewise", operation="sendResetPasswordMessage", status=502)
+    fault = await add_fault(client, vendor="placewise", operation=INITIATE["placewise"].operation, status=502)
     assert fault["documented"] is False
     assert (await initiate(client, "placewise", await new_account(client, "placewise"))).status == 502
     assert env.violations == []
@@ -168,7 +168,7 @@ async def test_probability_and_times_count_only_applied_faults(client: TestClien
 
 async def test_the_newest_matching_fault_wins(client: TestClient) -> None:
     await add_fault(client, vendor="placewise", status=500)
-    await add_fault(client, vendor="placewise", operation="sendResetPasswordMessage", status=429, times=1)
+    await add_fault(client, vendor="placewise", operation=INITIATE["placewise"].operation, status=429, times=1)
     account = await new_account(client, "placewise")
     assert await statuses(client, "placewise", account, 2) == [429, 500]
 

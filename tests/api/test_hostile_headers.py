@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from resetkit.env import Env
 
-from .calls import VENDORS, initiate, new_account
+from .calls import VENDORS, WITH_BODY, initiate, new_account
 from .test_bad_input import ENDPOINTS, is_vendor_shape
 from .test_fuzz_findings import raw_exchange
 
@@ -37,7 +37,7 @@ async def test_a_body_that_is_not_in_its_coding_is_a_400_in_the_vendor_shape(
 ) -> None:
     account = await new_account(client, vendor)
     with caplog.at_level(logging.WARNING):
-        response = await initiate(client, vendor, account, {"Content-Encoding": coding})
+        response = await initiate(client, vendor, account, {"Content-Encoding": coding}, WITH_BODY[vendor])
     assert response.status == 400, await response.text()
     assert is_vendor_shape(vendor)(await response.json())
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
@@ -93,7 +93,7 @@ async def test_a_header_parameter_that_is_not_utf8_is_a_4xx(client: TestClient) 
     body = b'{"identifier": "a@b.c"}'
     request = (
         (
-            f"POST /placewise{path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"POST /placewise{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n"
         ).encode()
         + b"X-Loyalty-Club-Slug: \xff\xfe\r\n\r\n"
@@ -126,7 +126,7 @@ async def test_the_journal_is_read_after_a_header_that_is_not_utf8(client: TestC
     body = b"{}"
     request = (
         (
-            f"POST {LEADSQUARED} HTTP/1.1\r\nHost: x\r\nAuthorization: {KEY['Authorization']}\r\n"
+            f"POST {LEADSQUARED} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {KEY['Authorization']}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
         ).encode()
         + b"X-Note: caf\xe9\r\n\r\n"
@@ -140,7 +140,7 @@ async def test_the_journal_is_read_after_a_header_that_is_not_utf8(client: TestC
 
 async def test_a_basic_credential_that_is_not_ascii_is_a_401(client: TestClient) -> None:
     request = (
-        b"POST /socialid/v2/marketing/oauth/token HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \xff\r\n"
+        b"POST /socialid/v2/marketing/oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic \xff\r\n"
         b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
         b"grant_type=client_credentials"
     )

@@ -18,6 +18,7 @@ from tests.fixtures.app import MockFactory
 from .calls import initiate, new_account
 
 MEMBERS = f"/placewise/v3/{LOYALTY_CLUB}/members"
+RESET = f"{MEMBERS}/by_email/nobody@example.org/reset_password"
 BASIC = "Basic " + base64.b64encode(f"{LOGIN_APP_ID}:{API_SECRET}".encode()).decode()
 
 
@@ -41,8 +42,8 @@ async def test_the_journal_keeps_request_and_response_headers_and_bodies(client:
 
 async def test_credentials_in_headers_are_redacted_but_their_scheme_is_kept(client: TestClient) -> None:
     await initiate(client, "zitadel", await new_account(client, "zitadel"))
-    await client.post(
-        f"{MEMBERS}/reset_password",
+    await client.put(
+        RESET,
         json={"token": "t" * 32, "password": "whatever1"},
         headers={"X-Client-Authorization": CLIENT_TOKEN},
     )
@@ -52,8 +53,8 @@ async def test_credentials_in_headers_are_redacted_but_their_scheme_is_kept(clie
 
 
 async def test_passwords_and_tokens_in_bodies_are_redacted(client: TestClient) -> None:
-    await client.post(
-        f"{MEMBERS}/reset_password",
+    await client.put(
+        RESET,
         json={"token": "t" * 32, "password": "S3cret-Passw0rd!"},
         headers={"X-Client-Authorization": CLIENT_TOKEN},
     )
@@ -88,6 +89,34 @@ async def test_secrets_in_query_strings_are_redacted(client: TestClient) -> None
     assert entry["path"].startswith("/leadsquared/api/Access/PublicToken?accessKey=[redacted]")
 
 
+VERIFY = f"{MEMBERS}/by_email/ola@example.org/verify_token/password_reset/"
+
+
+async def test_a_token_the_spec_marks_secret_in_the_path_is_redacted(client: TestClient) -> None:
+    """verifyToken carries the reset token as a path segment (`x-secret`); the address beside it stays readable."""
+    await client.get(VERIFY + "k4wort03j2secret", headers={"X-Client-Authorization": CLIENT_TOKEN})
+    [entry] = await journal(client, limit=1)
+    assert entry["operation"] == "verifyToken"
+    assert entry["path"] == VERIFY + "[redacted]"
+
+
+async def test_a_secret_path_segment_is_redacted_in_the_request_log(
+    make_mock: MockFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _env = await make_mock(log_requests=True)
+    with caplog.at_level(logging.INFO, logger="resetkit.requests"):
+        await client.get(VERIFY + "k4wort03j2secret?x=1", headers={"X-Client-Authorization": CLIENT_TOKEN})
+    [line] = [r.getMessage() for r in caplog.records if r.name == "resetkit.requests"]
+    assert "k4wort03j2secret" not in line and line.startswith(f"GET {VERIFY}[redacted]?x=1 200 verifyToken ")
+
+
+async def test_journal_secrets_shows_a_secret_path_segment(make_mock: MockFactory) -> None:
+    client, _env = await make_mock(journal_secrets=True)
+    await client.get(VERIFY + "k4wort03j2secret", headers={"X-Client-Authorization": CLIENT_TOKEN})
+    [entry] = await journal(client, limit=1)
+    assert entry["path"].endswith("/password_reset/k4wort03j2secret")
+
+
 async def test_links_in_headers_and_bodies_lose_their_tokens(client: TestClient) -> None:
     link = "https://shop.example/reset?token=abc123&code=XYZ789&lang=en"
     await client.post(
@@ -103,7 +132,7 @@ async def test_links_in_headers_and_bodies_lose_their_tokens(client: TestClient)
 async def test_journal_secrets_keeps_everything(make_mock: MockFactory) -> None:
     client, _env = await make_mock(journal_secrets=True)
     body = {"token": "t" * 32, "password": "S3cret-Passw0rd!"}
-    await client.post(f"{MEMBERS}/reset_password", json=body, headers={"X-Client-Authorization": CLIENT_TOKEN})
+    await client.put(RESET, json=body, headers={"X-Client-Authorization": CLIENT_TOKEN})
     [entry] = await journal(client, limit=1)
     assert entry["request"]["body"]["content"] == body
     assert entry["request"]["headers"]["X-Client-Authorization"] == CLIENT_TOKEN
@@ -112,8 +141,8 @@ async def test_journal_secrets_keeps_everything(make_mock: MockFactory) -> None:
 async def test_bodies_are_kept_up_to_the_size_limit_and_still_redacted(make_mock: MockFactory) -> None:
     client, _env = await make_mock(journal_body_bytes=40)
     body = '{"password": "S3cret", "token": "' + "t" * 100 + '"}'
-    await client.post(
-        f"{MEMBERS}/reset_password",
+    await client.put(
+        RESET,
         data=body,
         headers={"X-Client-Authorization": CLIENT_TOKEN, "Content-Type": "application/json"},
     )
@@ -128,8 +157,8 @@ async def test_the_journal_filters_by_vendor_operation_and_status(client: TestCl
     await initiate(client, "leadsquared", await new_account(client, "leadsquared"))
     await client.post("/leadsquared/api/Authentication/Signin", json={"EmailAddress": "a@b.c", "Password": "x"})
     assert {e["vendor"] for e in await journal(client, vendor="leadsquared")} == {"leadsquared"}
-    assert [e["operation"] for e in await journal(client, operation="sendResetPasswordMessage")] == [
-        "sendResetPasswordMessage"
+    assert [e["operation"] for e in await journal(client, operation="sendPasswordResetTokenByEmail")] == [
+        "sendPasswordResetTokenByEmail"
     ]
     assert [e["operation"] for e in await journal(client, status=401)] == ["signIn"]
 
@@ -149,7 +178,8 @@ async def test_log_requests_prints_one_line_per_request(
         await initiate(client, "placewise", account)
         await client.get("/leadsquared/api/Access/PublicToken", params={"accessKey": "k", "secretKey": "s"})
     first, second = (r.getMessage() for r in caplog.records if r.name == "resetkit.requests")
-    assert first.startswith("POST /placewise/v1/auth/reset_password/send 200 sendResetPasswordMessage ")
+    sent = f"/placewise/v3/{LOYALTY_CLUB}/members/by_email/{account['email']}/send_password_reset_token"
+    assert first.startswith(f"POST {sent} 200 sendPasswordResetTokenByEmail ")
     assert first.endswith("ms")
     assert second.startswith("GET /leadsquared/api/Access/PublicToken?accessKey=[redacted]")
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from resetkit.clients import CLIENTS
 from resetkit.runner import LiveMock, start_live_mock
 from resetkit.settings import Settings
 from tests.fixtures.resets import new_account, request_reset
@@ -91,8 +92,8 @@ def test_a_used_link_says_so_and_checking_it_used_nothing(mock: LiveMock) -> Non
     answers(mock, message["id"])  # asking the hosted page redeems nothing
     assert facts(mock, message["id"])[0]["token"]["state"] == "redeemable"
     placewise = requests.get(f"{mock.url}/__admin/credentials", timeout=10).json()["placewise"]
-    redeemed = requests.post(
-        f"{mock.url}/placewise/v3/{placewise['loyalty_club_slug']}/members/reset_password",
+    redeemed = requests.put(
+        f"{mock.url}/placewise/v3/{placewise['loyalty_club_slug']}/members/by_email/{message['to']}/reset_password",
         json={"token": message["token"], "password": "N3w-Passw0rd!"},
         headers={"X-Client-Authorization": placewise["client_token"]},
         timeout=10,
@@ -104,7 +105,9 @@ def test_a_used_link_says_so_and_checking_it_used_nothing(mock: LiveMock) -> Non
 
 def test_an_expired_link_says_since_when(mock: LiveMock) -> None:
     message = reset_message(mock)
-    requests.post(f"{mock.url}/__admin/clock", json={"advance_seconds": 2 * 3600}, timeout=10)
+    lifetime = CLIENTS["placewise"].reset_lifetime()
+    assert lifetime is not None
+    requests.post(f"{mock.url}/__admin/clock", json={"advance_seconds": lifetime + 3600}, timeout=10)
     try:
         (link,) = facts(mock, message["id"])
     finally:

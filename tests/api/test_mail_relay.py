@@ -20,6 +20,7 @@ from tests.fixtures.smtp import Server
 RESET_EMAIL = "/socialid/v2/marketing/login/users/reset_password/email"
 AUTH = {"Authorization": f"Bearer {LOGIN_APP_TOKEN}"}
 WAIT_SECONDS = 10
+ADDRESS = "john_doe@domain.com"  # a seeded Social ID account
 
 
 @pytest.fixture
@@ -42,42 +43,57 @@ async def eventually(check: Callable[[], Any]) -> None:
 
 
 async def reset_email(client: TestClient, **body: str) -> None:
-    response = await client.post(RESET_EMAIL, json={"email_address": "john_doe@domain.com", **body}, headers=AUTH)
+    response = await client.post(RESET_EMAIL, json={"email_address": ADDRESS, **body}, headers=AUTH)
     assert response.status == 201, await response.text()
 
 
-async def test_an_email_with_a_line_break_in_its_subject_does_not_stop_the_next(
+async def states(client: TestClient) -> list[str]:
+    messages = (await (await client.get("/__admin/outbox")).json())["messages"]
+    return [message["delivery"]["state"] for message in messages]
+
+
+async def refused_then_sent(client: TestClient, server: Server) -> None:
+    """One e-mail the SMTP server refuses (550), then one it takes."""
+    server.refuse[ADDRESS] = "550 no such user"
+    await reset_email(client)
+
+    async def failed() -> bool:
+        return await states(client) == ["failed"]
+
+    await eventually(failed)
+    del server.refuse[ADDRESS]
+    await reset_email(client)
+
+
+async def test_a_line_break_in_a_mail_header_is_a_400_and_the_next_email_goes_out(
     relaying: tuple[TestClient, Env], server: Server
 ) -> None:
-    client, _ = relaying
-    await reset_email(client, subject="Reset\r\nBcc: everyone@example.com")
+    client, env = relaying
+    refused = await client.post(
+        RESET_EMAIL, json={"email_address": ADDRESS, "subject": "Reset\r\nBcc: everyone@example.com"}, headers=AUTH
+    )
+    assert refused.status == 400 and len(env.outbox) == 0
     await reset_email(client)
 
     async def delivered() -> bool:
-        return server.accepted == ["john_doe@domain.com"]
+        return server.accepted == [ADDRESS]
 
     await eventually(delivered)
 
 
 async def test_the_outbox_shows_each_emails_delivery(relaying: tuple[TestClient, Env], server: Server) -> None:
     client, _ = relaying
-    await reset_email(client, **{"from": "Support\n<support@example.com>"})
-    await reset_email(client)
-
-    async def states() -> list[str]:
-        messages = (await (await client.get("/__admin/outbox")).json())["messages"]
-        return [message["delivery"]["state"] for message in messages]
+    await refused_then_sent(client, server)
 
     async def settled() -> bool:
-        return await states() == ["sent", "failed"]
+        return await states(client) == ["sent", "failed"]
 
     await eventually(settled)
 
 
 async def test_health_reports_the_relay_and_its_counts(relaying: tuple[TestClient, Env], server: Server) -> None:
     client, _ = relaying
-    await reset_email(client, subject="a\nb")
-    await reset_email(client)
+    await refused_then_sent(client, server)
 
     async def counted() -> bool:
         smtp = (await (await client.get("/__admin/health")).json())["smtp"]

@@ -40,8 +40,8 @@ CALLS: list[tuple[str, str, str, dict[str, str], Any]] = [
     ),
     (
         "placewise",
-        "POST",
-        f"/v3/{placewise.LOYALTY_CLUB}/members/reset_password",
+        "PUT",
+        f"/v3/{placewise.LOYALTY_CLUB}/members/by_email/demo@placewise.resetkit.example/reset_password",
         {"X-Client-Authorization": placewise.CLIENT_TOKEN},
         {"token": "unknown", "password": "New-Passw0rd!"},
     ),

@@ -1,8 +1,9 @@
-"""Placewise through HTTP: the v1 reset message, the v3 reset, member tokens and registration passwords."""
+"""Placewise through HTTP: the v1 reset message redeemed by the v3 reset, member tokens and registration passwords."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -15,6 +16,7 @@ SLUG = {"X-Loyalty-Club-Slug": LOYALTY_CLUB}
 CLIENT = {"X-Client-Authorization": CLIENT_TOKEN}
 SEND = "/placewise/v1/auth/reset_password/send"
 MEMBERS = f"/placewise/v3/{LOYALTY_CLUB}/members"
+RESET = f"{MEMBERS}/by_email/ola@example.com/reset_password"
 
 
 async def new_member(client: TestClient, email: str = "ola@example.com") -> dict[str, Any]:
@@ -32,12 +34,23 @@ async def sign_in(client: TestClient, email: str, password: str) -> Any:
     return await client.post(f"{MEMBERS}/oauth/token", json=body, headers=CLIENT)
 
 
-async def test_reset_message_is_sent_by_email_with_a_token_link(client: TestClient, env: Env) -> None:
+async def test_reset_message_is_sent_by_email_with_a_link_of_the_token_and_the_address(
+    client: TestClient, env: Env
+) -> None:
     await new_member(client)
     response = await client.post(SEND, json={"identifier": "ola@example.com"}, headers=SLUG)
     assert response.status == 200 and await response.json() == {}
     message = env.outbox.latest(to="ola@example.com")
-    assert message is not None and message.token is not None and message.token in (message.link or "")
+    assert message is not None and message.link is not None
+    assert dict(parse_qsl(urlsplit(message.link).query)) == {"token": message.token, "email": "ola@example.com"}
+
+
+async def test_a_texted_reset_link_names_the_members_address_too(client: TestClient, env: Env) -> None:
+    await new_member(client)
+    await client.post(SEND, json={"identifier": "+4790000002"}, headers=SLUG)
+    message = env.outbox.latest(to="+4790000002")
+    assert message is not None and message.link is not None
+    assert dict(parse_qsl(urlsplit(message.link).query))["email"] == "ola@example.com"
 
 
 async def test_an_msisdn_identifier_gets_an_sms(client: TestClient, env: Env) -> None:
@@ -74,7 +87,7 @@ async def test_reset_then_sign_in_with_the_new_password_not_the_old(client: Test
     message = env.outbox.latest(to="ola@example.com")
     assert message is not None
     body = {"token": message.token, "password": "New-Passw0rd!"}
-    assert (await client.post(f"{MEMBERS}/reset_password", json=body, headers=CLIENT)).status == 200
+    assert (await client.put(RESET, json=body, headers=CLIENT)).status == 200
     assert (await sign_in(client, "ola@example.com", "New-Passw0rd!")).status == 200
     assert (await sign_in(client, "ola@example.com", "Old-Passw0rd!")).status == 461
 
@@ -85,19 +98,28 @@ async def test_a_confirmation_token_works_once(client: TestClient, env: Env) -> 
     message = env.outbox.latest(to="ola@example.com")
     assert message is not None
     body = {"token": message.token, "password": "New-Passw0rd!"}
-    assert (await client.post(f"{MEMBERS}/reset_password", json=body, headers=CLIENT)).status == 200
-    assert (await client.post(f"{MEMBERS}/reset_password", json=body, headers=CLIENT)).status == 463
+    assert (await client.put(RESET, json=body, headers=CLIENT)).status == 200
+    assert (await client.put(RESET, json=body, headers=CLIENT)).status == 463
 
 
 async def test_a_short_password_is_422_too_short(client: TestClient) -> None:
-    response = await client.post(f"{MEMBERS}/reset_password", json={"token": "t", "password": "short"}, headers=CLIENT)
+    response = await client.put(RESET, json={"token": "t", "password": "short"}, headers=CLIENT)
     assert response.status == 422
     assert (await response.json())["details"] == {"password": [{"error": "too_short", "options": {"min_length": 8}}]}
 
 
 async def test_a_missing_token_is_400(client: TestClient) -> None:
-    response = await client.post(f"{MEMBERS}/reset_password", json={"password": "New-Passw0rd!"}, headers=CLIENT)
+    response = await client.put(RESET, json={"password": "New-Passw0rd!"}, headers=CLIENT)
     assert response.status == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "send_password_reset_token"), ("POST", "reset_password")], ids=["send", "reset"]
+)
+async def test_the_superseded_guesses_are_not_served(client: TestClient, method: str, path: str) -> None:
+    """The inferred paths the documented by-e-mail operations replaced (specs/placewise.yaml, info.description)."""
+    response = await client.request(method, f"{MEMBERS}/{path}", json={}, headers=CLIENT)
+    assert response.status in (404, 405) and "error" in await response.json()
 
 
 async def test_member_token_shows_its_info_and_a_bad_one_is_460(client: TestClient) -> None:

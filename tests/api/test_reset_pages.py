@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from aiohttp.test_utils import TestClient
 
+from resetkit.clients import CLIENTS
 from resetkit.clock import ManualClock
 from resetkit.env import Env
 from resetkit.settings import Settings
@@ -120,9 +121,10 @@ async def test_the_hosted_page_completes_the_reset_and_signs_in(client: TestClie
         assert f'value="{account["email"]}"' in html  # the account the link is for, looked up from its token
     values = {**config["values"], "password": NEW, "email": account["email"]}
     assert dict(parse_qsl(parts.query)).items() <= config["values"].items()
-    assert await run_step(client, config["reset"], values) < 300
-    assert await run_step(client, config["signIn"], values) < 300
-    assert await run_step(client, config["signIn"], {**values, "password": "Old-Passw0rd!"}) >= 400
+    reset, sign_in = config["steps"]
+    assert await run_step(client, reset, values) < 300
+    assert await run_step(client, sign_in, values) < 300
+    assert await run_step(client, sign_in, {**values, "password": "Old-Passw0rd!"}) >= 400
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -151,7 +153,7 @@ async def test_an_account_id_alone_never_shows_the_accounts_address(client: Test
 
 def code_state(html: str) -> tuple[str, bool]:
     """What the page says about its code up front, and whether its form is hidden."""
-    state = re.search(r'<p id="code-status" role="status" data-state="(\w+)">', html)
+    state = re.search(r'<p id="code-status" role="status" data-state="([\w-]+)">', html)
     form = re.search(r'<form id="reset"( hidden)?>', html)
     assert state is not None and form is not None
     return state.group(1), form.group(1) is not None
@@ -175,15 +177,17 @@ async def test_a_used_link_says_so_before_the_form_is_filled(client: TestClient,
     account = await new_account(client, vendor)
     link = await reset_link(client, env, vendor, account)
     config = page_config(await hosted_page(client, link))
-    values = {**config["values"], "password": NEW, "identifier": account["email"]}
-    assert await run_step(client, config["reset"], values) < 300
+    values = {**config["values"], "password": NEW, "email": account["email"]}
+    assert await run_step(client, config["steps"][0], values) < 300
     html = await hosted_page(client, link)
     assert code_state(html) == ("used", True) and "This link was already used" in html
 
 
 async def test_an_expired_link_says_so(client: TestClient, env: Env, clock: ManualClock) -> None:
     link = await reset_link(client, env, "placewise", await new_account(client, "placewise"))
-    clock.advance(2 * 3600)
+    lifetime = CLIENTS["placewise"].reset_lifetime()
+    assert lifetime is not None
+    clock.advance(lifetime + 3600)
     html = await hosted_page(client, link)
     assert code_state(html) == ("expired", True) and "This link expired 1 h ago" in html
 
@@ -202,4 +206,61 @@ async def test_a_vendor_this_server_does_not_run_has_no_page(make_mock: MockFact
 async def test_hosted_page_urls_follow_the_vendors_mount(make_mock: MockFactory) -> None:
     client, _env = await make_mock(vendors=("leadsquared",), mount_at_root=True)
     config = page_config(await (await client.get("/__admin/reset-page/leadsquared")).text())
-    assert config["reset"]["url"] == "../../api/Authentication/v2/ResetPassword"
+    assert config["steps"][0]["url"] == "../../api/Authentication/v2/ResetPassword"
+
+
+# Placewise's other links ------------------------------------------------------------------------------------------
+def placewise_headers(env: Env) -> dict[str, str]:
+    return {"X-Client-Authorization": env.vendors["placewise"].credentials()["client_token"]}
+
+
+async def test_a_reset_link_that_names_the_member_does_not_ask_for_the_address(client: TestClient, env: Env) -> None:
+    account = await new_account(client, "placewise")
+    html = await hosted_page(client, await reset_link(client, env, "placewise", account))
+    config = page_config(html)
+    assert config["kind"] == "reset" and config["values"]["email"] == account["email"]
+    assert '<label id="identifier-row" hidden>' in html
+    assert "{email}" in config["steps"][0]["url"]  # filled in by the script, from the link
+
+
+async def test_a_one_time_password_link_signs_in_with_the_address_given(client: TestClient, env: Env) -> None:
+    account = await new_account(client, "placewise")
+    sent = await client.post(
+        f"/placewise/v3/infinity-mall/members/by_email/{account['email']}/send_one_time_password_via_email",
+        headers=placewise_headers(env),
+    )
+    assert sent.status == 200
+    message = env.outbox.latest(vendor="placewise", to=account["email"])
+    assert message is not None and message.link is not None and message.token is not None
+    html = await hosted_page(client, message.link)
+    config = page_config(html)
+    assert config["kind"] == "sign-in" and code_state(html) == ("sign-in", False)
+    assert '<label id="identifier-row">' in html and '<label id="password-row" hidden>' in html
+    assert "<h1>Sign in with your one-time password</h1>" in html
+    (sign_in,) = config["steps"]
+    assert config["values"]["password"] == message.token
+    values = {**config["values"], "email": account["email"]}
+    assert await run_step(client, sign_in, values) == 200
+    assert await run_step(client, sign_in, values) == 461  # once only
+
+
+async def test_a_verification_link_confirms_the_mobile_number_it_names(client: TestClient, env: Env) -> None:
+    response = await client.post(
+        "/__admin/accounts",
+        json={"vendor": "placewise", "email": "v@example.org", "password": "Old-Passw0rd!", "phone": "+4791112222"},
+    )
+    assert response.status == 201
+    sent = await client.put(
+        "/placewise/v3/infinity-mall/members/channels/msisdn/4791112222/send_verification",
+        headers=placewise_headers(env),
+    )
+    assert sent.status == 204
+    message = env.outbox.latest(vendor="placewise", to="+4791112222")
+    assert message is not None and message.link is not None
+    html = await hosted_page(client, message.link)
+    config = page_config(html)
+    assert config["kind"] == "verify" and code_state(html) == ("redeemable", False)
+    assert "<h1>Confirm your mobile number</h1>" in html and "Confirm 4791112222</button>" in html
+    (confirm,) = config["steps"]
+    assert await run_step(client, confirm, config["values"]) == 200
+    assert code_state(await hosted_page(client, message.link)) == ("used", True)

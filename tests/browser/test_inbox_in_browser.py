@@ -10,6 +10,7 @@ from typing import Any
 
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -23,7 +24,8 @@ README = Path(__file__).parents[2] / "README.md"
 
 
 def wait(browser: webdriver.Chrome, condition: Any, message: str) -> Any:
-    return WebDriverWait(browser, WAIT).until(condition, message)
+    """Until `condition` holds; an element the live page replaced while it was read means "look again"."""
+    return WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(condition, message)
 
 
 def open_inbox(browser: webdriver.Chrome, mock: LiveMock, **query: str) -> None:
@@ -61,8 +63,8 @@ def redeem(mock: LiveMock, account: dict[str, str]) -> str:
     message = requests.get(f"{mock.url}/__admin/outbox", params={"to": account["email"]}, timeout=10).json()
     sent = message["messages"][0]
     placewise = requests.get(f"{mock.url}/__admin/credentials", timeout=10).json()["placewise"]
-    used = requests.post(
-        f"{mock.url}/placewise/v3/{placewise['loyalty_club_slug']}/members/reset_password",
+    used = requests.put(
+        f"{mock.url}/placewise/v3/{placewise['loyalty_club_slug']}/members/by_email/{account['email']}/reset_password",
         json={"token": sent["token"], "password": "N3w-Passw0rd!"},
         headers={"X-Client-Authorization": placewise["client_token"]},
         timeout=10,

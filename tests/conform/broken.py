@@ -217,9 +217,8 @@ UNREAD_FIELD_WRONG_TYPE = BrokenServer(
 
 # (j) A secret after the reset -------------------------------------------------------------------------------------
 def _reset_password_mails_the_new_password(call: Call) -> Reply:
-    pending = call.store.get_reset(placewise.NAME, call.body.get("token", ""))
-    reply = placewise.reset_password(call)
-    member = call.store.get_account(placewise.NAME, pending.account_id) if pending else None
+    reply = placewise.reset_password_by_email(call)
+    member = call.store.find_account(placewise.NAME, call.path["email"])
     if member is not None:
         # Planted bug: the "password changed" confirmation quotes the new password.
         text = f"Your password was changed. Your new password is: {call.body['password']}\n"
@@ -231,7 +230,7 @@ SECRET_AFTER_RESET = BrokenServer(
     vendor="placewise",
     record=replace(
         placewise.VENDOR,
-        handlers={**placewise.VENDOR.handlers, "resetPassword": _reset_password_mails_the_new_password},
+        handlers={**placewise.VENDOR.handlers, "resetPasswordByEmail": _reset_password_mails_the_new_password},
     ),
     defect="the password-changed e-mail sent after a reset quotes the new password",
     conform_options=("--suite", "bdd"),
@@ -388,6 +387,29 @@ TRUNCATED_PASSWORDS = BrokenServer(
 )
 
 
+# (q) A one-time password that signs in twice --------------------------------------------------------------------------
+def _sign_in_keeps_the_one_time_password(call: Call) -> Reply:
+    reply = placewise.create_token(call)
+    if reply.status == 200 and call.body.get("grant_type") == "password":
+        member_id = str(reply.body["resource_owner_id"])
+        code = call.store.reset_for_account(placewise.NAME, member_id, "one_time_password")
+        if code is not None:
+            # Planted bug: a sign-in with the one-time password does not spend it, so it works again.
+            code.used_at = None
+    return reply
+
+
+REUSABLE_ONE_TIME_PASSWORD = BrokenServer(
+    vendor="placewise",
+    record=replace(
+        placewise.VENDOR,
+        handlers={**placewise.VENDOR.handlers, "createToken": _sign_in_keeps_the_one_time_password},
+    ),
+    defect="a one-time password is not spent when it signs in: it works again",
+    conform_options=("--suite", "security", "--select", "sr05_a_code"),
+)
+
+
 CATALOGUE: dict[str, BrokenServer] = {
     "wrong_field_type": WRONG_FIELD_TYPE,
     "undocumented_status": UNDOCUMENTED_STATUS,
@@ -405,4 +427,5 @@ CATALOGUE: dict[str, BrokenServer] = {
     "timing_leak": TIMING_LEAK,
     "password_changed_on_request": PASSWORD_CHANGED_ON_REQUEST,
     "truncated_passwords": TRUNCATED_PASSWORDS,
+    "reusable_one_time_password": REUSABLE_ONE_TIME_PASSWORD,
 }

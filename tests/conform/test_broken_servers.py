@@ -19,6 +19,7 @@ from tests.conform.broken import (
     HOST_HEADER_LINK,
     MISSING_AUTH_CHECK,
     PASSWORD_CHANGED_ON_REQUEST,
+    REUSABLE_ONE_TIME_PASSWORD,
     REUSABLE_RESET_LINK,
     SECRET_AFTER_RESET,
     SECRET_IN_RESPONSE,
@@ -124,7 +125,7 @@ def test_planted_wrong_type_in_a_field_no_step_reads_is_caught(tmp_path: Path) -
     run = conform_against(UNREAD_FIELD_WRONG_TYPE, tmp_path)
     assert_caught(
         run,
-        "placewise::test_a_member_resets_the_password_with_the_link_from_the_email",
+        "placewise::test_a_member_resets_the_password_with_the_link_from_the_email[v3]",
         "createToken (POST /v3/{loyalty_club_slug}/members/oauth/token) answered 200, which breaks the spec: "
         "body $.created_at:",
     )
@@ -134,12 +135,12 @@ def test_planted_secret_after_the_reset_is_caught(tmp_path: Path) -> None:
     run = conform_against(SECRET_AFTER_RESET, tmp_path)
     assert_caught(
         run,
-        "placewise::test_a_member_resets_the_password_with_the_link_from_the_email",
+        "placewise::test_a_member_resets_the_password_with_the_link_from_the_email[v3]",
         "the email 'Password changed' to",
     )
     assert (
         "sent after the reset carries the new password"
-        in run.failing()["placewise::test_a_member_resets_the_password_with_the_link_from_the_email"]
+        in run.failing()["placewise::test_a_member_resets_the_password_with_the_link_from_the_email[v3]"]
     )
 
 
@@ -172,7 +173,7 @@ def test_planted_timing_leak_is_caught(tmp_path: Path) -> None:
     run = conform_against(TIMING_LEAK, tmp_path)
     assert_caught(
         run,
-        "enumeration_timing::test_sr02_known_and_unknown_accounts_take_the_same_time[placewise]",
+        "enumeration_timing::test_sr02_known_and_unknown_accounts_take_the_same_time[placewise-v1]",
         "the answer's timing tells accounts apart: known accounts answer",
     )
 
@@ -181,7 +182,7 @@ def test_planted_password_change_on_request_is_caught(tmp_path: Path) -> None:
     run = conform_against(PASSWORD_CHANGED_ON_REQUEST, tmp_path)
     assert_caught(
         run,
-        "passwords::test_sr17_asking_for_a_reset_changes_nothing_yet[placewise]",
+        "passwords::test_sr17_asking_for_a_reset_changes_nothing_yet[placewise-v1]",
         "the old password stopped working before the reset",
     )
 
@@ -193,3 +194,13 @@ def test_planted_password_truncation_is_caught(tmp_path: Path) -> None:
         "passwords::test_sr14_a_long_password_is_accepted_and_kept_whole[socialid]",
         "the password is truncated before it is checked",
     )
+
+
+def test_planted_reusable_one_time_password_is_caught_on_every_way_to_ask(tmp_path: Path) -> None:
+    run = conform_against(REUSABLE_ONE_TIME_PASSWORD, tmp_path)
+    for way in ("email", "sms", "email-by-msisdn", "sms-deprecated"):
+        assert_caught(
+            run,
+            f"one_time_passwords::test_sr05_a_code_signs_in_only_once[placewise-{way}]",
+            "a second sign-in with one code was not refused",
+        )

@@ -62,7 +62,7 @@ class ClassRun:
 
 def raw_request(entry: JournalEntry, header: bytes, value: bytes) -> bytes:
     """The accepted request again, with one header set to `value` (Transfer-Encoding: without Content-Length)."""
-    lines = [f"{entry.method} {entry.path} HTTP/1.1".encode(), b"Host: mock"]
+    lines = [f"{entry.method} {entry.path} HTTP/1.1".encode(), b"Host: 127.0.0.1"]
     for name, sent in (entry.request_headers or {}).items():
         if name.lower().encode() not in _REFRAMED:
             lines.append(f"{name}: {sent}".encode("utf-8", "surrogateescape"))
@@ -120,11 +120,11 @@ LOW_LIMIT = (
     "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_NOFILE, ({n}, {n})); "
     "sys.argv = ['resetkit', *sys.argv[1:]]; runpy.run_module('resetkit', run_name='__main__')"
 )
-HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n"
+HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 OPENINGS = {  # what each kind of held connection sends, and then nothing more
     "idle": b"",
     "trickling": b"GET /__admin/health HTTP/1.1\r\nX-Slow: ",
-    "slow body": b"POST /leadsquared/api/Authentication/SecureForgotPassword HTTP/1.1\r\nHost: mock\r\n"
+    "slow body": b"POST /leadsquared/api/Authentication/SecureForgotPassword HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
 }
 

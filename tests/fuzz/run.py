@@ -27,6 +27,8 @@ from typing import Any
 import requests
 import tomli_w
 
+from resetkit.clients import CLIENTS
+from resetkit.clients.base import fill, placeholders
 from resetkit.conform.profiles import config_dict, spec_path
 from resetkit.journal import Journal, JournalEntry
 from resetkit.runner import LiveMock, start_live_mock
@@ -148,6 +150,30 @@ def fuzzed_mock(settings: Settings | None = None) -> Iterator[FuzzedMock]:
         logging.getLogger().removeHandler(errors)
 
 
+def account_addressed(mock: LiveMock, vendor: str) -> list[dict[str, Any]]:
+    """Per-operation parameters naming the vendor's demo account wherever its client record addresses an account in
+    a path (Placewise's one-time passwords and reset by e-mail, its MSISDN verification, ZITADEL's user id): there a
+    generated address is nearly always unknown, a 404, and the fuzzer would never reach what the operation does."""
+    record, server = CLIENTS[vendor], mock.env.vendors[vendor]
+    demo = server.demo_account
+    account = {"email": demo.email, "phone": demo.phone or "", "id": demo.id or ""}
+    values = record.values(server.credentials(), **account, identifier=account[record.identifier])
+    requests_ = [*record.initiate.values(), *record.redeem.values()]
+    if record.one_time_passwords is not None:
+        requests_ += [delivery.request for delivery in record.one_time_passwords.send.values()]
+    requests_ += [r for v in record.verifications.values() for r in (v.send.request, v.confirm)]
+    found: dict[str, dict[str, Any]] = {}
+    for request in requests_:
+        named = {
+            f"path.{name}": fill(template, values)
+            for name, template in request.path.items()
+            if placeholders(template) <= {"email", "phone", "msisdn", "id", "identifier"}
+        }
+        if named and request.outside_spec is None:
+            found.setdefault(request.operation, {}).update(named)
+    return [{"include-operation-id": operation, "parameters": named} for operation, named in found.items()]
+
+
 def schemathesis_command(vendor: str, base_url: str, config: Path, report: Path, limits: Limits) -> list[str]:
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
@@ -191,9 +217,9 @@ def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) ->
     base_url = f"{mock.url}/{vendor}"
     credentials = mock.env.vendors[vendor].credentials()
     config_file = folder / f"{vendor}.toml"
-    config_file.write_text(
-        tomli_w.dumps(config_dict(vendor, credentials, base_url, max_examples=limits.max_examples)), encoding="utf-8"
-    )
+    config = config_dict(vendor, credentials, base_url, max_examples=limits.max_examples)
+    config["operations"] += account_addressed(mock, vendor)
+    config_file.write_text(tomli_w.dumps(config), encoding="utf-8")
     report, output = folder / f"{vendor}.json", folder / f"{vendor}.out"
     report.unlink(missing_ok=True)
     before = (len(tally.server_errors), len(mock.env.violations), len(fuzzed.log.records), len(tally.hangs))

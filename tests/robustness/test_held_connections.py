@@ -22,9 +22,9 @@ from ..packaging.conftest import Served, serve, stop
 DESCRIPTORS = 256  # the server's limit; its default --max-connections is then 64
 HELD = 300  # more connections than the server has descriptors
 PROMPT = 2.0  # seconds: a generous bound for a robustness check, not a speed goal (figures belong in bench/)
-HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: mock\r\n\r\n"
+HEALTH = b"GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 SLOW_BODY = (  # 1 of the 100 bytes of body it announces
-    b"POST /leadsquared/api/Authentication/SecureForgotPassword HTTP/1.1\r\nHost: mock\r\n"
+    b"POST /leadsquared/api/Authentication/SecureForgotPassword HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
 )
 # `resetkit serve ARGS` with the descriptor limit lowered first, as `ulimit -n 256` would

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from resetkit.clients import CLIENTS, VENDORS, Client, Request
-from resetkit.clients.base import prepare, route
+from resetkit.clients.base import ACCOUNT_NAMES, prepare, route
 from resetkit.settings import ALL_VENDORS
 
 ACCOUNT_VALUES = {"email", "id", "phone", "username", "given_name", "family_name"}
@@ -28,6 +28,11 @@ def requests_of(client: Client) -> Iterator[tuple[str, Request]]:
         yield "accounts.remove", client.accounts.remove
     if client.session is not None:
         yield "session", client.session.request
+    if client.one_time_passwords is not None:
+        yield from ((f"one_time_passwords[{name}]", d.request) for name, d in client.one_time_passwords.send.items())
+    for name, verification in client.verifications.items():
+        yield f"verifications[{name}].send", verification.send.request
+        yield f"verifications[{name}].confirm", verification.confirm
 
 
 REQUESTS = [(client, name, request) for client in CLIENTS.values() for name, request in requests_of(client)]
@@ -58,7 +63,8 @@ def test_every_template_value_is_one_a_client_has(client: Client, name: str, req
 @pytest.mark.parametrize("client", CLIENTS.values(), ids=VENDORS)
 def test_a_record_says_why_exactly_when_the_redeeming_request_names_no_account(client: Client) -> None:
     assert client.names_account == (client.unnamed_account == "")
-    assert {"id" in request.placeholders() for request in client.redeem.values()} == {client.names_account}
+    named = {bool(ACCOUNT_NAMES & request.placeholders()) for request in client.redeem.values()}
+    assert named == {client.names_account}
 
 
 @pytest.mark.parametrize("client", CLIENTS.values(), ids=VENDORS)
@@ -81,7 +87,7 @@ def test_a_label_names_one_vendor() -> None:
 # Filling in a template -----------------------------------------------------------------------------------------------
 def test_a_value_that_is_the_whole_template_keeps_its_type() -> None:
     placewise = CLIENTS["placewise"]
-    request = placewise.initiate[""]
+    request = placewise.initiate["v1"]
     values = placewise.values({"loyalty_club_slug": "club", "client_token": "t"}, identifier=["a@x.example", "b@y"])
     assert prepare(request, placewise.operation(request), values).json == {"identifier": ["a@x.example", "b@y"]}
 
@@ -120,7 +126,29 @@ def test_a_call_outside_the_spec_keeps_its_own_method_and_path() -> None:
 def test_a_link_gives_the_secret_and_the_account_it_names() -> None:
     params = {"userID": "42", "code": "ABC123", "orgID": "1"}
     assert CLIENTS["zitadel"].link_values(params) == {**params, "secret": "ABC123", "id": "42"}
-    assert CLIENTS["placewise"].link_values({"token": "t"}) == {"token": "t", "secret": "t"}
+    assert CLIENTS["placewise"].link_values({"token": "t", "email": "a@x.example"}) == {
+        "token": "t",
+        "email": "a@x.example",
+        "secret": "t",
+    }
+
+
+def test_an_msisdn_in_a_placewise_path_is_digits_as_documented() -> None:
+    placewise = CLIENTS["placewise"]
+    assert placewise.one_time_passwords is not None
+    request = placewise.one_time_passwords.send["sms"].request
+    values = placewise.values({"loyalty_club_slug": "club", "client_token": "t"}, phone="+4791000001")
+    assert prepare(request, placewise.operation(request), values).path == (
+        "/v3/club/members/by_msisdn/4791000001/send_one_time_password_via_sms"
+    )
+
+
+@pytest.mark.parametrize("client", CLIENTS.values(), ids=VENDORS)
+def test_the_spec_says_how_long_every_code_a_client_is_sent_lives(client: Client) -> None:
+    codes = client.one_time_passwords
+    deliveries = [(d.request, codes.secret) for d in codes.send.values()] if codes else []
+    deliveries += [(v.send.request, v.secret) for v in client.verifications.values()]
+    assert all(client.lifetime(request, secret) for request, secret in deliveries)
 
 
 def test_derived_values_follow_the_values_they_come_from() -> None:

@@ -34,6 +34,35 @@ def test_compose_relays_mail_to_its_mail_catcher_and_keeps_state_in_its_volume(s
     ), "--state must live in a mounted volume"
 
 
+def test_the_fleet_profile_runs_two_replicas_of_one_mock_on_its_redis_behind_one_port(
+    serve_settings: ServeSettings,
+) -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    replicas = [
+        name
+        for name, service in services.items()
+        if service.get("profiles") == ["fleet"] and service.get("image") == "resetkit:latest"
+    ]
+    assert len(replicas) == 2
+    for name in replicas:
+        command, *argv = services[name]["command"]
+        assert command == "serve"
+        settings = serve_settings(argv)
+        assert settings.state_file is not None and settings.state_file.startswith("redis://")
+        assert settings.state_file.split("//")[1].split(":")[0] in services, "--state must name the redis service"
+        assert settings.public_url == "http://localhost:8090", "links must point at the balancer, not a replica"
+    balancer = compose["configs"]["fleet-balancer"]["content"]
+    assert all(f"server {name}:8080;" in balancer for name in replicas)
+    assert services["fleet"]["ports"] == ["8090:8090"]
+
+
+def test_the_fleets_replicas_share_the_admin_token_from_the_environment() -> None:
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    replicas = [service for service in services.values() if service.get("image") == "resetkit:latest"]
+    assert all(ADMIN_TOKEN_VARIABLE in service["environment"] for service in replicas)
+
+
 def image_command() -> list[str]:
     cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(encoding="utf-8"), re.MULTILINE)
     assert cmd is not None

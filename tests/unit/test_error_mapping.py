@@ -125,15 +125,17 @@ def test_an_unmapped_domain_error_is_reraised_not_guessed() -> None:
 def test_a_domain_error_a_handler_lets_through_is_answered_by_the_vendor_mapping() -> None:
     env = create_env(Settings(strict=True, accounts=0, vendors=("placewise",)))
     spec = env.specs["placewise"]
-    operation = spec.operations["resetPassword"]
+    operation = spec.operations["resetPasswordByEmail"]
 
     def leaks(call: Call) -> Reply:
         raise errors.CodeMismatch("x")
 
     placewise = env.vendors["placewise"]
-    vendor = replace(placewise, handlers={**placewise.handlers, "resetPassword": leaks})
+    vendor = replace(placewise, handlers={**placewise.handlers, "resetPasswordByEmail": leaks})
     headers = CIMultiDict({"X-Client-Authorization": CLIENT_TOKEN})
     body = b'{"token": "abc", "password": "N3w-Passw0rd!"}'
-    raw = RawRequest({"loyalty_club_slug": LOYALTY_CLUB}, {}, headers, "application/json", body)
-    reply = Pipeline(env, vendor, spec).dispatch(operation, raw, f"/placewise/v3/{LOYALTY_CLUB}/members/reset_password")
+    email = "alice@example.com"
+    raw = RawRequest({"loyalty_club_slug": LOYALTY_CLUB, "email": email}, {}, headers, "application/json", body)
+    path = f"/placewise/v3/{LOYALTY_CLUB}/members/by_email/{email}/reset_password"
+    reply = Pipeline(env, vendor, spec).dispatch(operation, raw, path)
     assert (reply.status, reply.body) == (463, {"error": "Invalid confirmation token"})

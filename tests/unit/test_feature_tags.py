@@ -15,8 +15,8 @@ FEATURES = Path(__file__).resolve().parents[2] / "features"
 # What a step's text shows it needs (the shared steps in mocks/conform/suites/bdd/conftest.py and each vendor's module).
 NEEDS = {
     "mailbox": re.compile(
-        r"receives (an e-mail|the registration password by e-mail)|received the e-mail|from the (first )?e-mail"
-        r"|outbox holds no message|^the message |^the link carries"
+        r"receives (an e-mail|the (registration|one-time) password by e-mail)|received the e-mail"
+        r"|from the (first )?e-mail|outbox holds no message|^the message |^the link carries"
     ),
     "sms": re.compile(r"text message"),
     "clock": re.compile(r"^the clock moves forward"),

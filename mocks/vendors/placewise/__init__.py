@@ -24,7 +24,7 @@ from ..base import DEMO_PASSWORD, NewAccount, Vendor, account_view, fake_person,
 from . import members, otp, resets, tokens
 from .club import CLIENT_TOKEN, CLIENT_TOKEN_WITHOUT_PERMITS, LOYALTY_CLUB, NAME, SENDER
 from .errors import DOMAIN_ERRORS, render_error
-from .resets import reset_password, send_reset_password_message
+from .resets import reset_password_by_email, send_reset_password_message
 from .tokens import create_token
 
 # What the module offered before it became a package (the conformance tests build broken servers from its handlers).
@@ -37,7 +37,7 @@ __all__ = [
     "VENDOR",
     "create_token",
     "render_error",
-    "reset_password",
+    "reset_password_by_email",
     "send_reset_password_message",
 ]
 
@@ -74,8 +74,6 @@ VENDOR = Vendor(
         "sendPasswordResetTokenByEmail": resets.send_password_reset_token_by_email,
         "resetPasswordByEmail": resets.reset_password_by_email,
         "verifyToken": resets.verify_token,
-        "sendPasswordResetToken": resets.send_password_reset_token,
-        "resetPassword": resets.reset_password,
         "sendRegistrationPasswordEmail": otp.send_registration_password_email,
         "sendRegistrationPasswordSms": otp.send_registration_password_sms,
         "sendOneTimePasswordSms": otp.send_one_time_password_sms,

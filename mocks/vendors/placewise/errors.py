@@ -18,7 +18,6 @@ from ...errors import (
 )
 
 # Operations whose page documents a 400 for a missing parameter, with the parameter Rails names for an empty body.
-# resetPassword (superseded) keeps its first answer: 400 only for a missing field, 422 for an empty one.
 _MISSING_PARAMETER_IS_400 = {"resetPasswordByEmail": "password", "verifyMsisdn": "token", "verifyEmail": "token"}
 
 
@@ -53,8 +52,6 @@ def _missing_parameter(error: ApiError, operation_id: str | None) -> str | None:
     info = error.details or {}
     if error.kind is not Kind.INVALID or info.get("location") != "body":
         return None
-    if operation_id == "resetPassword":
-        return str(info.get("field")) if info.get("rule") == "required" else None
     first = _MISSING_PARAMETER_IS_400.get(operation_id or "")
     if first is None:
         return None

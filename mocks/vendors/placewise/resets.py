@@ -1,16 +1,15 @@
-"""Password resets: the v1 reset message (seed 000), the documented v3 reset by e-mail with its token check
-(bl-api-v3 `0_members.md`), and the two superseded v3 guesses. All reset tokens share one store."""
+"""Password resets: the v1 reset message (seed 000) and the documented v3 reset by e-mail with its token check
+(bl-api-v3 `0_members.md`). All reset tokens share one store."""
 
 from __future__ import annotations
 
 from ...api import Call, Reply
-from ...errors import ApiError, CodeAlreadyUsed, CodeExpired, CodeNotFound, DomainError, Kind, clip
+from ...errors import ApiError, DomainError, Kind, clip
 from ...flows import reset
 from ...flows.codes import generate_token
 from ...store.models import Account
 from ..base import lifetime, reset_link
 from .club import LOYALTY_CLUB, NAME, OK, in_club, member_by_email, member_or_404, send
-from .errors import invalid_confirmation_token
 
 TOKEN_PURPOSES = {"password_reset": "reset"}  # verifyToken's `type` -> the store's purpose
 
@@ -23,7 +22,8 @@ def _deliver_reset(call: Call, member: Account, *, via_sms: bool) -> None:
         ttl_seconds=lifetime(call, "reset_token"),
         make_secret=lambda: generate_token(16),
     )
-    link = reset_link(call, token=pending.secret)
+    # resetPasswordByEmail names the member by address, so the page the link opens needs it beside the token.
+    link = reset_link(call, token=pending.secret, email=member.email)
     text = f"Use this link to choose a new password:\n{link}\n"
     send(
         call,
@@ -79,23 +79,3 @@ def verify_token(call: Call) -> Reply:
         except DomainError:
             valid = False
     return Reply(200, {"valid": valid})
-
-
-# The superseded v3 guesses (kept until the suites use the documented paths) ---------------------------------------
-def send_password_reset_token(call: Call) -> Reply:
-    in_club(call)
-    member = call.store.find_account(NAME, call.body["identifier"])
-    if member is not None:
-        _deliver_reset(call, member, via_sms=call.body["identifier_type"] == "msisdn")
-    return OK
-
-
-def reset_password(call: Call) -> Reply:
-    in_club(call)
-    try:
-        pending = reset.redeem_code(call.store, NAME, call.body["token"], now=call.now)
-    except (CodeNotFound, CodeAlreadyUsed, CodeExpired):
-        raise invalid_confirmation_token() from None
-    member = member_or_404(call.store.get_account(NAME, pending.account_id))
-    reset.change_password(member, call.body["password"], now=call.now)
-    return OK

@@ -1,4 +1,4 @@
-# resetkit as a container: `docker build -t resetkit .` then `docker run -p 8080:8080 -p 8081:8081 resetkit`.
+# resetkit as a container: `docker build -t resetkit .` then `docker run -p 8080:8080 resetkit`.
 # The image serves the mock by default; `docker run resetkit conform --target ...` runs a conformance check.
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -14,7 +14,7 @@ RUN python -m pip install --no-cache-dir "$(ls /wheels/resetkit-*.whl)[conform,r
 RUN mkdir /data && chown resetkit /data
 USER resetkit
 WORKDIR /home/resetkit
-EXPOSE 8080 8081
+EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/__admin/health', timeout=2)"]
 ENTRYPOINT ["resetkit"]

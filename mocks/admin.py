@@ -25,7 +25,7 @@ from .outbox import Keep, Message, message_filter
 from .pages import inbox_page, opening_page, reset_page
 from .probe import ask, new_session
 from .redact import redact_headers, redact_url, show_body, without_surrogates
-from .vendors.base import NewAccount, Vendor
+from .vendors.base import Customization, NewAccount, Vendor
 
 
 def _iso(timestamp: float) -> str:
@@ -96,7 +96,7 @@ def create_account(env: Env, call: Call) -> Reply:
     """The account as the vendor knows it; a password the vendor's policy refuses is a 400 unless `force`."""
     body: dict[str, Any] = call.body
     vendor = _served(env, body["vendor"])
-    policy = vendor.password_policy
+    policy = vendor.policy_in_force(env.customized(vendor.name))
     violation = policy.first_violation(body["password"]) if policy is not None and not body.get("force") else None
     if violation is not None:
         raise ApiError(
@@ -119,6 +119,34 @@ def create_account(env: Env, call: Call) -> Reply:
         family_name=body.get("family_name", ""),
     )
     return Reply(201, {"vendor": vendor.name, **vendor.create_account(env, new)})
+
+
+def _customizable(env: Env, name: str) -> Customization:
+    customization = _served(env, name).customization
+    if customization is None:
+        raise ApiError(Kind.NOT_FOUND, f"{clip(name)} has nothing a team can shape")
+    return customization
+
+
+def _customization_view(env: Env, name: str, customization: Customization) -> dict[str, Any]:
+    return {"vendor": name, "values": dict(env.customizations[name]), "defaults": dict(customization.defaults)}
+
+
+def get_customization(env: Env, call: Call) -> Reply:
+    name = call.path["vendor"]
+    return Reply(200, _customization_view(env, name, _customizable(env, name)))
+
+
+def update_customization(env: Env, call: Call) -> Reply:
+    """The changes all apply or none does (a 400 names the one the vendor refuses)."""
+    name = call.path["vendor"]
+    customization = _customizable(env, name)
+    try:
+        values = customization.apply(env.customizations[name], call.body)
+    except ValueError as exc:
+        raise ApiError(Kind.INVALID, f"{name}: {exc}", details={"location": "body"}) from None
+    env.customizations[name] = values
+    return Reply(200, _customization_view(env, name, customization))
 
 
 def searched(query: str | None, tz: str | None = None) -> Keep | None:
@@ -684,6 +712,8 @@ HANDLERS: dict[str, Callable[[Env, Call], Reply]] = {
     "listFaults": list_faults,
     "clearFaults": clear_faults,
     "deleteFault": delete_fault,
+    "getCustomization": get_customization,
+    "updateCustomization": update_customization,
     "mailpitListMessages": mailpit_list_messages,
     "mailpitSearch": mailpit_search,
     "mailpitSetReadStatus": mailpit_set_read_status,

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
-from aiohttp import web
+from aiohttp import web, web_app
 
 from .admin import admin_api
 from .aiohttp_adapter import STREAMS, Mount, close_streams, make_endpoint, make_middleware
@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, env: Env | None = None, clock: Clock | Non
     if settings.cors:
         root.on_response_prepare.append(make_cors_headers(settings))
     root.on_shutdown.append(close_streams)
+    root.on_cleanup.append(forget_cached_handlers)
     return root
 
 
@@ -73,6 +74,14 @@ def following(fleet: Fleet) -> Callable[[web.Application], AsyncIterator[None]]:
         await fleet.stop()
 
     return context
+
+
+async def forget_cached_handlers(app: web.Application) -> None:
+    """aiohttp memoizes each route's middleware chain with its application (up to 1024 of them), so a process that
+    makes many apps (a test session) would keep every stopped one's env, specs and store alive."""
+    cached = getattr(web_app, "_cached_build_middleware", None)  # private: gone in another aiohttp, nothing to do
+    if cached is not None:
+        cached.cache_clear()
 
 
 async def to_the_inbox(request: web.Request) -> web.Response:

@@ -57,9 +57,12 @@ def _serve_parser(sub: argparse._SubParsersAction[OneLineErrors]) -> argparse.Ar
     serve.add_argument("--no-rate-limits", action="store_true", help="ignore x-rate-limit (for load tests only)")
     # gRPC for ZITADEL's official Node client (issue 11).
     serve.add_argument(
-        "--grpc-port", type=_port, default=None, help="ZITADEL's gRPC (h2c) port (default: --port + 1; 0: a free port)"
+        "--grpc-port",
+        type=_port,
+        default=None,
+        help="also serve ZITADEL's gRPC (h2c) on a port of its own (0: a free port); it is always on --port too",
     )
-    serve.add_argument("--no-grpc", action="store_true", help="do not start ZITADEL's gRPC server")
+    serve.add_argument("--no-grpc", action="store_true", help="no gRPC for ZITADEL, on any port")
     serve.add_argument(
         "--workers",
         type=_whole_number(1, MAX_WORKERS),
@@ -240,6 +243,15 @@ def _frontend_options(serve: argparse.ArgumentParser) -> None:
         help="where VENDOR's default reset link points, e.g. placewise=http://localhost:3000/reset (repeatable; "
         "default: the mock's hosted reset page)",
     )
+    serve.add_argument(
+        "--customize",
+        action="append",
+        default=[],
+        type=_customization,
+        metavar="VENDOR.NAME=VALUE",
+        help="shape a vendor's instance, e.g. zitadel.org_name=Acme or zitadel.password_min_length=12 (repeatable; "
+        "the names: GET /__admin/customizations/VENDOR)",
+    )
     serve.add_argument("--log-requests", action="store_true", help="print one line per request on stdout")
     serve.add_argument(
         "--journal-secrets", action="store_true", help="keep credentials, passwords and codes in the journal and log"
@@ -315,9 +327,31 @@ def _link_base(value: str) -> tuple[str, str]:
     return vendor, _url(url)
 
 
+def _customization(value: str) -> tuple[str, str, str]:
+    target, equals, setting = value.partition("=")
+    vendor, dot, name = target.partition(".")
+    if not equals or not dot or not name or vendor not in ALL_VENDORS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not VENDOR.NAME=VALUE with VENDOR one of {', '.join(ALL_VENDORS)}"
+        )
+    return vendor, name, setting
+
+
+def _pairs(table: dict[str, Any], prefix: str = "") -> list[str]:
+    """A table's KEY=VALUE pairs; a nested table's keys are joined with dots (`[customize.zitadel]`)."""
+    pairs: list[str] = []
+    for name, item in table.items():
+        if isinstance(item, dict):
+            pairs += _pairs(item, f"{prefix}{name}.")
+        else:
+            pairs.append(f"{prefix}{name}={str(item).lower() if isinstance(item, bool) else item}")
+    return pairs
+
+
 def config_arguments(path: str, serve: argparse.ArgumentParser) -> list[str]:
     """The TOML file as command-line arguments, so that argparse checks it like flags: `port = 9000` is `--port
-    9000`, `strict = true` is `--strict`, a list repeats the option, a table (`[link-base]`) gives KEY=VALUE pairs."""
+    9000`, `strict = true` is `--strict`, a list repeats the option, a table (`[link-base]`) gives KEY=VALUE pairs
+    (a nested one, `[customize.zitadel]`, VENDOR.KEY=VALUE)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -329,7 +363,7 @@ def config_arguments(path: str, serve: argparse.ArgumentParser) -> list[str]:
         if option not in known or option == "--config":
             serve.error(f"--config {path}: unknown option {key!r}")
         if isinstance(value, dict):
-            arguments += [part for name, item in value.items() for part in (option, f"{name}={item}")]
+            arguments += [part for pair in _pairs(value) for part in (option, pair)]
         elif isinstance(value, list):
             arguments += [part for item in value for part in (option, str(item))]
         elif value is True:
@@ -357,8 +391,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         log_requests=args.log_requests,
         journal_secrets=args.journal_secrets,
         grpc_port=_grpc_port(args),
+        grpc_on_http_port=_grpc_port(args, on_http_port=True) is not None,
         **_state_settings(args),
         smtp=getattr(args, "smtp", None),
+        customizations=tuple(args.customize),
         read_timeout=args.read_timeout,
         idle_timeout=args.idle_timeout,
         max_connections=args.max_connections,
@@ -367,13 +403,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def _grpc_port(args: argparse.Namespace) -> int | None:
-    """ZITADEL's gRPC port: off with --no-grpc (or without ZITADEL), else --grpc-port, else the HTTP port + 1."""
+def _grpc_port(args: argparse.Namespace, *, on_http_port: bool = False) -> int | None:
+    """ZITADEL's gRPC port: off with --no-grpc (or without ZITADEL); the HTTP port's, or --grpc-port's when given."""
     if args.no_grpc or (args.vendor and args.vendor != "zitadel"):
         return None
-    if args.grpc_port is not None:
-        return int(args.grpc_port)
-    return args.port + 1 if 0 < args.port < 65535 else 0
+    if on_http_port:
+        return int(args.port)
+    return int(args.grpc_port) if args.grpc_port is not None else None
 
 
 def banner(
@@ -387,7 +423,7 @@ def banner(
     for name in settings.vendors:
         creds = ", ".join(f"{k}={v}" for k, v in credentials[name].items())
         lines.append(f"  {name:<12} {base}{settings.prefix(name) or '/'}   {creds}")
-    if settings.grpc_port is not None and "zitadel" in settings.vendors:
+    if (settings.grpc_port is not None or settings.grpc_on_http_port) and "zitadel" in settings.vendors:
         where = grpc_url or "did not start (see the log)"
         lines.append(f"  {'zitadel grpc':<12} {where}   (grpc_url in /__admin/credentials; h2c, --no-grpc to turn off)")
     inbox = f"{settings.base_url}/__admin/inbox"
@@ -533,7 +569,8 @@ async def _serve_until_signalled(
     tell: Callable[[str], None],
 ) -> int:
     """Serve until SIGTERM or SIGINT, then drain and answer 0. Further signals are ignored: the drain is bounded."""
-    from .connections import ConnectionGuard, GuardedSite, default_max_connections
+    from .connections import ConnectionGuard, default_max_connections
+    from .h2c import OnePortSite, grpc_upstream
     from .keys import ENV
     from .transports import transports_started
 
@@ -546,7 +583,7 @@ async def _serve_until_signalled(
     await runner.setup()
     guard = ConnectionGuard(settings.max_connections or default_max_connections(), settings.read_timeout)
     try:
-        await GuardedSite(runner, sock, guard).start()  # listen(): another process may have taken the port meanwhile
+        await OnePortSite(runner, sock, guard, grpc_upstream(app)).start()  # listen(): the port may have been taken
     except OSError as exc:
         await runner.cleanup()
         print(f"resetkit: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)

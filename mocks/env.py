@@ -16,7 +16,7 @@ from .fleet.link import Fleet, is_redis_url
 from .journal import Journal
 from .openapi.spec import VendorSpec, load_spec
 from .outbox import Outbox
-from .protocols import Store, VendorContext
+from .protocols import Customizable, Store, VendorContext
 from .settings import Settings
 from .store.memory import InMemoryStore, StoreLimits
 from .store.sqlite import SQLiteStore
@@ -42,12 +42,21 @@ class Env:
     faults: Faults = field(default_factory=Faults)  # injected on purpose; cleared by reset()
     # Where the vendors' other transports listen, by vendor (e.g. zitadel: {grpc_url}); filled once they started.
     endpoints: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What a team shaped of each vendor (`Vendor.customization`): from start-up, changed by /__admin; reset() restores.
+    customizations: dict[str, dict[str, Customizable]] = field(default_factory=dict)
     relay: SmtpRelay | None = None  # `--smtp`: the mail relay, while the server runs
     fleet: Fleet | None = None  # `--state redis://...`: the state is the fleet's, shared through Redis
     _seeded: object = None
+    _customized_at_start: dict[str, dict[str, Customizable]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._customized_at_start = {name: dict(values) for name, values in self.customizations.items()}
 
     def link_base(self, vendor: str) -> str:
         return self.settings.link_base(vendor)
+
+    def customized(self, vendor: str) -> Mapping[str, Customizable]:
+        return self.customizations.get(vendor, {})
 
     def seed(self) -> None:
         """Create the demo account and `settings.accounts` fake ones per vendor, deterministically for a seed.
@@ -68,12 +77,14 @@ class Env:
         return self._seeded
 
     def reset(self) -> None:
-        """Back to the seeded state: accounts, no pending resets or tokens, empty outbox and journal, clock unmoved."""
+        """Back to the seeded state: accounts, no pending resets or tokens, empty outbox and journal, clock unmoved,
+        customizations as at start-up."""
         self.store.restore(self._seeded_state())
         self.outbox.clear()
         self.journal.clear()
         self.violations.clear()
         self.faults.clear()
+        self.customizations = {name: dict(values) for name, values in self._customized_at_start.items()}
         self.clock.set_offset(0.0)
         self.store.rewind(self.clock.now())  # the seeded accounts may have been made while the clock was ahead
 
@@ -89,6 +100,9 @@ class Scratch:
 
     def link_base(self, vendor: str) -> str:
         return self.settings.link_base(vendor)
+
+    def customized(self, vendor: str) -> Mapping[str, Customizable]:
+        return {}  # seeding shapes nothing
 
 
 def seed_accounts(ctx: VendorContext, vendors: Iterable[Vendor], settings: Settings) -> None:
@@ -128,12 +142,27 @@ def create_env(
         specs=specs,
         journal=Journal(settings.journal_size, settings.journal_body_bytes),
         faults=Faults(settings.seed),
+        customizations=start_customizations(settings, vendors),
     )
     if isinstance(env.store, SQLiteStore):
         env.store.keep(env.outbox, env.clock)
     env.seed()
     env.store.commit()
     return env
+
+
+def start_customizations(settings: Settings, vendors: Mapping[str, Vendor]) -> dict[str, dict[str, Customizable]]:
+    """Each customizable vendor's defaults with the settings' changes; ValueError names a change it refuses."""
+    found: dict[str, dict[str, Customizable]] = {}
+    for name, vendor in vendors.items():
+        if vendor.customization is None:
+            continue
+        changes = {key: value for owner, key, value in settings.customizations if owner == name}
+        try:
+            found[name] = vendor.customization.apply(vendor.customization.defaults, changes)
+        except ValueError as exc:
+            raise ValueError(f"--customize {name}: {exc}") from None
+    return found
 
 
 def _fleet_env(settings: Settings, vendors: Mapping[str, Vendor], specs: Mapping[str, VendorSpec]) -> Env:
@@ -158,6 +187,7 @@ def _fleet_env(settings: Settings, vendors: Mapping[str, Vendor], specs: Mapping
         journal=fleet.journal,
         faults=fleet.faults,
         fleet=fleet,
+        customizations=start_customizations(settings, vendors),
     )
     if not fleet.seeded():
         env.seed()

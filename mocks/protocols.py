@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from .clock import Clock
@@ -43,6 +43,10 @@ class Store(Protocol):
 
     def get_token(self, vendor: str, value: str) -> AccessToken | None: ...
 
+    def tokens(self, vendor: str, kind: str) -> Iterator[AccessToken]:
+        """The vendor's live tokens of `kind`, oldest first."""
+        ...
+
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None: ...
 
     def remove_token(self, vendor: str, value: str) -> bool:
@@ -69,8 +73,13 @@ class Store(Protocol):
     def restore(self, snapshot: object) -> None: ...
 
 
+# A value a team may give a vendor's setting (`vendors.base.Customization`).
+Customizable = str | int | bool
+
+
 class VendorContext(Protocol):
-    """What a vendor's handlers may use of the running mock: its state, its time, where its links point."""
+    """What a vendor's handlers may use of the running mock: its state, its time, where its links point, and what a
+    team shaped of the vendor's instance."""
 
     @property
     def store(self) -> Store: ...
@@ -83,4 +92,8 @@ class VendorContext(Protocol):
 
     def link_base(self, vendor: str) -> str:
         """Where `vendor`'s default reset link points (`--link-base`, else the mock's hosted reset page)."""
+        ...
+
+    def customized(self, vendor: str) -> Mapping[str, Customizable]:
+        """The team's values of `vendor`'s settings (`--customize`, `/__admin/customizations`); empty if it has none."""
         ...

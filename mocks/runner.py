@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from aiohttp import web
 
 from .app import create_app
-from .connections import ConnectionGuard, GuardedSite, bind, default_max_connections
+from .connections import ConnectionGuard, bind, default_max_connections
 from .env import Env, create_env
+from .h2c import OnePortSite, grpc_upstream
 from .settings import Settings
 from .transports import transports_started
 from .vendors.base import Vendor
@@ -38,7 +39,7 @@ class LiveMock:
 
     @property
     def grpc_url(self) -> str | None:
-        """Where ZITADEL's gRPC listens (with `Settings.grpc_port` set), else None."""
+        """Where ZITADEL's gRPC listens: `Settings.grpc_port`, else the HTTP URL (`grpc_on_http_port`); else None."""
         return self.env.endpoints.get("zitadel", {}).get("grpc_url")
 
     def stop(self) -> None:
@@ -46,6 +47,8 @@ class LiveMock:
         future.result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        if not self._thread.is_alive():
+            self._loop.close()  # its self-pipe sockets, else a ResourceWarning whenever it is collected
 
     def __enter__(self) -> LiveMock:
         return self
@@ -78,7 +81,7 @@ def start_live_mock(settings: Settings, overrides: Mapping[str, Vendor] | None =
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(runner.setup())
-            loop.run_until_complete(GuardedSite(runner, sock, guard).start())
+            loop.run_until_complete(OnePortSite(runner, sock, guard, grpc_upstream(app)).start())
             loop.run_until_complete(transports_started(app))  # gRPC and other transports listen before we return
         except BaseException as exc:  # surfaced to the caller below
             failure.append(exc)

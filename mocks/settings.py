@@ -22,9 +22,12 @@ class Settings:
     journal_size: int = 500
     max_body_bytes: int = 1024 * 1024
     rate_limits: bool = True  # `--no-rate-limits` for load tests; the documented limits apply otherwise
-    # gRPC (issue 11; ZITADEL's Node client speaks it): None = no gRPC server, 0 = a free port, else that port.
-    # `resetkit serve` defaults to the HTTP port + 1 (`--grpc-port N`, `--no-grpc`).
+    # gRPC (issue 11; ZITADEL's Node client speaks it) on a port of its own: None = none, 0 = a free port, else that
+    # port (`--grpc-port N`).
     grpc_port: int | None = None
+    # gRPC on the HTTP port too, like ZITADEL (HTTP/2 with prior knowledge, `mocks/h2c.py`); `resetkit serve` turns it
+    # on unless `--no-grpc`. Only a server started through `OnePortSite` (serve, `runner.start_live_mock`) sniffs.
+    grpc_on_http_port: bool = False
 
     # Frontend development (issue 9): CORS, where links point, the request log and the journal --------------------
     cors: bool = True  # `--no-cors` turns it off
@@ -45,6 +48,9 @@ class Settings:
     outbox_size: int = 10_000  # `--outbox-size`: messages kept
     # `--journal-size` sets `journal_size` above.
     state_file: str | None = None  # `--state FILE` (issue 9): accounts, resets, tokens, outbox saved in SQLite
+    # `--customize VENDOR.NAME=VALUE` / `[customize.VENDOR]`: what a team shaped of a vendor (`Vendor.customization`),
+    # as (vendor, name, value as given); checked by the vendor when the mock starts.
+    customizations: tuple[tuple[str, str, object], ...] = ()
 
     # Connection hygiene: held or trickling connections must not lock new clients out -------------------------------
     read_timeout: float = 10.0  # `--read-timeout`: a request's head from its first byte, then its body, each this long

@@ -118,9 +118,10 @@ CLIENT = Client(
             "createSession": ("400",),
             "connectCreateSession": ("400",),
         },
-        # `/v2/users/human` is also `/v2/users/{userId}` (GET there is GetUserByID, so `Allow: GET, POST` is honest),
-        # and DELETE `/v2/users/{userId}` is DeleteUser: probing it against a real instance would delete the user.
-        route_overlaps=("addHumanUser", "getUserById"),
+        # `/v2/users/human` is also `/v2/users/{userId}` (GET there is GetUserByID, DELETE DeleteUser, so
+        # `Allow: DELETE, GET, POST` is honest), and `/v2/sessions/search` is also `/v2/sessions/{sessionId}`
+        # (GetSession, SetSession, DeleteSession).
+        route_overlaps=("addHumanUser", "getUserById", "listSessions"),
     ),
 )
 

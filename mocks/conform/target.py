@@ -368,7 +368,8 @@ def connect(
     target._single_root = admin is not None and len(served) == 1
     if admin is not None:
         target.mailbox = OutboxMailbox(admin)
-        target.accounts = AdminAccounts(admin)
+        admin_accounts = AdminAccounts(admin)
+        target.accounts = VendorAccounts({vendor: _mock_accounts(target, vendor, admin_accounts) for vendor in wanted})
     else:
         listed = given.accounts if given is not None else {}
         target.accounts = VendorAccounts({vendor: _deployment_accounts(target, vendor, listed) for vendor in wanted})
@@ -446,6 +447,15 @@ def _reason(error: BaseException | None) -> str:
     names = r"(Name or service not known|nodename nor servname provided|Temporary failure in name resolution)"
     found = re.search(names, text)
     return found.group(1).lower() if found else ""
+
+
+def _mock_accounts(target: Target, vendor: str, admin_accounts: AdminAccounts) -> Accounts:
+    """The vendor's own API for accounts where its client record has one (ZITADEL's AddHumanUser and DeleteUser),
+    as on a deployment; else the mock's /__admin/accounts."""
+    client = CLIENTS[vendor]
+    if client.accounts is not None:
+        return ApiAccounts(client, target.base_url(vendor), target.credentials[vendor])
+    return admin_accounts
 
 
 def _deployment_accounts(target: Target, vendor: str, listed: dict[str, list[dict[str, str]]]) -> Accounts:

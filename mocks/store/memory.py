@@ -141,6 +141,9 @@ class InMemoryStore:
     def get_token(self, vendor: str, value: str) -> AccessToken | None:
         return self._vendors[vendor].tokens.get(value)
 
+    def tokens(self, vendor: str, kind: str) -> Iterator[AccessToken]:
+        return iter([token for token in self._vendors[vendor].tokens.values() if token.kind == kind])
+
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None:
         """The token this refresh token belongs to; the refresh token is spent by the call (single use)."""
         state = self._vendors[vendor]

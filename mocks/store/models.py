@@ -60,6 +60,8 @@ class AccessToken:
     created_at: float
     expires_at: float | None = None
     refresh_token: str | None = None
+    # Vendor-specific facts about what the token stands for (a ZITADEL session's factors and metadata).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def is_expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at

@@ -37,8 +37,8 @@ CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, data TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # PRAGMA user_version. Bump it when a table or a row's fields change; 0 is a file from before versions were written.
-# 2: a message row has `read` (rows of format 1 load as unread).
-STATE_FORMAT = 2
+# 2: a message row has `read` (rows of format 1 load as unread). 3: a token row has `extra` (ZITADEL sessions).
+STATE_FORMAT = 3
 _ACCOUNT_FIELDS = Account.__slots__
 _RESET_FIELDS = PendingReset.__slots__
 _TOKEN_FIELDS = AccessToken.__slots__
@@ -155,6 +155,12 @@ class SQLiteStore(InMemoryStore):
         if token is not None:
             self._tokens[vendor, value] = token
         return token
+
+    def tokens(self, vendor: str, kind: str) -> Iterator[AccessToken]:
+        found = list(super().tokens(vendor, kind))
+        for token in found:
+            self._tokens[vendor, token.value] = token
+        return iter(found)
 
     def take_refresh_token(self, vendor: str, refresh_token: str) -> AccessToken | None:
         token = super().take_refresh_token(vendor, refresh_token)

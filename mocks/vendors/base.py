@@ -15,7 +15,7 @@ from ..flows.passwords import PasswordPolicy, hash_password
 from ..openapi.spec import VendorSpec
 from ..openapi.validation import RawRequest
 from ..outbox import Channel, header_injection
-from ..protocols import VendorContext
+from ..protocols import Customizable, VendorContext
 from ..settings import Settings
 from ..store.models import Account
 
@@ -33,6 +33,8 @@ class RunningTransport(Protocol):
     """A started transport: where it listens (as credential entries, e.g. `grpc_url`) and how to stop it."""
 
     endpoints: Mapping[str, str]
+    # Where the HTTP port passes the HTTP/2 (h2c) connections it receives (a loopback address); None: not to this one.
+    h2c_upstream: tuple[str, int] | None
 
     async def stop(self) -> None: ...
 
@@ -62,6 +64,53 @@ class NewAccount:
     id: str | None = None  # seeded accounts get a deterministic id; None lets the vendor draw one
 
 
+# Settings a team can shape (the organisation's name, branding colours, the password policy) --------------------------
+def _no_rule(values: Mapping[str, Customizable]) -> None:
+    """Every combination of valid values is allowed."""
+
+
+@dataclass(frozen=True)
+class Customization:
+    """What a team may shape of a vendor's instance (`--customize VENDOR.NAME=VALUE`, `[customize.VENDOR]` in the
+    config file, `PATCH /__admin/customizations/VENDOR`): each name with its default, whose type a value takes."""
+
+    defaults: Mapping[str, Customizable]
+    # The values -> the password policy they make (what the vendor and `POST /__admin/accounts` enforce).
+    password_policy: Callable[[Mapping[str, Customizable]], PasswordPolicy] | None = None
+    # Raises ValueError for a value (or combination) the vendor refuses, e.g. a colour that is not `#rrggbb`.
+    check: Callable[[Mapping[str, Customizable]], None] = _no_rule
+
+    def apply(self, current: Mapping[str, Customizable], changes: Mapping[str, object]) -> dict[str, Customizable]:
+        """`current` with `changes`, each read as its default's type (text too: `"12"`, `"true"`); ValueError names
+        what is wrong."""
+        unknown = sorted(set(changes) - set(self.defaults))
+        if unknown:
+            raise ValueError(f"unknown {', '.join(unknown)} (known: {', '.join(self.defaults)})")
+        values = dict(current)
+        for name, value in changes.items():
+            values[name] = _as_type_of(self.defaults[name], name, value)
+        self.check(values)
+        return values
+
+
+def _as_type_of(default: Customizable, name: str, value: object) -> Customizable:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ValueError(f"{name} is true or false, not {value!r}")
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise ValueError(f"{name} is a whole number, not {value!r}")
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"{name} is text, not {value!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Vendor(Api):
     """One vendor: the pipeline's record of its spec (`Api`), plus its accounts, credentials and transports."""
@@ -72,8 +121,16 @@ class Vendor(Api):
     fake_account: Callable[[Faker], NewAccount]
     # Servers beside the HTTP app, started and stopped with it.
     transports: tuple[Transport, ...] = ()
-    # What `POST /__admin/accounts` checks a password against (unless `force`); None: any non-empty password.
+    # What `POST /__admin/accounts` checks a password against (unless `force`); None: any non-empty password. A vendor
+    # with a `customization` that makes a policy checks that one instead.
     password_policy: PasswordPolicy | None = None
+    # Settings a team can shape; None: nothing.
+    customization: Customization | None = None
+
+    def policy_in_force(self, customized: Mapping[str, Customizable]) -> PasswordPolicy | None:
+        """The password policy the vendor enforces with these customized values (else `password_policy`)."""
+        make = self.customization.password_policy if self.customization is not None else None
+        return make(customized) if make is not None else self.password_policy
 
 
 # Default reset links (issue 9) ----------------------------------------------------------------------------------

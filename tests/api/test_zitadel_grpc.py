@@ -107,17 +107,19 @@ async def test_no_bearer_metadata_is_unauthenticated(channel: Any) -> None:
 
 
 async def test_an_unknown_method_is_unimplemented(channel: Any) -> None:
-    method = channel.unary_unary("/zitadel.user.v2.UserService/DeleteUser")
+    method = channel.unary_unary("/zitadel.user.v2.UserService/UpdateHumanUser")
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await method(b"", metadata=METADATA)
     assert failed.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-async def test_grpc_requests_are_journaled(client: TestClient, channel: Any, env: Env) -> None:
+async def test_grpc_requests_are_journaled_under_the_vendors_path(client: TestClient, channel: Any, env: Env) -> None:
     with pytest.raises(grpc.aio.AioRpcError):
         await call(channel, GET_USER, get_user(UNKNOWN_ID))
     entry = env.journal[-1]
-    assert entry.path == "/zitadel.user.v2.UserService/GetUserByID" and entry.status == 404
+    assert entry.path == "/zitadel/zitadel.user.v2.UserService/GetUserByID" and entry.status == 404
+    journal = await (await client.get("/__admin/journal", params={"vendor": "zitadel"})).json()
+    assert journal["requests"][0]["operation"] == "connectGetUserById"
 
 
 async def test_a_fault_on_an_operation_answers_as_a_grpc_status(client: TestClient, channel: Any, env: Env) -> None:

@@ -80,6 +80,24 @@ def test_zitadel_users_are_created_with_add_human_user(deployment: str, mock: Li
     assert user is not None and user.email == created.email
 
 
+def test_zitadel_users_a_run_created_are_removed_with_delete_user(
+    deployment: str, mock: LiveMock, tmp_path: Path
+) -> None:
+    target = connect(f"{deployment}/zitadel", ("zitadel",), credentials_file(tmp_path, mock, "zitadel"))
+    created = target.accounts.create("zitadel", email=target.new_address("bo"), password="Old-Passw0rd!")
+    assert target.accounts.cleanup() == []
+    assert mock.env.store.get_account("zitadel", created.id) is None
+
+
+def test_on_the_mock_zitadel_users_are_made_and_removed_with_zitadels_own_api(mock: LiveMock) -> None:
+    target = connect(mock.url, ("zitadel",))
+    assert isinstance(target.accounts.sources["zitadel"], ApiAccounts)  # type: ignore[attr-defined]
+    created = target.accounts.create("zitadel", email=target.new_address("cy"), password="Old-Passw0rd!")
+    assert target.accounts.cleanup() == []
+    assert mock.env.store.get_account("zitadel", created.id) is None
+    assert [entry.operation for entry in mock.env.journal][-2:] == ["addHumanUser", "deleteUser"]
+
+
 def test_a_run_puts_the_clock_back_and_removes_only_its_own_accounts(mock: LiveMock) -> None:
     admin = requests.Session()
     someone_elses = admin.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -251,6 +252,22 @@ def test_messages_of_the_first_state_format_load_as_unread(tmp_path: Path) -> No
     restarted = Outbox()
     SQLiteStore(str(path)).keep(restarted, SystemClock())
     assert restarted.get("1") is not None and not restarted.get("1").read  # type: ignore[union-attr]
+
+
+def test_tokens_of_the_second_state_format_load_without_extra_facts(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    first = SQLiteStore(str(path))
+    token = issue_token(first, "v", kind="member", account_id="1", now=NOW, ttl_seconds=60)
+    first.commit()
+    row = json.loads(first._db.execute("SELECT data FROM tokens").fetchone()[0])
+    del row["extra"]  # as format 2 wrote it
+    first._db.execute("UPDATE tokens SET data = ?", (json.dumps(row),))
+    first._db.execute("PRAGMA user_version = 2")
+    first.close()
+    again = SQLiteStore(str(path))
+    loaded = again.get_token("v", token.value)
+    assert loaded is not None and loaded.account_id == "1" and loaded.extra == {}
+    assert again._db.execute("PRAGMA user_version").fetchone()[0] == STATE_FORMAT
 
 
 def test_the_clock_offset_is_saved(store: SQLiteStore, open_file: Opener) -> None:

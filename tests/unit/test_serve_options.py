@@ -140,6 +140,40 @@ def test_bad_connection_settings_are_usage_errors(argv: list[str], capsys: pytes
     assert exit_.value.code == 2 and argv[0] in capsys.readouterr().err
 
 
+# What a team shapes of a vendor (--customize, [customize.VENDOR]) ------------------------------------------------
+def test_customize_flags_reach_the_settings(serve_settings: ServeSettings) -> None:
+    settings = serve_settings(["--customize", "zitadel.org_name=Acme", "--customize", "zitadel.primary_color=#fff"])
+    assert settings.customizations == (("zitadel", "org_name", "Acme"), ("zitadel", "primary_color", "#fff"))
+
+
+def test_a_config_files_customize_tables_are_customize_flags(tmp_path: Path, serve_settings: ServeSettings) -> None:
+    config = tmp_path / "resetkit.toml"
+    config.write_text(
+        '[customize.zitadel]\norg_name = "Acme Travel"\npassword_min_length = 12\npassword_requires_symbol = false\n',
+        encoding="utf-8",
+    )
+    settings = serve_settings(["--config", str(config)])
+    assert settings.customizations == (
+        ("zitadel", "org_name", "Acme Travel"),
+        ("zitadel", "password_min_length", "12"),
+        ("zitadel", "password_requires_symbol", "false"),
+    )
+
+
+@pytest.mark.parametrize("value", ["org_name=Acme", "acme.org_name=Acme", "zitadel.org_name"])
+def test_a_customize_flag_that_names_no_vendor_setting_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["serve", "--customize", value])
+    assert exit_.value.code == 2 and "VENDOR.NAME=VALUE" in capsys.readouterr().err
+
+
+def test_a_setting_the_vendor_refuses_stops_the_start(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["serve", "--port", "0", "--vendor", "zitadel", "--customize", "zitadel.warn_color=red"])
+    assert code == 2 and "cannot start: --customize zitadel: warn_color is a colour" in capsys.readouterr().err
+
+
 # Who may reach the mock: --allowed-host and the admin token -----------------------------------------------------
 @pytest.fixture
 def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from resetkit import cli
+from resetkit.settings import Settings
 
 SERVE = [sys.executable, "-m", "resetkit", "serve", "--accounts", "0", "--no-grpc"]
 
@@ -100,11 +101,31 @@ def test_a_bad_number_is_one_line_and_exit_2(
     assert exit_.value.code == 2 and complaint in err and err.count("\n") == 1
 
 
-def test_the_highest_port_defaults_grpc_to_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+def _settings(monkeypatch: pytest.MonkeyPatch, *options: str) -> Settings:
     seen = []
     monkeypatch.setattr(cli, "serve", lambda args: seen.append(cli.settings_from(args)) or 0)
-    assert cli.main(["serve", "--port", "65535"]) == 0
-    assert seen[0].grpc_port == 0
+    assert cli.main(["serve", *options]) == 0
+    return seen[0]
+
+
+def test_grpc_is_served_on_the_http_port_and_on_no_port_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch, "--port", "65535")
+    assert settings.grpc_on_http_port and settings.grpc_port is None
+
+
+def test_grpc_port_adds_a_port_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch, "--grpc-port", "0")
+    assert settings.grpc_on_http_port and settings.grpc_port == 0
+
+
+def test_no_grpc_turns_grpc_off_on_every_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch, "--no-grpc", "--grpc-port", "9001")
+    assert not settings.grpc_on_http_port and settings.grpc_port is None
+
+
+def test_a_server_without_zitadel_serves_no_grpc(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings(monkeypatch, "--vendor", "placewise")
+    assert not settings.grpc_on_http_port and settings.grpc_port is None
 
 
 def slow_request(base: str, answers: list[int]) -> None:

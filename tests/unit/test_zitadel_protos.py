@@ -29,12 +29,18 @@ def test_the_committed_descriptor_set_is_the_compiled_proto_subset() -> None:
 
 
 def test_every_served_rpc_is_in_the_descriptors() -> None:
+    user = {"AddHumanUser", "GetUserByID", "PasswordReset", "SetPassword", "ListUsers", "DeleteUser"}
+    user.add("ListAuthenticationMethodTypes")
+    session = {"CreateSession", "SetSession", "GetSession", "ListSessions", "DeleteSession"}
+    settings = {f"Get{name}" for name in ("LoginSettings", "BrandingSettings", "PasswordComplexitySettings")}
+    settings |= {f"Get{name}" for name in ("LockoutSettings", "PasswordExpirySettings", "SecuritySettings")}
+    settings |= {f"Get{name}" for name in ("GeneralSettings", "LegalAndSupportSettings", "ActiveIdentityProviders")}
+    settings.add("GetHostedLoginTranslation")
     assert set(protos.rpcs()) == {
-        "/zitadel.user.v2.UserService/AddHumanUser",
-        "/zitadel.user.v2.UserService/GetUserByID",
-        "/zitadel.user.v2.UserService/PasswordReset",
-        "/zitadel.user.v2.UserService/SetPassword",
-        "/zitadel.session.v2.SessionService/CreateSession",
+        *(f"/zitadel.user.v2.UserService/{method}" for method in user),
+        *(f"/zitadel.session.v2.SessionService/{method}" for method in session),
+        *(f"/zitadel.settings.v2.SettingsService/{method}" for method in settings),
+        "/zitadel.org.v2.OrganizationService/ListOrganizations",
     }
 
 

@@ -1,11 +1,13 @@
-"""ZITADEL user service v2 and session service v2 on every wire ZITADEL's official clients use: the REST gateway
-(`/v2/...`), Connect (JSON and binary), gRPC-web and gRPC. One implementation per RPC serves them all: the
-binary wires are decoded into the Connect operation's JSON (`wires.py`), gRPC runs on its own port
-(`grpc_server.py`). Sources: seed 002, contracts.md section 2, fidelity.md and specs/zitadel.yaml.
+"""ZITADEL's user, session, settings and organization services v2 (what the hosted login app calls) on every wire
+ZITADEL's official clients use: the REST gateway (`/v2/...`), Connect (JSON and binary), gRPC-web and gRPC. One
+implementation per RPC serves them all: the binary wires are decoded into the Connect operation's JSON (`wires.py`),
+gRPC is served by `grpc_server.py` (on the HTTP port too, through `mocks/h2c.py`). Sources: seed 002, contracts.md
+section 2, fidelity.md and specs/zitadel.yaml.
 
-Modules: `instance` (the mock's organization, tokens, default links), `errors` (gRPC codes, error shapes),
-`protos` and `protojson` (ZITADEL's descriptors, protojson reading), `templates` (URL templates), `users` and
-`sessions` (the RPCs), `wires` and `grpc_server` (the transports).
+Modules: `instance` (the mock's organization, tokens, default links), `customization` (what a team can shape:
+names, branding, policies), `errors` (gRPC codes, error shapes), `protos` and `protojson` (ZITADEL's descriptors,
+protojson reading), `templates` (URL templates), `listing` (queries and paging), `users`, `sessions`,
+`settings_service` and `orgs` (the RPCs), `wires` and `grpc_server` (the transports).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ...api import Call, Principal, Reply
 from ...openapi.spec import Operation
 from ...protocols import VendorContext
 from ..base import DEMO_PASSWORD, NewAccount, Vendor, account_view, fake_person
-from . import protojson, protos, sessions, users, wires
+from . import orgs, protojson, protos, sessions, settings_service, users, wires
+from .customization import CUSTOMIZATION
 from .errors import DOMAIN_ERRORS, GATEWAY_STATUS, GRPC_CODE_OF_KIND, TRANSPORT_STATUS, render_error
 from .grpc_server import GRPC_TRANSPORT
 from .instance import ACCESS_TOKEN, DEMO_ID, ISSUER, NAME, ORG_ID
@@ -65,12 +68,19 @@ HANDLERS: dict[str, Callable[[Call], Reply]] = {
     "setPassword": users.set_password,
     "addHumanUser": users.add_human_user_rest,
     "getUserById": users.get_user_by_id,
-    "createSession": sessions.create_session_rest,
+    "listUsers": users.list_users,
+    "listAuthenticationMethodTypes": users.list_authentication_method_types,
+    "deleteUser": users.delete_user_rest,
     "connectPasswordReset": users.connect_password_reset,
     "connectSetPassword": users.connect_set_password,
     "connectAddHumanUser": users.connect_add_human_user,
     "connectGetUserById": users.connect_get_user_by_id,
-    "connectCreateSession": sessions.connect_create_session,
+    "connectListUsers": users.list_users,
+    "connectListAuthenticationMethodTypes": users.connect_list_authentication_method_types,
+    "connectDeleteUser": users.connect_delete_user,
+    **sessions.HANDLERS,
+    **settings_service.HANDLERS,
+    **orgs.HANDLERS,
 }
 
 VENDOR = Vendor(
@@ -97,4 +107,5 @@ VENDOR = Vendor(
     transports=(GRPC_TRANSPORT,),
     domain_errors=DOMAIN_ERRORS,
     password_policy=users.PASSWORD_POLICY,
+    customization=CUSTOMIZATION,
 )

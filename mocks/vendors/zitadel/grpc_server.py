@@ -1,7 +1,10 @@
 """gRPC over HTTP/2 (h2c) for ZITADEL's official clients (`createServerTransport` of @zitadel/client/node): grpcio's
-`grpc.aio` server on the mock's own asyncio loop, on `--grpc-port`. Each RPC runs the Connect operation's pipeline
-through the `application/grpc` wire (wires.py); auth comes from the `authorization: Bearer` metadata, errors are a
-gRPC status with `zitadel.v1.ErrorDetail` in `grpc-status-details-bin`. grpcio is imported only when this starts.
+`grpc.aio` server on the mock's own asyncio loop. It listens on a loopback port the HTTP port hands its HTTP/2
+connections to (`mocks/h2c.py`: one port for every wire, like ZITADEL), and on `--grpc-port` when one is given. Each
+RPC runs the Connect operation's pipeline through the `application/grpc` wire (wires.py); auth comes from the
+`authorization: Bearer` metadata, errors are a gRPC status with `zitadel.v1.ErrorDetail` in `grpc-status-details-bin`.
+Methods are found under the vendor's mount too (`/zitadel/zitadel.user.v2.UserService/...`), so a client given the
+HTTP base URL of a mock serving every vendor reaches them. grpcio is imported only when this starts.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ...openapi.validation import RawRequest
 from ...settings import Settings
 from ..base import Dispatch, RunningTransport, Transport
 from . import protos
+from .instance import NAME
 from .wires import GRPC
 
 
@@ -42,6 +46,7 @@ class Metadata(Mapping[str, str]):
 class RunningGrpc:
     server: Any
     endpoints: Mapping[str, str]
+    h2c_upstream: tuple[str, int] | None
 
     async def stop(self) -> None:
         await self.server.stop(grace=None)
@@ -57,21 +62,22 @@ def _connect_operations(spec: VendorSpec) -> dict[str, str]:
 
 
 async def start(settings: Settings, spec: VendorSpec, dispatch: Dispatch) -> RunningTransport | None:
-    """Serve every RPC of protos.rpcs() on `settings.grpc_port` (0: a free port); None when gRPC is off."""
-    port = settings.grpc_port
-    if port is None:
+    """Serve every RPC of protos.rpcs() that has an operation; None when gRPC is off (no port and not on HTTP's)."""
+    if settings.grpc_port is None and not settings.grpc_on_http_port:
         return None
     grpc = await asyncio.to_thread(importlib.import_module, "grpc")  # about 0.1 s: off the loop, after HTTP is up
     await asyncio.to_thread(importlib.import_module, "grpc.aio")
     status_codes = {code.value[0]: code for code in grpc.StatusCode}
     operations = _connect_operations(spec)
+    mount = settings.prefix(NAME)
 
     def behaviour(path: str) -> Any:
         operation_id = operations[path]
+        journaled = f"{mount}{path}"  # as the journal and /__admin/journal?vendor= see every other request
 
         async def unary(request: bytes, context: Any) -> bytes:
             raw = RawRequest({}, {}, Metadata(context.invocation_metadata()), GRPC, request)
-            answer = await dispatch(operation_id, raw, path)
+            answer = await dispatch(operation_id, raw, journaled)
             if answer.dropped:  # an injected dropped connection: what a client sees when the server goes away
                 await context.abort(grpc.StatusCode.UNAVAILABLE, "connection dropped (injected by resetkit)")
             code = int(answer.headers.get("grpc-status", "0"))
@@ -85,17 +91,25 @@ async def start(settings: Settings, spec: VendorSpec, dispatch: Dispatch) -> Run
 
         return grpc.unary_unary_rpc_method_handler(unary)
 
-    services: dict[str, dict[str, Any]] = {}
-    for path in protos.rpcs():
-        service, method = path[1:].split("/")
-        if path in operations:
-            services.setdefault(service, {})[method] = behaviour(path)
+    methods = {path: behaviour(path) for path in protos.rpcs() if path in operations}
+    methods |= {f"{mount}{path}": handler for path, handler in methods.items()}
+
+    class Methods(grpc.GenericRpcHandler):  # type: ignore[misc,name-defined]  # grpc is imported at run time
+        def service(self, handler_call_details: Any) -> Any:
+            return methods.get(handler_call_details.method)
+
     server = grpc.aio.server()
-    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(s, m) for s, m in services.items()])
-    host = settings.host
-    bound = server.add_insecure_port(f"{host}:{port}")
+    server.add_generic_rpc_handlers([Methods()])
+    endpoints: dict[str, str] = {}
+    upstream = None
+    if settings.grpc_on_http_port:
+        upstream = ("127.0.0.1", server.add_insecure_port("127.0.0.1:0"))
+        endpoints["grpc_url"] = f"{settings.base_url}{mount}"
+    if settings.grpc_port is not None:  # asked for explicitly: the URL clients are given
+        host = settings.host
+        endpoints["grpc_url"] = f"http://{host}:{server.add_insecure_port(f'{host}:{settings.grpc_port}')}"
     await server.start()
-    return RunningGrpc(server, {"grpc_url": f"http://{host}:{bound}"})
+    return RunningGrpc(server, endpoints, upstream)
 
 
 GRPC_TRANSPORT = Transport(name="grpc", start=start)

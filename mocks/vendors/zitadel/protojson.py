@@ -143,6 +143,8 @@ def _single(field: Field, item: Any) -> Any:
     if field.message is not None:
         return normalize(field.message, item)
     if field.enum_names is not None and field.enum_by_number is not None:
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)  # protojson reads `1.0` (or `1e0`) as the number 1
         if isinstance(item, str):
             return item if item in field.enum_names else _UNSET  # an unknown name is discarded
         if isinstance(item, int) and not isinstance(item, bool):
@@ -153,6 +155,19 @@ def _single(field: Field, item: Any) -> Any:
 def timestamp(seconds: float) -> str:
     """A `google.protobuf.Timestamp` in JSON: RFC 3339 in UTC with milliseconds and `Z`."""
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_timestamp(value: str) -> float:
+    """A `google.protobuf.Timestamp` in JSON (RFC 3339, `Z` or an offset) in seconds since the epoch."""
+    text = value.upper().replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        pass
+    try:  # a leap second (RFC 3339 allows `:60`), which Python's datetime does not hold
+        return datetime.fromisoformat(text.replace(":60", ":59", 1)).timestamp() + 1
+    except ValueError:
+        raise ApiError(Kind.INVALID, f"proto: invalid timestamp {clip(value)!r}") from None
 
 
 def duration_seconds(value: str) -> float:

@@ -19,7 +19,12 @@ from google.protobuf.message_factory import GetMessageClass
 from ...errors import ApiError, Kind
 
 DESCRIPTOR_SET = "descriptors.binpb"
-SERVICES = ("zitadel.user.v2.UserService", "zitadel.session.v2.SessionService")
+SERVICES = (
+    "zitadel.user.v2.UserService",
+    "zitadel.session.v2.SessionService",
+    "zitadel.settings.v2.SettingsService",
+    "zitadel.org.v2.OrganizationService",
+)
 
 
 @dataclass(frozen=True, slots=True)

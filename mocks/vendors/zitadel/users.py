@@ -1,4 +1,5 @@
-"""UserService: PasswordReset, SetPassword, AddHumanUser and GetUserByID, one implementation per RPC for every wire.
+"""UserService: PasswordReset, SetPassword, AddHumanUser, GetUserByID, ListUsers, ListAuthenticationMethodTypes and
+DeleteUser, one implementation per RPC for every wire.
 
 Error order and IDs follow ZITADEL's commands (`internal/command/user_v2_password.go`, `user_human_password.go`,
 `internal/domain/policy_password_complexity.go`); see specs/zitadel.yaml for each case.
@@ -7,20 +8,20 @@ Error order and IDs follow ZITADEL's commands (`internal/command/user_v2_passwor
 from __future__ import annotations
 
 import logging
-import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from ...api import Call, Reply
 from ...flows import reset
-from ...flows.passwords import PasswordPolicy, verify_password
+from ...flows.passwords import verify_password
 from ...outbox import Channel
 from ...protocols import VendorContext
 from ...store.models import Account
 from ..base import NewAccount, deliver, lifetime, store_account
 from . import templates
+from .customization import DEFAULTS, customized, password_policy
 from .errors import fail, user_not_found
 from .instance import (
     NAME,
@@ -32,29 +33,26 @@ from .instance import (
     new_code,
     new_id,
 )
+from .listing import list_details, page, text_matches
 from .protojson import enum_name, timestamp
 
 log = logging.getLogger("resetkit.zitadel")
 RESET = "reset"
 NOTIFICATION_TYPES = ("NOTIFICATION_TYPE_Unspecified", "NOTIFICATION_TYPE_Email", "NOTIFICATION_TYPE_SMS")
 GENDERS = ("GENDER_UNSPECIFIED", "GENDER_FEMALE", "GENDER_MALE", "GENDER_DIVERSE")
-
-
-# ZITADEL's default complexity policy: the length counts UTF-8 bytes and the character classes are ASCII, as in
-# Go's `len` and `[a-z]`; checked in this order.
-def _contains(pattern: str) -> Callable[[str], bool]:
-    return lambda password: re.search(pattern, password) is not None
-
-
-PASSWORD_POLICY = PasswordPolicy(
-    (
-        ("min_length", lambda p: len(p.encode()) >= 8, "DOMAIN-HuJf6", "Password is too short"),
-        ("has_lower", _contains("[a-z]"), "DOMAIN-co3Xw", "Password must contain lower case"),
-        ("has_upper", _contains("[A-Z]"), "DOMAIN-VoaRj", "Password must contain upper case"),
-        ("has_number", _contains("[0-9]"), "DOMAIN-ZBv4H", "Password must contain number"),
-        ("has_symbol", _contains("[^A-Za-z0-9]"), "DOMAIN-ZDLwA", "Password must contain symbol"),
-    )
+USER_STATES = (
+    "USER_STATE_UNSPECIFIED",
+    "USER_STATE_ACTIVE",
+    "USER_STATE_INACTIVE",
+    "USER_STATE_DELETED",
+    "USER_STATE_LOCKED",
+    "USER_STATE_INITIAL",
 )
+USER_TYPES = ("TYPE_UNSPECIFIED", "TYPE_HUMAN", "TYPE_MACHINE")
+
+
+# ZITADEL's default complexity policy; the one in force is the team's (customization.py).
+PASSWORD_POLICY = password_policy(DEFAULTS)
 
 
 # Users -------------------------------------------------------------------------------------------------------
@@ -90,10 +88,16 @@ def display_name(account: Account) -> str:
     return str(account.extra.get("display_name") or f"{account.given_name} {account.family_name}".strip())
 
 
-def check_policy(password: str) -> None:
-    violation = PASSWORD_POLICY.first_violation(password)
+def check_policy(call: Call, password: str) -> None:
+    """The complexity policy in force (the team's, as GetPasswordComplexitySettings answers it)."""
+    violation = password_policy(customized(call)).first_violation(password)
     if violation is not None:
         raise fail(3, violation.code, violation.message)
+
+
+def user_state(account: Account) -> str:
+    """Active, or locked by too many failed password checks (the lockout policy in force then)."""
+    return USER_STATES[4] if account.extra.get("locked") else USER_STATES[1]
 
 
 def has_password(account: Account) -> bool:
@@ -170,7 +174,7 @@ def change_password(call: Call, user_id: str, body: dict[str, Any]) -> dict[str,
             raise fail(3, "COMMAND-Mf0sd", "Password is empty")
         verify_pending(call, user, RESET, body["verificationCode"], "COMMAND-2M9fs")
         assert user is not None  # verify_pending found the user's code
-        check_policy(new_password)
+        check_policy(call, new_password)
         # Consumed only now: a code whose new password broke the policy stays usable, as in ZITADEL.
         reset.redeem_code(call.store, NAME, body["verificationCode"], now=call.now, account_id=user.id)
     elif "currentPassword" in body:  # ChangePassword
@@ -182,11 +186,11 @@ def change_password(call: Call, user_id: str, body: dict[str, Any]) -> dict[str,
             raise fail(3, "COMMAND-3M0fs", "Password is invalid")
         if body["currentPassword"] == new_password:  # passwap.ErrPasswordNoChange
             raise fail(9, "COMMAND-Aesh5", "New password cannot be the same as your current password")
-        check_policy(new_password)
+        check_policy(call, new_password)
     else:  # SetPassword by an administrator
         if user is None:
             raise fail(9, "COMMAND-3M0fs", "User could not be found")
-        check_policy(new_password)
+        check_policy(call, new_password)
     reset.change_password(user, new_password, now=call.now)
     user.extra["has_password"] = True
     user.extra["password_change_required"] = bool((body.get("newPassword") or {}).get("changeRequired", False))
@@ -250,7 +254,7 @@ def add_human_user(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     password = body.get("password") or {}
     initial = password.get("password")
     if initial is not None:
-        check_policy(initial)
+        check_policy(call, initial)
     profile = body["profile"]
     new = NewAccount(
         email=email,
@@ -321,7 +325,7 @@ def user_view(user: Account) -> dict[str, Any]:
     return {
         "userId": user.id,
         "details": details(user),
-        "state": "USER_STATE_ACTIVE",
+        "state": user_state(user),
         "username": user.username or user.email,
         "loginNames": names,
         "preferredLoginName": names[0],
@@ -340,6 +344,126 @@ def get_user_by_id(call: Call) -> Reply:
 
 def connect_get_user_by_id(call: Call) -> Reply:
     return Reply(200, get_user(call, call.body["userId"]))
+
+
+# ListUsers ---------------------------------------------------------------------------------------------------
+def _is(value: Any, name: str, names: tuple[str, ...]) -> bool:
+    """An enum query value (by name, or by number) is `name`."""
+    return value == name or (isinstance(value, int) and 0 <= value < len(names) and names[value] == name)
+
+
+def _text(value: str, query: Mapping[str, Any], field: str) -> bool:
+    return text_matches(value, str(query.get(field, "")), query.get("method"))
+
+
+def _matches(user: Account, query: Mapping[str, Any]) -> bool:
+    """One `zitadel.user.v2.SearchQuery` (internal/api/grpc/user/v2/query.go); every user is human."""
+    if "userNameQuery" in query:
+        return _text(user.username or user.email, query["userNameQuery"], "userName")
+    if "firstNameQuery" in query:
+        return _text(user.given_name, query["firstNameQuery"], "firstName")
+    if "lastNameQuery" in query:
+        return _text(user.family_name, query["lastNameQuery"], "lastName")
+    if "nickNameQuery" in query:
+        return _text(str(user.extra.get("nick_name", "")), query["nickNameQuery"], "nickName")
+    if "displayNameQuery" in query:
+        return _text(display_name(user), query["displayNameQuery"], "displayName")
+    if "emailQuery" in query:
+        return _text(user.email, query["emailQuery"], "emailAddress")
+    if "phoneQuery" in query:
+        return _text(user.phone or "", query["phoneQuery"], "number")
+    if "loginNameQuery" in query:
+        # Login names are compared in lower case, as ZITADEL keeps them (its lower_login_name column).
+        wanted = {**query["loginNameQuery"], "loginName": str(query["loginNameQuery"].get("loginName", "")).lower()}
+        return any(_text(name.lower(), wanted, "loginName") for name in login_names(user))
+    if "stateQuery" in query:
+        return _is(query["stateQuery"].get("state", USER_STATES[0]), user_state(user), USER_STATES)
+    if "typeQuery" in query:
+        return _is(query["typeQuery"].get("type", USER_TYPES[0]), USER_TYPES[1], USER_TYPES)
+    if "inUserIdsQuery" in query:
+        return user.id in (query["inUserIdsQuery"].get("userIds") or ())
+    if "inUserEmailsQuery" in query:
+        return user.email in (query["inUserEmailsQuery"].get("userEmails") or ())
+    if "organizationIdQuery" in query:
+        return bool(query["organizationIdQuery"].get("organizationId") == ORG_ID)
+    if "orQuery" in query:
+        return any(_matches(user, inner) for inner in query["orQuery"].get("queries") or ())
+    if "andQuery" in query:
+        return all(_matches(user, inner) for inner in query["andQuery"].get("queries") or ())
+    if "notQuery" in query:
+        return not _matches(user, query["notQuery"].get("query") or {})
+    raise fail(3, None, "search query is empty")
+
+
+# The sorting columns (`UserFieldName`) by name: the value each user is ordered by.
+SORT_KEYS: dict[str, Callable[[Account], Any]] = {
+    "USER_FIELD_NAME_USER_NAME": lambda user: user.username or user.email,
+    "USER_FIELD_NAME_FIRST_NAME": lambda user: user.given_name,
+    "USER_FIELD_NAME_LAST_NAME": lambda user: user.family_name,
+    "USER_FIELD_NAME_NICK_NAME": lambda user: user.extra.get("nick_name", ""),
+    "USER_FIELD_NAME_DISPLAY_NAME": display_name,
+    "USER_FIELD_NAME_EMAIL": lambda user: user.email,
+    "USER_FIELD_NAME_STATE": user_state,
+    "USER_FIELD_NAME_TYPE": lambda user: USER_TYPES[1],
+    "USER_FIELD_NAME_CREATION_DATE": lambda user: user.created_at,
+}
+
+
+def list_users(call: Call) -> Reply:
+    """The users every query matches (all of them), one page; `details.totalResult` counts every match."""
+    body = call.body or {}
+    queries = body.get("queries") or ()
+    found = [user for user in call.store.accounts(NAME) if all(_matches(user, query) for query in queries)]
+    column = body.get("sortingColumn")
+    result = page(found, body.get("query"), SORT_KEYS.get(column) if isinstance(column, str) else None)
+    answer: dict[str, Any] = {"details": list_details(len(found), call.now)}
+    if column not in (None, 0, "USER_FIELD_NAME_UNSPECIFIED"):
+        answer["sortingColumn"] = column
+    if result:
+        answer["result"] = [user_view(user) for user in result]
+    return Reply(200, answer)
+
+
+# ListAuthenticationMethodTypes and DeleteUser -------------------------------------------------------------------
+def authentication_methods(call: Call, user_id: str) -> dict[str, Any]:
+    """What the user can sign in with: a password, an imported TOTP authenticator. OTP by SMS or e-mail is not
+    listed: the mock has no AddOTPSMS/AddOTPEmail, so no user has added it. An unknown user has none (ZITADEL reads
+    its auth method projection, which has no rows for it)."""
+    user = call.store.get_account(NAME, user_id)
+    methods = []
+    if user is not None and has_password(user):
+        methods.append("AUTHENTICATION_METHOD_TYPE_PASSWORD")
+    if user is not None and user.extra.get("totp_secret"):
+        methods.append("AUTHENTICATION_METHOD_TYPE_TOTP")
+    answer: dict[str, Any] = {"details": list_details(len(methods), call.now)}
+    if methods:
+        answer["authMethodTypes"] = methods
+    return answer
+
+
+def list_authentication_method_types(call: Call) -> Reply:
+    return Reply(200, authentication_methods(call, call.path["userId"]))
+
+
+def connect_list_authentication_method_types(call: Call) -> Reply:
+    return Reply(200, authentication_methods(call, call.body["userId"]))
+
+
+def delete_user(call: Call, user_id: str) -> dict[str, Any]:
+    """The user, its codes and its sessions are gone; the details are those of the removal event."""
+    user = find_user(call, user_id)
+    touch(call, user)
+    answer = {"details": details(user)}
+    call.store.remove_account(NAME, user.id)
+    return answer
+
+
+def delete_user_rest(call: Call) -> Reply:
+    return Reply(200, delete_user(call, call.path["userId"]))
+
+
+def connect_delete_user(call: Call) -> Reply:
+    return Reply(200, delete_user(call, call.body["userId"]))
 
 
 # Accounts the admin API and the seeder create ----------------------------------------------------------------

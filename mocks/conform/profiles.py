@@ -98,6 +98,9 @@ def config_dict(
             "missing_required_header": {"expected-statuses": _MISSING_HEADER_DEFAULT + extra},
         },
         "operations": operations,
+        # Stateful runs follow the specs' own links and Location headers. Dependency analysis guesses links from
+        # names, and takes a search that is a POST (ZITADEL's ListUsers) for the creation of what it lists.
+        "phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
     }
     if seed is not None:
         config["seed"] = seed

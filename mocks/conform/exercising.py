@@ -567,7 +567,8 @@ class Exerciser:
                 raise AssertionError(f"the answer carries no {effect.member}: {describe(response)}") from None
             assert found not in (None, "", [], {}), f"the answer's {effect.member} is empty: {describe(response)}"
             if effect.equals is not None:
-                assert found == effect.equals, f"the answer's {effect.member} is {found!r}, not {effect.equals!r}"
+                expected = fill(effect.equals, self.filled(effect.equals))
+                assert found == expected, f"the answer's {effect.member} is {found!r}, not {expected!r}"
         elif isinstance(effect, Delivered):
             fresh = fresh_messages(
                 self.driver.mailbox(),

@@ -57,11 +57,12 @@ class NothingDelivered:
 
 @dataclass(frozen=True)
 class Then:
-    """A later request (its templates may name `answer.<member>` of the answer and `message.secret`) succeeds, or,
-    with `refused`, answers one of those statuses."""
+    """A later request (its templates may name `answer.<member>` of the answer and `message.secret`) succeeds (and
+    its answer carries `carries`, a dotted path, not empty), or, with `refused`, answers one of those statuses."""
 
     request: Request
     refused: frozenset[int] = frozenset()
+    carries: str | None = None
 
 
 @dataclass(frozen=True)

@@ -604,6 +604,8 @@ class Exerciser:
                 )
             else:
                 assert later.ok, f"afterwards {effect.request.operation} failed: {describe(later)}"
+                if effect.carries is not None:
+                    self.observe(Answer(effect.carries), later, seen, sent)
         else:
             expected = effect.expected if effect.expected is not None else sent
             self.read_back(effect.request, effect.member.split("."), expected, exact_path=True)

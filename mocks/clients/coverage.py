@@ -188,6 +188,11 @@ class Coverage:
     not_applicable: Mapping[str, str] = field(default_factory=dict)
 
     def why_not_applicable(self, item: Item) -> str | None:
+        """Why the item cannot be observed from outside; None also where the operation's exercise names how to
+        provoke the status (more particular than a pattern over every operation)."""
+        exercise = self.exercises.get(item.operation)
+        if item.status is not None and exercise is not None and item.status in exercise.provoke:
+            return None
         name = f"{item.operation}/{item.key}"
         patterns = {**self.not_applicable, **UNPROVOCABLE}
         return next((why for pattern, why in patterns.items() if fnmatch.fnmatchcase(name, pattern)), None)

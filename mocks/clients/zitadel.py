@@ -252,11 +252,6 @@ def _create_session() -> Exercise:
     )
 
 
-def _user_exercises(name: str, connect_name: str, exercise: Exercise) -> dict[str, Exercise]:
-    """An exercise of an RPC that names the user in the path on REST and in the body over Connect."""
-    return _surfaces(name, connect_name, exercise.request, exercise)
-
-
 def _delete_user() -> Exercise:
     """DeleteUser removes a user of its own (never the check's account, which may be a deployment's listed one)."""
     request = Request("deleteUser", path={"userId": "{removable_user_id}"}, headers=BEARER)
@@ -290,6 +285,21 @@ def _session_exercises(name: str, body: dict[str, Any] | None, exercise: Exercis
             for key, value in exercise.alternative_effects.items()
         }
         found[request.operation] = replace(exercise, request=request, effects=effects, alternative_effects=alternative)
+    return found
+
+
+def _refusing_other_tokens(exercises: dict[str, Exercise]) -> dict[str, Exercise]:
+    """A session RPC that takes an optional `sessionToken` refuses one that is not the session's current token
+    (403): in the query of REST's GET, else in the body."""
+    wrong = "not-the-session-token"
+    found = {}
+    for name, exercise in exercises.items():
+        if name == "getSession":
+            request = exercise.request
+            provocation = Provocation(send=replace(request, query={**request.query, "sessionToken": wrong}))
+        else:
+            provocation = Provocation(members={"sessionToken": wrong})
+        found[name] = replace(exercise, provoke={**exercise.provoke, 403: provocation})
     return found
 
 
@@ -338,7 +348,7 @@ def _list_users() -> Exercise:
         "body:queries.0.andQuery": {"queries.0.andQuery.queries": [by_name]},
         "body:queries.0.notQuery": {"queries.0.notQuery.query": {"userNameQuery": {"userName": "nobody-at-all"}}},
     }
-    listed = Answer("details")  # a query the user does not match: an answer without it
+    answered = Answer("details")  # a query the user does not match: an answer (that lists nobody)
     return Exercise(
         Request(
             "listUsers",
@@ -365,7 +375,7 @@ def _list_users() -> Exercise:
                     f"body:queries.0.typeQuery.type{t}"
                     for t in ("=TYPE_UNSPECIFIED", "=TYPE_MACHINE", ":IgnoredEnumName", ":EnumNumber")
                 ],
-                (listed,),
+                (answered,),
             ),
         },
     )
@@ -458,12 +468,19 @@ COVERAGE = Coverage(
             Exercise(_read_user("{id}", connect=False), effects=(Answer("user.userId"),)),
         ),
         **_surfaces("createSession", "connectCreateSession", _create_session().request, _create_session()),
-        **_user_exercises("deleteUser", "connectDeleteUser", _delete_user()),
-        **_user_exercises(
-            "listAuthenticationMethodTypes", "connectListAuthenticationMethodTypes", _authentication_methods()
+        **_surfaces("deleteUser", "connectDeleteUser", _delete_user().request, _delete_user()),
+        **_surfaces(
+            "listAuthenticationMethodTypes",
+            "connectListAuthenticationMethodTypes",
+            _authentication_methods().request,
+            _authentication_methods(),
         ),
-        **_session_exercises(
-            "getSession", None, Exercise(Request("getSession"), effects=(Answer("session.id", equals="{session_id}"),))
+        **_refusing_other_tokens(
+            _session_exercises(
+                "getSession",
+                None,
+                Exercise(Request("getSession"), effects=(Answer("session.id", equals="{session_id}"),)),
+            )
         ),
         **_session_exercises(
             "setSession",
@@ -478,7 +495,9 @@ COVERAGE = Coverage(
                 alternative_effects=SESSION_CHALLENGES,
             ),
         ),
-        **_session_exercises("deleteSession", {}, Exercise(Request("deleteSession"), effects=(GONE_SESSION,))),
+        **_refusing_other_tokens(
+            _session_exercises("deleteSession", {}, Exercise(Request("deleteSession"), effects=(GONE_SESSION,)))
+        ),
         **_surfaces("listUsers", "connectListUsers", _list_users().request, _list_users()),
         **_surfaces(
             "listOrganizations", "connectListOrganizations", _list_organizations().request, _list_organizations()

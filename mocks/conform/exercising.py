@@ -822,12 +822,16 @@ class Exerciser:
                 return request, {name: 12345}
             if kind in ("object", "array", "boolean", "integer", "number"):
                 return request, {name: f"not-a-{kind}"}
-        spec_path = raw_path_parameters(self.client.spec, operation)
+        spec_path = raw_parameters(self.client.spec, operation, "path")
         for name, parameter_schema in spec_path.items():
             bad = breaking(resolve(parameter_schema)[0])
             if bad is not None:
                 return replace(request, path={**request.path, name: bad}), {}
-        raise RecordGap("no body member or path parameter whose schema a value can break")
+        for name, parameter_schema in raw_parameters(self.client.spec, operation, "query").items():
+            bad = breaking(resolve(parameter_schema)[0])
+            if bad is not None:
+                return replace(request, query={**request.query, name: bad}), {}
+        raise RecordGap("no body member, path or query parameter whose schema a value can break")
 
     # Time -----------------------------------------------------------------------------------------------------------
     def age(self, seconds: float) -> None:
@@ -915,22 +919,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def raw_path_parameters(spec: Any, operation: Operation) -> dict[str, Any]:
-    """The schema of each path parameter of the operation."""
+def raw_parameters(spec: Any, operation: Operation, where: str) -> dict[str, Any]:
+    """The schema of each parameter of the operation `where` (path, query) says."""
     resolve = resolver(spec.document)
     path_item = spec.document["paths"][operation.path]
     found: dict[str, Any] = {}
     for raw in (*path_item.get("parameters", ()), *raw_operation(spec, operation).get("parameters", ())):
         parameter, _ = resolve(raw)
-        if parameter.get("in") == "path":
+        if parameter.get("in") == where:
             found[parameter["name"]] = parameter.get("schema", {})
     return found
 
 
 def breaking(schema: Any) -> str | None:
-    """A path segment the schema forbids (None when any string would do)."""
+    """A path segment or query value the schema forbids (None when any string would do)."""
     if not isinstance(schema, dict):
         return None
+    kind = schema.get("type")
+    if kind in ("boolean", "integer", "number"):
+        return f"not-a-{kind}"
     if schema.get("enum"):
         return "not-in-the-enum"
     if schema.get("format") == "email":

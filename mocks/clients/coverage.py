@@ -30,7 +30,7 @@ READ_PREFIXES = ("Get", "List")  # RPC names of reads, where a read is a POST (C
 # The record's side: how a client observes effects ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Answer:
-    """The answer carries `member` (a dotted path), not empty, and equal to `equals` when that is given."""
+    """The answer carries `member` (a dotted path), not empty, and equal to `equals` (a template) when that is given."""
 
     member: str
     equals: Any = None
@@ -57,11 +57,12 @@ class NothingDelivered:
 
 @dataclass(frozen=True)
 class Then:
-    """A later request (its templates may name `answer.<member>` of the answer and `message.secret`) succeeds, or,
-    with `refused`, answers one of those statuses."""
+    """A later request (its templates may name `answer.<member>` of the answer and `message.secret`) succeeds (and
+    its answer carries `carries`, a dotted path, not empty), or, with `refused`, answers one of those statuses."""
 
     request: Request
     refused: frozenset[int] = frozenset()
+    carries: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,11 @@ class Coverage:
     not_applicable: Mapping[str, str] = field(default_factory=dict)
 
     def why_not_applicable(self, item: Item) -> str | None:
+        """Why the item cannot be observed from outside; None also where the operation's exercise names how to
+        provoke the status (more particular than a pattern over every operation)."""
+        exercise = self.exercises.get(item.operation)
+        if item.status is not None and exercise is not None and item.status in exercise.provoke:
+            return None
         name = f"{item.operation}/{item.key}"
         patterns = {**self.not_applicable, **UNPROVOCABLE}
         return next((why for pattern, why in patterns.items() if fnmatch.fnmatchcase(name, pattern)), None)
@@ -292,12 +298,15 @@ class _Walker:
         for part in node.get("allOf", ()):
             yield from self._walk(part, path, context, refs)
         yield from self._values(node, path, context)
+        # A member that selects one branch (or one member of a group) is walked on that choice: its own alternatives
+        # replace the sibling members, never sit beside them.
+        chosen: dict[str, Patch] = {}
         for combinator in ("oneOf", "anyOf"):
             if combinator in node:
-                yield from self._branches(node, node[combinator], path, context, refs)
-        yield from self._groups(node, path, context)
+                yield from self._branches(node, node[combinator], path, context, refs, chosen)
+        yield from self._groups(node, path, context, chosen)
         for name, sub in (node.get("properties") or {}).items():
-            yield from self._walk(sub, (*path, name), context, refs)
+            yield from self._walk(sub, (*path, name), chosen.get(name, context), refs)
         if isinstance(node.get("items"), dict):
             yield from self._walk(node["items"], (*path, 0), context, refs)
 
@@ -314,7 +323,13 @@ class _Walker:
             yield key, f"{dotted(path)} = {_value_text(value)}", context + Patch(self.where, set=((path, value),))
 
     def _branches(
-        self, node: Mapping[str, Any], branches: Sequence[Any], path: Path, context: Patch, refs: tuple[str, ...]
+        self,
+        node: Mapping[str, Any],
+        branches: Sequence[Any],
+        path: Path,
+        context: Patch,
+        refs: tuple[str, ...],
+        chosen: dict[str, Patch],
     ) -> Iterator[tuple[str, str, Patch]]:
         resolved = [(branch, *self.resolve(branch)) for branch in branches]
         real = [(raw, schema, name) for raw, schema, name in resolved if not _is_null(schema)]
@@ -344,24 +359,30 @@ class _Walker:
             else:
                 label = "+".join(own) or name or f"branch {index + 1}"
             properties = schema.get("properties") or {}
+            shared = node.get("properties") or {}
             patch = context + Patch(
                 self.where,
                 set=tuple(((*path, m), v) for m, v in sorted(consts.items())),
                 require=tuple(
-                    ((*path, m), sample(properties.get(m, {}), self.resolve))
+                    ((*path, m), sample(_member_schema(properties, shared, m), self.resolve))
                     for m in sorted(required_by[index])
                     if m not in consts
                 ),
                 drop=tuple((*path, m) for m in sorted(others)),
             )
+            for member in own:
+                chosen.setdefault(member, patch)
             prefix = f"{dotted(path)}." if path else ""
             key = f"{self.where}:{prefix}{label}"
             yield key, f"{prefix}{label}", patch
             yield from self._walk(raw, path, patch, refs)
 
-    def _groups(self, node: Mapping[str, Any], path: Path, context: Patch) -> Iterator[tuple[str, str, Patch]]:
+    def _groups(
+        self, node: Mapping[str, Any], path: Path, context: Patch, chosen: dict[str, Patch]
+    ) -> Iterator[tuple[str, str, Patch]]:
         """Members of which at most one may be sent (`not: {required: [a, b]}`, or `not: {anyOf: [...]}`): each one
-        is an alternative; a boolean member's alternatives are its values."""
+        is an alternative; a boolean member's alternatives are its values (false is sent too: it is still the one
+        member set)."""
         group = _exclusive_members(node.get("not"))
         properties = node.get("properties") or {}
         if len(group) < 2:
@@ -371,14 +392,24 @@ class _Walker:
             schema = _without_null(schema, self.resolve)
             others = tuple((*path, m) for m in group if m != member)
             if _is_boolean(schema):
-                key = f"{self.where}:{dotted((*path, member))}=true"
-                patch = context + Patch(self.where, set=(((*path, member), True),), drop=others)
-            else:
-                key = f"{self.where}:{dotted((*path, member))}"
-                patch = context + Patch(
-                    self.where, require=(((*path, member), sample(schema, self.resolve)),), drop=others
-                )
+                for value in (True, False):
+                    key = f"{self.where}:{dotted((*path, member))}={_value_text(value)}"
+                    label = f"{dotted((*path, member))} = {_value_text(value)}"
+                    yield key, label, context + Patch(self.where, set=(((*path, member), value),), drop=others)
+                continue
+            key = f"{self.where}:{dotted((*path, member))}"
+            patch = context + Patch(self.where, require=(((*path, member), sample(schema, self.resolve)),), drop=others)
+            chosen.setdefault(member, patch)
             yield key, dotted((*path, member)), patch
+
+
+def _member_schema(own: Mapping[str, Any], shared: Mapping[str, Any], member: str) -> Any:
+    """A branch's member schema, else (where the branch only constrains it: `not: {type: 'null'}`) the one the
+    object beside its branches declares."""
+    schema = own.get(member)
+    if not isinstance(schema, dict) or set(schema) <= {"not", "description"}:
+        return shared.get(member, schema or {})
+    return schema
 
 
 def _exclusive_members(node: Any) -> list[str]:
@@ -460,7 +491,11 @@ def sample(schema: Any, resolve: Any = lambda node: (node, None)) -> Any:
         return "someone@example.org"
     if schema.get("format") in ("uri", "url"):
         return "https://example.org/"
-    return "x" * max(1, int(schema.get("minLength", 1)))
+    size = max(1, int(schema.get("minLength", 1)))
+    if "pattern" in schema:  # a number as a string (int64 in protobuf JSON), a code of letters or digits
+        candidates = (char * size for char in "x0aA1")
+        return next((c for c in candidates if re.search(schema["pattern"], c)), "x" * size)
+    return "x" * size
 
 
 # Deriving the items of one operation -----------------------------------------------------------------------------

@@ -252,12 +252,210 @@ def _create_session() -> Exercise:
     )
 
 
+def _delete_user() -> Exercise:
+    """DeleteUser removes a user of its own (never the check's account, which may be a deployment's listed one)."""
+    request = Request("deleteUser", path={"userId": "{removable_user_id}"}, headers=BEARER)
+    gone = Then(_read_user("{removable_user_id}", connect=False), refused=frozenset({404}))
+    return Exercise(request, effects=(gone,))
+
+
+def _authentication_methods() -> Exercise:
+    request = Request("listAuthenticationMethodTypes", path={"userId": "{id}"}, headers=BEARER)
+    return Exercise(request, effects=(Answer("authMethodTypes", equals=["AUTHENTICATION_METHOD_TYPE_PASSWORD"]),))
+
+
+def _session_request(name: str, body: dict[str, Any] | None = None, *, connect: bool) -> Request:
+    """A request of a session RPC: the session in the path on REST, in the body over Connect."""
+    if connect:
+        return Request(
+            f"connect{name[0].upper()}{name[1:]}", headers=CONNECT, json={"sessionId": "{session_id}", **(body or {})}
+        )
+    return Request(name, path={"sessionId": "{session_id}"}, headers=BEARER, json=body)
+
+
+def _session_exercises(name: str, body: dict[str, Any] | None, exercise: Exercise) -> dict[str, Exercise]:
+    """An exercise of a session RPC on the REST gateway and its twin over Connect; its effects read the session on
+    the same surface."""
+    found = {}
+    for connect in (False, True):
+        request = _session_request(name, body, connect=connect)
+        effects = tuple(_on_surface(effect, connect=connect) for effect in exercise.effects)
+        alternative = {
+            key: tuple(_on_surface(e, connect=connect) for e in value)
+            for key, value in exercise.alternative_effects.items()
+        }
+        found[request.operation] = replace(exercise, request=request, effects=effects, alternative_effects=alternative)
+    return found
+
+
+def _refusing_other_tokens(exercises: dict[str, Exercise]) -> dict[str, Exercise]:
+    """A session RPC that takes an optional `sessionToken` refuses one that is not the session's current token
+    (403): in the query of REST's GET, else in the body."""
+    wrong = "not-the-session-token"
+    found = {}
+    for name, exercise in exercises.items():
+        if name == "getSession":
+            request = exercise.request
+            provocation = Provocation(send=replace(request, query={**request.query, "sessionToken": wrong}))
+        else:
+            provocation = Provocation(members={"sessionToken": wrong})
+        found[name] = replace(exercise, provoke={**exercise.provoke, 403: provocation})
+    return found
+
+
+def _on_surface(effect: Any, *, connect: bool) -> Any:
+    if isinstance(effect, Then) and effect.request.operation == "getSession":
+        return replace(effect, request=_session_request("getSession", connect=connect))
+    return effect
+
+
+SIGNED_IN_SESSION = Then(
+    Request("getSession", path={"sessionId": "{session_id}"}, headers=BEARER),
+    carries="session.factors.password.verifiedAt",
+)
+GONE_SESSION = Then(Request("getSession", path={"sessionId": "{session_id}"}, headers=BEARER), refused=frozenset({404}))
+SESSION_CHALLENGES = {
+    "body:challenges.otpSms.returnCode=true": (Answer("challenges.otpSms"),),
+    "body:challenges.otpSms.returnCode=false": (Answer("sessionToken"), Delivered("sms")),
+    "body:challenges.otpEmail.sendCode": (Answer("sessionToken"), Delivered()),
+    "body:challenges.otpEmail.returnCode": (Answer("challenges.otpEmail"),),
+}
+
+
+def _list_users() -> Exercise:
+    """ListUsers finds the check's user by each query (the second query keeps the answer to that user alone)."""
+    text = {
+        "userNameQuery": ("userName", "{username}"),
+        "firstNameQuery": ("firstName", "{user_given_name}"),
+        "lastNameQuery": ("lastName", "{user_family_name}"),
+        "nickNameQuery": ("nickName", ""),
+        "displayNameQuery": ("displayName", "{user_display_name}"),
+        "emailQuery": ("emailAddress", "{email}"),
+        "phoneQuery": ("number", "{user_phone}"),
+        "loginNameQuery": ("loginName", "{user_login_name}"),
+    }
+    by_name = {"userNameQuery": {"userName": "{username}"}}
+    variants: dict[str, dict[str, Any]] = {
+        f"body:queries.0.{query}*": {f"queries.0.{query}.{member}": value} for query, (member, value) in text.items()
+    }
+    variants |= {
+        "body:queries.0.stateQuery": {"queries.0.stateQuery.state": "USER_STATE_ACTIVE"},
+        "body:queries.0.typeQuery": {"queries.0.typeQuery.type": "TYPE_HUMAN"},
+        "body:queries.0.inUserIdsQuery": {"queries.0.inUserIdsQuery.userIds": ["{id}"]},
+        "body:queries.0.inUserEmailsQuery": {"queries.0.inUserEmailsQuery.userEmails": ["{email}"]},
+        "body:queries.0.organizationIdQuery": {"queries.0.organizationIdQuery.organizationId": "{org_id}"},
+        "body:queries.0.orQuery": {"queries.0.orQuery.queries": [by_name]},
+        "body:queries.0.andQuery": {"queries.0.andQuery.queries": [by_name]},
+        "body:queries.0.notQuery": {"queries.0.notQuery.query": {"userNameQuery": {"userName": "nobody-at-all"}}},
+    }
+    answered = Answer("details")  # a query the user does not match: an answer (that lists nobody)
+    return Exercise(
+        Request(
+            "listUsers",
+            headers=BEARER,
+            json={"queries": [by_name, {"inUserIdsQuery": {"userIds": ["{id}"]}}]},
+        ),
+        effects=(Answer("result.0.userId", equals="{id}"),),
+        variants=variants,
+        alternative_effects={
+            **dict.fromkeys(
+                [
+                    f"body:queries.0.stateQuery.state{s}"
+                    for s in (
+                        "=USER_STATE_UNSPECIFIED",
+                        "=USER_STATE_INACTIVE",
+                        "=USER_STATE_DELETED",
+                        "=USER_STATE_LOCKED",
+                        "=USER_STATE_INITIAL",
+                        ":IgnoredEnumName",
+                        ":EnumNumber",
+                    )
+                ]
+                + [
+                    f"body:queries.0.typeQuery.type{t}"
+                    for t in ("=TYPE_UNSPECIFIED", "=TYPE_MACHINE", ":IgnoredEnumName", ":EnumNumber")
+                ],
+                (answered,),
+            ),
+        },
+    )
+
+
+def _list_organizations() -> Exercise:
+    """ListOrganizations finds the instance's organization (the check's user's) by each query."""
+    return Exercise(
+        Request("listOrganizations", headers=BEARER, json={"queries": [{"defaultQuery": {}}]}),
+        effects=(Answer("result.0.id", equals="{org_id}"),),
+        variants={
+            "body:queries.0.nameQuery*": {"queries.0.nameQuery.name": "{org_name}"},
+            "body:queries.0.domainQuery*": {"queries.0.domainQuery.domain": "{org_domain}"},
+            "body:queries.0.idQuery": {"queries.0.idQuery.id": "{org_id}"},
+            "body:queries.0.stateQuery": {"queries.0.stateQuery.state": "ORGANIZATION_STATE_ACTIVE"},
+        },
+        alternative_effects=dict.fromkeys(
+            [
+                f"body:queries.0.stateQuery.state{s}"
+                for s in (
+                    "=ORGANIZATION_STATE_UNSPECIFIED",
+                    "=ORGANIZATION_STATE_INACTIVE",
+                    "=ORGANIZATION_STATE_REMOVED",
+                    ":IgnoredEnumName",
+                    ":EnumNumber",
+                )
+            ],
+            (Answer("details"),),
+        ),
+    )
+
+
+def _list_sessions() -> Exercise:
+    """ListSessions finds the check's session by each query (the second query keeps the answer to it alone)."""
+    only = {"idsQuery": {"ids": ["{session_id}"]}}
+    return Exercise(
+        Request("listSessions", headers=BEARER, json={"queries": [{"userIdQuery": {"id": "{id}"}}, only]}),
+        effects=(Answer("sessions.0.id", equals="{session_id}"),),
+        variants={
+            "body:queries.0.idsQuery": {"queries.0.idsQuery.ids": ["{session_id}"]},
+            "body:queries.0.userIdQuery": {"queries.0.userIdQuery.id": "{id}"},
+            "body:queries.0.creationDateQuery*": {"queries.0.creationDateQuery.creationDate": "2000-01-01T00:00:00Z"},
+        },
+        alternative_effects=dict.fromkeys(
+            [
+                f"body:queries.0.creationDateQuery{m}"
+                for m in (
+                    "",
+                    ".method=TIMESTAMP_QUERY_METHOD_EQUALS",
+                    ".method=TIMESTAMP_QUERY_METHOD_LESS",
+                    ".method=TIMESTAMP_QUERY_METHOD_LESS_OR_EQUALS",
+                    ".method:IgnoredEnumName",
+                    ".method:integer",
+                )
+            ],
+            (Answer("details"),),
+        ),
+    )
+
+
 OTP_CHALLENGE: dict[str, Any] = {"challenges.otpEmail.returnCode": {}}
 COVERAGE = Coverage(
     values={
         "code": FromAnswer(reset_code_requests({"returnCode": {}})["rest"], "verificationCode"),
         "org_id": FromAnswer(_read_user("{id}", connect=False), "user.details.resourceOwner"),
         "org_domain": FromAnswer(_read_user("{id}", connect=False), "user.loginNames.1", pattern="@(.+)$"),
+        "org_name": FromAnswer(
+            Request("listOrganizations", headers=BEARER, json={"queries": [{"idQuery": {"id": "{org_id}"}}]}),
+            "result.0.name",
+        ),
+        "user_given_name": FromAnswer(_read_user("{id}", connect=False), "user.human.profile.givenName"),
+        "user_family_name": FromAnswer(_read_user("{id}", connect=False), "user.human.profile.familyName"),
+        "user_display_name": FromAnswer(_read_user("{id}", connect=False), "user.human.profile.displayName"),
+        "user_phone": FromAnswer(_read_user("{id}", connect=False), "user.human.phone.phone"),
+        "user_login_name": FromAnswer(_read_user("{id}", connect=False), "user.preferredLoginName"),
+        "removable_user_id": FromAnswer(Request("addHumanUser", headers=BEARER, json=NEW_USER), "userId"),
+        # A session of the check's user with the user checked, so that a later check (a password) shows.
+        "session_id": FromAnswer(
+            Request("createSession", headers=BEARER, json={"checks": {"user": {"userId": "{id}"}}}), "sessionId"
+        ),
     },
     exercises={
         **_surfaces("passwordReset", "connectPasswordReset", _password_reset().request, _password_reset()),
@@ -270,6 +468,41 @@ COVERAGE = Coverage(
             Exercise(_read_user("{id}", connect=False), effects=(Answer("user.userId"),)),
         ),
         **_surfaces("createSession", "connectCreateSession", _create_session().request, _create_session()),
+        **_surfaces("deleteUser", "connectDeleteUser", _delete_user().request, _delete_user()),
+        **_surfaces(
+            "listAuthenticationMethodTypes",
+            "connectListAuthenticationMethodTypes",
+            _authentication_methods().request,
+            _authentication_methods(),
+        ),
+        **_refusing_other_tokens(
+            _session_exercises(
+                "getSession",
+                None,
+                Exercise(Request("getSession"), effects=(Answer("session.id", equals="{session_id}"),)),
+            )
+        ),
+        **_session_exercises(
+            "setSession",
+            {"checks": {"password": {"password": "{password}"}}},
+            Exercise(
+                Request("setSession"),
+                effects=(Answer("sessionToken"), SIGNED_IN_SESSION),
+                variants={
+                    "body:checks.user.userId": {"checks.user.userId": "{id}"},
+                    "body:checks.user.loginName": {"checks.user.loginName": "{username}"},
+                },
+                alternative_effects=SESSION_CHALLENGES,
+            ),
+        ),
+        **_refusing_other_tokens(
+            _session_exercises("deleteSession", {}, Exercise(Request("deleteSession"), effects=(GONE_SESSION,)))
+        ),
+        **_surfaces("listUsers", "connectListUsers", _list_users().request, _list_users()),
+        **_surfaces(
+            "listOrganizations", "connectListOrganizations", _list_organizations().request, _list_organizations()
+        ),
+        **_surfaces("listSessions", "connectListSessions", _list_sessions().request, _list_sessions()),
     },
     provoke={
         400: Provocation("malformed_body"),
@@ -278,6 +511,17 @@ COVERAGE = Coverage(
         415: Provocation("wrong_media_type"),
     },
     lifetimes={
+        **{
+            f"{name}/otp_code": LifetimeUse(
+                "answer.challenges.otpEmail",
+                _session_request(
+                    "setSession", {"checks": {"otpEmail": {"code": "{thing}"}}}, connect=name.startswith("connect")
+                ),
+                refused=frozenset({400}),
+                members=OTP_CHALLENGE,
+            )
+            for name in ("setSession", "connectSetSession")
+        },
         "reset_code": LifetimeUse(
             "answer.verificationCode", _set_password("{thing}"), refused=frozenset({400}), members={"returnCode": {}}
         ),
@@ -298,7 +542,7 @@ COVERAGE = Coverage(
         "404 is declared for deployments of older releases",
         "*/lifetime:verification_code": "no operation of the contract takes a verification code (VerifyEmail and "
         "VerifyPhone are outside it)",
-        "*reateSession/body:challenges.webAuthN*": "a WebAuthN challenge needs a passkey registered for the user; "
+        "*Session/body:challenges.webAuthN*": "a WebAuthN challenge needs a passkey registered for the user; "
         "test users have none (ZITADEL, and the mock, answer Internal for a user without one)",
     },
 )

@@ -245,7 +245,7 @@ class ApiAccounts:
             except requests.RequestException as exc:
                 problems.append(f"{self.client.name} account {account_id}: {exc}")
                 continue
-            if not response.ok:
+            if not response.ok and response.status_code != 404:  # 404: a check removed it already (DeleteUser)
                 answer = f"{source.remove.operation} answered {response.status_code}"
                 problems.append(f"{self.client.name} account {account_id}: {answer}")
         self.created.clear()

@@ -567,7 +567,8 @@ class Exerciser:
                 raise AssertionError(f"the answer carries no {effect.member}: {describe(response)}") from None
             assert found not in (None, "", [], {}), f"the answer's {effect.member} is empty: {describe(response)}"
             if effect.equals is not None:
-                assert found == effect.equals, f"the answer's {effect.member} is {found!r}, not {effect.equals!r}"
+                expected = fill(effect.equals, self.filled(effect.equals))
+                assert found == expected, f"the answer's {effect.member} is {found!r}, not {expected!r}"
         elif isinstance(effect, Delivered):
             fresh = fresh_messages(
                 self.driver.mailbox(),
@@ -603,6 +604,8 @@ class Exerciser:
                 )
             else:
                 assert later.ok, f"afterwards {effect.request.operation} failed: {describe(later)}"
+                if effect.carries is not None:
+                    self.observe(Answer(effect.carries), later, seen, sent)
         else:
             expected = effect.expected if effect.expected is not None else sent
             self.read_back(effect.request, effect.member.split("."), expected, exact_path=True)
@@ -819,12 +822,16 @@ class Exerciser:
                 return request, {name: 12345}
             if kind in ("object", "array", "boolean", "integer", "number"):
                 return request, {name: f"not-a-{kind}"}
-        spec_path = raw_path_parameters(self.client.spec, operation)
+        spec_path = raw_parameters(self.client.spec, operation, "path")
         for name, parameter_schema in spec_path.items():
             bad = breaking(resolve(parameter_schema)[0])
             if bad is not None:
                 return replace(request, path={**request.path, name: bad}), {}
-        raise RecordGap("no body member or path parameter whose schema a value can break")
+        for name, parameter_schema in raw_parameters(self.client.spec, operation, "query").items():
+            bad = breaking(resolve(parameter_schema)[0])
+            if bad is not None:
+                return replace(request, query={**request.query, name: bad}), {}
+        raise RecordGap("no body member, path or query parameter whose schema a value can break")
 
     # Time -----------------------------------------------------------------------------------------------------------
     def age(self, seconds: float) -> None:
@@ -912,22 +919,25 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def raw_path_parameters(spec: Any, operation: Operation) -> dict[str, Any]:
-    """The schema of each path parameter of the operation."""
+def raw_parameters(spec: Any, operation: Operation, where: str) -> dict[str, Any]:
+    """The schema of each parameter of the operation `where` (path, query) says."""
     resolve = resolver(spec.document)
     path_item = spec.document["paths"][operation.path]
     found: dict[str, Any] = {}
     for raw in (*path_item.get("parameters", ()), *raw_operation(spec, operation).get("parameters", ())):
         parameter, _ = resolve(raw)
-        if parameter.get("in") == "path":
+        if parameter.get("in") == where:
             found[parameter["name"]] = parameter.get("schema", {})
     return found
 
 
 def breaking(schema: Any) -> str | None:
-    """A path segment the schema forbids (None when any string would do)."""
+    """A path segment or query value the schema forbids (None when any string would do)."""
     if not isinstance(schema, dict):
         return None
+    kind = schema.get("type")
+    if kind in ("boolean", "integer", "number"):
+        return f"not-a-{kind}"
     if schema.get("enum"):
         return "not-in-the-enum"
     if schema.get("format") == "email":

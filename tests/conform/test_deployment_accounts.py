@@ -89,6 +89,17 @@ def test_zitadel_users_a_run_created_are_removed_with_delete_user(
     assert mock.env.store.get_account("zitadel", created.id) is None
 
 
+def test_a_zitadel_user_a_check_removed_itself_is_no_problem_at_cleanup(mock: LiveMock) -> None:
+    target = connect(mock.url, ("zitadel",))
+    created = target.accounts.create("zitadel", email=target.new_address("di"), password="Old-Passw0rd!")
+    token = requests.get(f"{mock.url}/__admin/credentials", timeout=10).json()["zitadel"]["access_token"]
+    removed = requests.delete(
+        f"{mock.url}/zitadel/v2/users/{created.id}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert removed.ok
+    assert target.accounts.cleanup() == []
+
+
 def test_on_the_mock_zitadel_users_are_made_and_removed_with_zitadels_own_api(mock: LiveMock) -> None:
     target = connect(mock.url, ("zitadel",))
     assert isinstance(target.accounts.sources["zitadel"], ApiAccounts)  # type: ignore[attr-defined]

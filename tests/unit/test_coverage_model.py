@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from resetkit.clients import CLIENTS, COVERAGE, VENDORS, coverage_items
-from resetkit.clients.coverage import Item, Patch, ReadBack, check_id, derive
+from resetkit.clients.coverage import Item, Patch, ReadBack, check_id, derive, sample
 from resetkit.conform.exercising import apply_patch, put, request_from_spec
 from resetkit.openapi.spec import load_spec
 from resetkit.resources import specs_dir
@@ -108,6 +108,30 @@ def test_members_of_which_at_most_one_may_be_sent_are_each_an_alternative() -> N
     reset = items_of("zitadel", "passwordReset", "alternative")
     assert reset["body:returnCode"].patch == Patch("body", require=((("returnCode",), {}),), drop=(("sendLink",),))
     assert reset["body:sendLink"].patch == Patch("body", require=((("sendLink",), {}),), drop=(("returnCode",),))
+
+
+def test_the_alternatives_inside_a_oneof_member_replace_the_sibling_member_the_request_had() -> None:
+    contains = items_of("zitadel", "listOrganizations")["body:queries.0.nameQuery.method=TEXT_QUERY_METHOD_CONTAINS"]
+    assert contains.patch is not None
+    body = apply_patch({"queries": [{"defaultQuery": {}}]}, contains.patch)
+    assert body == {"queries": [{"nameQuery": {"method": "TEXT_QUERY_METHOD_CONTAINS"}}]}
+
+
+def test_a_oneof_branch_that_only_constrains_a_member_requires_the_member_as_declared_beside_it() -> None:
+    by_name = items_of("zitadel", "listUsers")["body:queries.0.userNameQuery"].patch
+    assert by_name is not None and by_name.require == ((("queries", 0, "userNameQuery"), {}),)
+
+
+def test_a_boolean_member_of_an_exclusive_group_is_sent_alone_with_either_value() -> None:
+    instance = items_of("zitadel", "connectGetLoginSettings")["body:ctx.instance=false"].patch
+    assert instance is not None
+    assert apply_patch({"ctx": {"orgId": "o"}}, instance) == {"ctx": {"instance": False}}
+
+
+def test_a_string_with_a_pattern_is_sampled_to_match_it() -> None:
+    assert sample({"type": "string", "pattern": "^[0-9]+$"}) == "0"
+    offset = items_of("zitadel", "listUsers")["body:query.offset:pattern=^[0-9]+$"].patch
+    assert offset is not None and offset.set == ((("query", "offset"), "0"),)
 
 
 def test_a_member_that_is_only_nullable_is_no_alternative_but_its_enum_values_are() -> None:
@@ -232,3 +256,9 @@ def test_the_servers_own_failure_is_not_applicable_with_its_reason_for_every_ven
     assert unavailable, f"{vendor}'s spec documents no 503"
     reasons = {COVERAGE[vendor].why_not_applicable(i) for i in unavailable}
     assert len(reasons) == 1 and "no client can provoke it" in str(reasons.pop())
+
+
+def test_an_exercises_own_provocation_of_a_status_beats_a_not_applicable_pattern_over_every_operation() -> None:
+    coverage = COVERAGE["zitadel"]
+    assert coverage.why_not_applicable(items_of("zitadel", "getSession")["status:403"]) is None
+    assert coverage.why_not_applicable(items_of("zitadel", "setSession")["status:403"]) is not None

@@ -258,6 +258,7 @@ class _FolderAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def __init__(self, folder: str, package: str) -> None:
         self.folder, self.package = folder, package
+        self._own_specs: dict[str, ModuleSpec | None] = {}
 
     def _real(self, name: str) -> str | None:
         if name == self.folder or name.startswith(f"{self.folder}."):
@@ -276,10 +277,14 @@ class _FolderAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: ModuleSpec) -> ModuleType:
         real = self._real(spec.name)
         assert real is not None
-        return importlib.import_module(real)
+        module = importlib.import_module(real)
+        self._own_specs[real] = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        pass  # the module ran when it was imported under its own name
+        # The module ran when it was imported under its own name. importlib has just given it this alias's spec;
+        # it gets its own back, which importlib.resources reads its files through.
+        module.__spec__ = self._own_specs.pop(module.__name__, module.__spec__)
 
 
 def _suites_as_one_package() -> None:

@@ -124,7 +124,14 @@ def coverage_summary_section(report: Report) -> Section | None:
     kinds = tuple(TITLES)
     rows = tuple((vendor, *(tallies[k].describe() for k in kinds)) for vendor, tallies in report.coverage.rows())
     table = Table(("vendor", *(TITLES[k] for k in kinds)), rows, id="coverage-percentages", row_header=True)
-    return Section("coverage-summary", "Coverage", (Paragraph(report.coverage.headline()), table))
+    headline = Paragraph(report.coverage.headline())
+    per_vendor = Bullets(
+        tuple(
+            f"{row[0]}: " + ", ".join(f"{TITLES[k]} {c}" for k, c in zip(kinds, row[1:], strict=True) if c != "-")
+            for row in rows
+        )
+    )
+    return Section("coverage-summary", "Coverage", (headline, table), console=(headline, per_vendor))
 
 
 def coverage_section(report: Report) -> Section | None:

@@ -85,7 +85,8 @@ def test_the_html_and_the_console_give_the_percentages_first() -> None:
     lines = render_console(Report(TARGET, leadsquared_run()), width=100).splitlines()
     assert lines[1:3] == ["Coverage", "--------"]
     assert lines[3].startswith("Coverage of what the contracts document: alternatives 100% (9 of 9)")
-    assert any(line.startswith(f"{VENDOR}  100% (9 of 9)") and "95% (18 of 19; 10 n/a)" in line for line in lines)
+    assert f"- {VENDOR}: alternatives 100% (9 of 9), statuses 95% (18 of 19; 10 n/a)" in " ".join(lines)
+    assert max(len(line) for line in lines) <= 100
 
 
 def test_a_run_without_the_coverage_suite_has_no_coverage_table() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from resetkit.conform.cli import SUITES
 from resetkit.runner import free_port
 from resetkit.settings import ALL_VENDORS
 from tests.conform.conftest import ConformRun, run_conform
@@ -47,8 +48,7 @@ def test_the_console_of_a_conforming_run_is_for_people(remote_run: ConformRun) -
     assert max(len(line) for line in said.splitlines()) <= 100
     lines = said.splitlines()
     progress = [line.split()[:2] for line in lines if line.startswith("  ") and line.rstrip().endswith(" s")]
-    suites = ("contract", "bdd", "security")
-    assert progress == [[suite, vendor] for suite in suites for vendor in ALL_VENDORS], progress
+    assert progress == [[suite, vendor] for suite in SUITES for vendor in ALL_VENDORS], progress
     total = " ".join(said.rstrip().split("\n\n")[-1].split())
     first = remote_run.report.read_text(encoding="utf-8").split("<strong>", 1)[1].split("</strong>", 1)[0]
     assert html.unescape(first).endswith(total), (first, total)

@@ -96,10 +96,14 @@ class Coverage:
                     found[entry.item.kind].add(entry)
         return found
 
+    def shares(self, vendor: str | None = None) -> str:
+        """The covered share of each kind the contracts list, for `vendor` or over every vendor."""
+        return ", ".join(
+            f"{TITLES[kind]} {tally.describe()}" for kind, tally in self.tally(vendor).items() if tally.listed
+        )
+
     def headline(self) -> str:
-        """One line: the covered share of each kind over every vendor."""
-        parts = [f"{TITLES[kind]} {tally.describe()}" for kind, tally in self.tally().items() if tally.listed]
-        return "Coverage of what the contracts document: " + ", ".join(parts)
+        return "Coverage of what the contracts document: " + self.shares()
 
     def rows(self) -> list[tuple[str, dict[str, Tally]]]:
         return [(vendor, self.tally(vendor)) for vendor in self.entries]

@@ -125,12 +125,7 @@ def coverage_summary_section(report: Report) -> Section | None:
     rows = tuple((vendor, *(tallies[k].describe() for k in kinds)) for vendor, tallies in report.coverage.rows())
     table = Table(("vendor", *(TITLES[k] for k in kinds)), rows, id="coverage-percentages", row_header=True)
     headline = Paragraph(report.coverage.headline())
-    per_vendor = Bullets(
-        tuple(
-            f"{row[0]}: " + ", ".join(f"{TITLES[k]} {c}" for k, c in zip(kinds, row[1:], strict=True) if c != "-")
-            for row in rows
-        )
-    )
+    per_vendor = Bullets(tuple(f"{vendor}: {report.coverage.shares(vendor)}" for vendor in report.coverage.entries))
     return Section("coverage-summary", "Coverage", (headline, table), console=(headline, per_vendor))
 
 

@@ -54,6 +54,20 @@ class Answer:
 
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
+try:  # `resetkit[fast]`: about 20 times faster on the usual reply
+    import orjson
+
+    def _json_bytes(body: Any) -> bytes:
+        try:
+            return orjson.dumps(body)
+        except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, an integer past 64 bits, a key not a string
+            return _utf8(_encode_json(body))
+
+except ImportError:  # pragma: no cover - without the extra
+
+    def _json_bytes(body: Any) -> bytes:
+        return _utf8(_encode_json(body))
+
 
 def to_answer(reply: Reply) -> Answer:
     """Encode a reply: JSON types as UTF-8 JSON, text as UTF-8, bytes and streams as they are."""
@@ -64,7 +78,7 @@ def to_answer(reply: Reply) -> Answer:
         return Answer(reply.status, body, reply.headers, reply.content_type)
     if isinstance(body, str) and "json" not in reply.content_type:  # a page
         return Answer(reply.status, _utf8(body), reply.headers, f"{reply.content_type}; charset=utf-8")
-    return Answer(reply.status, _utf8(_encode_json(body)), reply.headers, f"{reply.content_type}; charset=utf-8")
+    return Answer(reply.status, _json_bytes(body), reply.headers, f"{reply.content_type}; charset=utf-8")
 
 
 def _utf8(text: str) -> bytes:

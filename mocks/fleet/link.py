@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -34,7 +35,8 @@ PREFIX = "resetkit:"
 LOG_LENGTH = 100_000  # change-log entries kept; a process further behind than this loads the whole state again
 CONNECT_SECONDS = 2.0
 COMMAND_SECONDS = 5.0
-ATTEMPTS = 20  # runs of one request whose reads keep changing under it; then 503
+ATTEMPTS = 50  # runs of one request whose reads keep changing under it; then 503
+BACKOFF_SECONDS = (0.0005, 0.02)  # after the n-th conflict, a random pause up to min(first * 2**n, cap)
 RETRY_SECONDS = 0.5  # how often a process whose Redis is away tries again
 _LUA = resources.files(__package__).joinpath("commit.lua").read_text(encoding="utf-8")
 
@@ -252,6 +254,7 @@ class Fleet:
                         raise StateNotSaved(
                             f"--state {shown_url(self.url)}: what this request read kept changing ({ATTEMPTS} tries)"
                         ) from None
+                    await asyncio.sleep(_backoff(conflicts))
                     continue
                 return result
         finally:
@@ -361,19 +364,21 @@ class Fleet:
         self.journal.replace_all([decode_entry(fields[b"e"]) for _, fields in entries])
 
     async def reconcile(self, conflict: Conflict, applied: int) -> None:
-        """After a conflict: the log up to the conflict, then the entries it named as they were (what expired in
-        Redis never reaches the log). `applied`: this process's newest change when the script was sent (the log may
-        have brought newer ones since, which is no sign of a lost state)."""
+        """After a conflict: the entries it named, as they were (what expired in Redis never reaches the log), straight
+        into the mirror; the rest of the log comes by the follower. Not waiting for the log keeps the next try as quick
+        as the winner's next one, so that processes writing one entry take turns instead of one losing every race.
+        `applied`: this process's newest change when the script was sent (the log may have brought newer ones since,
+        which is no sign of a lost state)."""
         if conflict.seen < applied:  # Redis went back in time: it lost the fleet's state (no persistence)
             log.warning("Redis at %s lost the fleet's state; loading what it holds", shown_url(self.url))
             await asyncio.to_thread(self.load)
             return
-        await self.catch_up()
         for cell_key, raw in conflict.current.items():
             cell = self.mirror.get(cell_key)
             if cell is not None and cell.version > conflict.seen:
                 continue
-            if raw is None:
+            if raw is None:  # gone at `seen`: an older write the log still brings must not bring it back
+                self._tombstones[cell_key] = max(self._tombstones.get(cell_key, 0), conflict.seen)
                 if cell is not None:
                     self.mirror.put(cell_key, None)
                 continue
@@ -547,6 +552,12 @@ class Fleet:
 
     def seeded(self) -> bool:
         return self.mirror.get(SEEDED) is not None
+
+
+def _backoff(conflicts: int) -> float:
+    """A random pause before the next try: processes that keep writing one entry stop meeting in lockstep."""
+    first, cap = BACKOFF_SECONDS
+    return random.uniform(0, min(first * 2**conflicts, cap))  # noqa: S311 - spreading retries, not a secret
 
 
 def _outbox_changes(work: Work) -> bool:

@@ -148,6 +148,17 @@ def test_a_load_test_on_one_entry_through_one_replica_gets_no_503(replicas: Call
     assert statuses == Counter({200: 32 * 60}), dict(statuses)
 
 
+def test_a_load_test_on_one_entry_through_two_replicas_gets_no_503(replicas: Callable[..., list[Replica]]) -> None:
+    first, second = replicas(2)
+    user_id = zitadel_user(first)
+
+    async def both() -> list[Counter[int]]:
+        return await asyncio.gather(*(reset_under_load(r.url, user_id, 16, 60) for r in (first, second)))
+
+    statuses = sum(asyncio.run(both()), Counter())
+    assert statuses == Counter({200: 2 * 16 * 60}), dict(statuses)
+
+
 def test_a_replica_killed_loses_nothing_it_answered(replicas: Callable[..., list[Replica]]) -> None:
     doomed, survivor = replicas(2)
     user_id = zitadel_user(doomed)

@@ -13,8 +13,10 @@ Source: google.golang.org/protobuf/encoding/protojson/decode.go (unmarshalMessag
 from __future__ import annotations
 
 import functools
+import math
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -153,8 +155,20 @@ def _single(field: Field, item: Any) -> Any:
 
 
 def timestamp(seconds: float) -> str:
-    """A `google.protobuf.Timestamp` in JSON: RFC 3339 in UTC with milliseconds and `Z`."""
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """A `google.protobuf.Timestamp` in JSON: RFC 3339 in UTC with milliseconds and `Z` (as `datetime` rounds)."""
+    fraction, whole = math.modf(seconds)
+    micros, second = round(fraction * 1e6), int(whole)
+    if micros >= 1_000_000:
+        second, micros = second + 1, micros - 1_000_000
+    elif micros < 0:
+        second, micros = second - 1, micros + 1_000_000
+    return f"{_utc_second(second)}.{micros // 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=256)
+def _utc_second(second: int) -> str:
+    """Every answer names a handful of recent seconds (now, an account's creation): formatted once each."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
 def parse_timestamp(value: str) -> float:

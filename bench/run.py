@@ -258,7 +258,7 @@ def _run(args: argparse.Namespace, ceiling_url: str, targets: list[tuple[str, st
     print(
         f"load: {tool}, {args.connections} connections, {args.seconds:g} s x {args.rounds} rounds, each round the "
         f"ceiling and every target back to back (medians); {os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f} at the start; both sides on asyncio's loop and the json module"
+        f"{os.getloadavg()[0]:.1f} at the start; both sides on asyncio's loop, reading JSON with the json module"
     )
     runs: dict[tuple[str, str], list[Run]] = {}
     for _ in range(args.rounds):

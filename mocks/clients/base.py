@@ -226,6 +226,9 @@ class Schemathesis:
     non_standard_auth: tuple[str, ...] = ()  # operations whose auth failure is not 401/403
     # Operations whose path also serves an undocumented method of the vendor (probing it would do harm).
     route_overlaps: tuple[str, ...] = ()
+    # Operations left out of schemathesis' coverage phase: their schema makes its boundary values cost minutes (a
+    # recursive `oneOf`); every other phase still runs them.
+    slow_coverage: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,10 @@ def config_dict(
     *,
     max_examples: int,
     seed: int | None = None,
+    every_phase: bool = False,
 ) -> dict[str, Any]:
-    """The schemathesis configuration (as its TOML would read) for one vendor and target."""
+    """The schemathesis configuration (as its TOML would read) for one vendor and target; `every_phase` keeps the
+    coverage phase for the operations the client record calls slow there (a fuzzing budget bounds it anyway)."""
     known = CLIENTS[vendor].schemathesis
     extra = list(known.extra_rejections)
     operations: list[dict[str, Any]] = [
@@ -86,6 +88,10 @@ def config_dict(
             "checks": {"unsupported_method": {"enabled": False}, "allow_header_conformance": {"enabled": False}},
         }
         for operation_id in known.route_overlaps
+    ]
+    operations += [
+        {"include-operation-id": operation_id, "phases": {"coverage": {"enabled": False}}}
+        for operation_id in (() if every_phase else known.slow_coverage)
     ]
     config: dict[str, Any] = {
         "base-url": base_url,

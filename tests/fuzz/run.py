@@ -217,7 +217,7 @@ def run_vendor(fuzzed: FuzzedMock, vendor: str, folder: Path, limits: Limits) ->
     base_url = f"{mock.url}/{vendor}"
     credentials = mock.env.vendors[vendor].credentials()
     config_file = folder / f"{vendor}.toml"
-    config = config_dict(vendor, credentials, base_url, max_examples=limits.max_examples)
+    config = config_dict(vendor, credentials, base_url, max_examples=limits.max_examples, every_phase=True)
     config["operations"] += account_addressed(mock, vendor)
     config_file.write_text(tomli_w.dumps(config), encoding="utf-8")
     report, output = folder / f"{vendor}.json", folder / f"{vendor}.out"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -83,7 +84,9 @@ class Outbox:
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
-        self._messages: dict[str, Message] = {}  # by id, oldest first (a dict keeps insertion order)
+        # By id, oldest first. An OrderedDict because dropping the oldest past the capacity is then O(1); a dict leaves
+        # a hole at its front for each, which every later `next(iter(...))` walks past (6 us a message at 10,000).
+        self._messages: OrderedDict[str, Message] = OrderedDict()
         self._last_id = 0  # ids only grow, also past withdrawn messages: a reader that saw one never sees it again
         self._listeners: list[Listener] = []
         self._change_listeners: list[Listener] = []
@@ -112,12 +115,12 @@ class Outbox:
         for message in messages:
             self._last_id = max(self._last_id, int(message.id))
             self._messages[message.id] = message
-        self._messages = dict(sorted(self._messages.items(), key=lambda item: int(item[0])))
+        self._messages = OrderedDict(sorted(self._messages.items(), key=lambda item: int(item[0])))
 
     def _keep(self, message: Message) -> None:
         self._messages[message.id] = message
         while len(self._messages) > self._capacity:
-            del self._messages[next(iter(self._messages))]
+            self._messages.popitem(last=False)
 
     def on_clear(self, listener: Callable[[], None]) -> None:
         """Call `listener` whenever the outbox is emptied (saved state deletes its copy)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import string
 from urllib.parse import quote_plus, urlsplit, urlunsplit
@@ -13,14 +14,24 @@ def generate_code(length: int, alphabet: str = UPPER_ALNUM) -> str:
     """A short code such as ZITADEL's 6 characters of A-Z0-9 (about 31 bits), uniform over the alphabet.
 
     Random bytes at or above the largest multiple of the alphabet size are dropped, so `% size` has no bias;
-    drawing bytes in bulk is several times faster than `secrets.choice` per character.
+    drawing bytes in bulk and mapping them in one `bytes.translate` is several times faster than per character.
     """
+    table, rejected = _byte_map(alphabet)
+    code = ""
+    while len(code) < length:
+        code += secrets.token_bytes(length * 2).translate(table, rejected).decode("ascii")
+    return code[:length]
+
+
+@functools.lru_cache(maxsize=16)
+def _byte_map(alphabet: str) -> tuple[bytes, bytes]:
+    """For `bytes.translate`: each byte to `alphabet[byte % size]`, and the bytes to drop (at or above the limit)."""
+    if not alphabet.isascii() or not 0 < len(alphabet) <= 256:
+        raise ValueError(f"a code's alphabet must be 1 to 256 ASCII characters, got {alphabet!r}")
     size = len(alphabet)
     limit = 256 - 256 % size
-    chars: list[str] = []
-    while len(chars) < length:
-        chars.extend(alphabet[b % size] for b in secrets.token_bytes(length * 2) if b < limit)
-    return "".join(chars[:length])
+    table = bytes(ord(alphabet[b % size]) for b in range(256))
+    return table, bytes(range(limit, 256))
 
 
 def generate_token(nbytes: int = 32) -> str:

@@ -104,6 +104,19 @@ def test_codes_use_the_declared_alphabet_and_length() -> None:
     assert len(codes) == 500  # 36^6 codes: a repeat in 500 draws would point at a broken generator
 
 
+def test_codes_drop_the_random_bytes_that_would_bias_the_alphabet(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 36 letters: bytes 252 to 255 would make A-D likelier than the rest, so they are dropped, never wrapped.
+    # The first draw leaves 4 of its 12 bytes; a second draw completes the code.
+    draws = iter([bytes([252, 0, 253, 35, 254, 36, 255, 71, 252, 253, 254, 255]), bytes(range(1, 13))])
+    monkeypatch.setattr("resetkit.flows.codes.secrets.token_bytes", lambda n: next(draws))
+    assert generate_code(6) == "A9A9BC"
+
+
+def test_codes_need_an_ascii_alphabet() -> None:
+    with pytest.raises(ValueError, match="ASCII"):
+        generate_code(6, "äöü")
+
+
 def test_tokens_are_64_hex_characters() -> None:
     token = generate_token(32)
     assert len(token) == 64 and int(token, 16) >= 0

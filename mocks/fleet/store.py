@@ -13,6 +13,11 @@ from .cells import ACCOUNT, ACCOUNTS, IDENTIFIER, REFRESH, RESET, RESET_OF, SEED
 from .work import Work
 
 
+class CellSnapshot(dict[str, Any]):
+    """This store's snapshot: the objects by cell key. (An in-memory store's, made when seeding aside, is a dict too:
+    its vendors' state by vendor name.)"""
+
+
 class FleetStore:
     """Implements `mocks.protocols.Store`. Every call goes to the unit of work of the request running now
     (`work()`); `commit()` is the fleet's business (the pipeline awaits `Fleet.commit`), so it does nothing here."""
@@ -229,12 +234,12 @@ class FleetStore:
         work = self._work()
         seen = {cell_key: work.get(cell_key) for cell_key in list(work.mirror.cells)}
         seen.update(work.view)
-        return {cell_key: obj for cell_key, obj in seen.items() if obj is not None and cell_key != SEEDED}
+        return CellSnapshot((k, obj) for k, obj in seen.items() if obj is not None and k != SEEDED)
 
     def restore(self, snapshot: object) -> None:
         """Everything replaced by `snapshot` (this store's, or an in-memory store's), fleet-wide."""
         work = self._work()
-        if not isinstance(snapshot, dict):
+        if not isinstance(snapshot, CellSnapshot):  # a process that found the fleet seeded seeds aside, in memory
             snapshot = cells_from_memory(snapshot, self.limits)
         work.wipe = True
         work.view.clear()

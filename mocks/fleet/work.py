@@ -56,7 +56,8 @@ class Work:
         if cell_key in view:
             return view[cell_key]
         cell = None if self.wipe else self.mirror.get(cell_key)
-        self.reads[cell_key] = cell.version if cell is not None else 0
+        if not self.wipe:  # a wipe reads the state it makes, not Redis': nothing to check (any version may be there)
+            self.reads[cell_key] = cell.version if cell is not None else 0
         obj = build(split(cell_key)[0], cell.value) if cell is not None else None
         view[cell_key] = obj
         self.original[cell_key] = cell.data if cell is not None else None

@@ -28,6 +28,10 @@ def zitadel_user(replica: Replica) -> str:
     return str(accounts[0]["id"])
 
 
+def outbox(replica: Replica) -> list[object]:
+    return list(replica.get("/__admin/outbox").json()["messages"])
+
+
 def signs_in(replica: Replica, user_id: str, password: str) -> bool:
     body = {"checks": {"user": {"userId": user_id}, "password": {"password": password}}}
     return replica.post("/zitadel/v2/sessions", body, headers=ZITADEL_AUTH).status_code in (200, 201)
@@ -113,6 +117,17 @@ def test_one_code_redeemed_at_once_through_three_replicas_has_one_winner(
     replicas: Callable[..., list[Replica]],
 ) -> None:
     one_winner_each_round(replicas(3))
+
+
+def test_the_fleet_is_reset_again_and_again_through_any_replica(replicas: Callable[..., list[Replica]]) -> None:
+    seeder, joiner = replicas(2)  # the first seeded the fleet; the second found it seeded
+    user_id = zitadel_user(seeder)
+    for replica in (seeder, joiner, joiner, seeder):
+        sent = replica.post(f"/zitadel/v2/users/{user_id}/password_reset", SEND_LINK, headers=ZITADEL_AUTH)
+        assert sent.status_code == 200 and outbox(seeder) and outbox(joiner)
+        assert replica.post("/__admin/reset", None).status_code == 204
+        assert outbox(seeder) == outbox(joiner) == []
+        assert zitadel_user(joiner) == user_id
 
 
 def test_one_code_redeemed_at_once_through_two_workers_has_one_winner(redis_url: str) -> None:

@@ -10,9 +10,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
+import pytest
 import requests
+
+from tests.conform.conftest import run_conform
 
 from .conftest import RedisServer, Replica, start_replica
 
@@ -128,6 +132,17 @@ def test_the_fleet_is_reset_again_and_again_through_any_replica(replicas: Callab
         assert replica.post("/__admin/reset", None).status_code == 204
         assert outbox(seeder) == outbox(joiner) == []
         assert zitadel_user(joiner) == user_id
+
+
+@pytest.mark.slow
+def test_resetkit_conform_finds_two_workers_on_redis_conformant(redis_url: str, tmp_path: Path) -> None:
+    server = start_replica("--state", redis_url, "--workers", "2")
+    try:
+        run = run_conform(server.url, tmp_path)
+    finally:
+        server.process.send_signal(signal.SIGTERM)
+        server.process.communicate(timeout=30)
+    assert run.code == 0, f"exit {run.code}; failing: {run.failing()}\n{run.tail()}"
 
 
 def test_one_code_redeemed_at_once_through_two_workers_has_one_winner(redis_url: str) -> None:

@@ -170,8 +170,8 @@ class Pipeline:
         else:
             reply = self.fault_reply(operation, injection, path)
             answer = to_answer(reply if wire is None else wire.encode(operation, reply))
-        if self.api.journaled:
-            self.record(operation, raw, path, answer, started, injection)
+        if self.api.journaled:  # saved before the answer leaves, as every request's entry is
+            await fleet.saved(lambda: self.record(operation, raw, path, answer, started, injection))
         return answer
 
     def answer_in_fleet(

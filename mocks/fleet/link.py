@@ -92,7 +92,7 @@ class Fleet:
         self.store = FleetStore(limits, self.current)
         self.outbox = FleetOutbox(outbox_size, self.current)
         self.faults = FleetFaults(seed, self.current)
-        self.clock = FleetClock(self.current)
+        self.clock = FleetClock(self.current, self.active, lambda: self.mirror)
         self.journal = FleetJournal(journal_size, journal_body_bytes, self.active, self._journal_later)
         self.health = Health()
         self._log_id: tuple[int, int] = (0, 0)

@@ -13,7 +13,7 @@ from typing import Any
 from ..faults import Fault, Faults, Injection
 from ..journal import Journal, JournalEntry
 from ..outbox import Channel, Message, Outbox
-from .cells import CLOCK, FAULT, FAULTS, decode, encode, key
+from .cells import CLOCK, FAULT, FAULTS, Mirror, decode, encode, key
 from .work import Work
 
 _FAULT_FIELDS = (
@@ -194,12 +194,24 @@ _FAULT_DEFAULTS: dict[str, Any] = {
 class FleetClock:
     """Real time plus the fleet's offset (`/__admin/clock` on any process moves every process's clock)."""
 
-    def __init__(self, work: Callable[[], Work]) -> None:
+    def __init__(
+        self, work: Callable[[], Work], active: Callable[[], Work | None], mirror: Callable[[], Mirror]
+    ) -> None:
         self._work = work
+        self._active = active
+        self._mirror = mirror
 
     @property
     def offset(self) -> float:
-        found = self._work().get(CLOCK)
+        """Read through the running request's work, so that its save checks the offset it used; outside a request (a
+        journal entry of aiohttp's own 404, say), this process's copy: starting a unit of work there would leave one
+        open that nothing saves, and the journal entries put in it would be lost."""
+        work = self._active()
+        if work is not None:
+            found = work.get(CLOCK)
+        else:
+            cell = self._mirror().get(CLOCK)
+            found = cell.value if cell is not None else None
         return float(found) if found is not None else 0.0
 
     def now(self) -> float:

@@ -134,6 +134,30 @@ def test_the_fleet_is_reset_again_and_again_through_any_replica(replicas: Callab
         assert zitadel_user(joiner) == user_id
 
 
+def test_an_injected_answer_is_in_every_replicas_journal_once_answered(replicas: Callable[..., list[Replica]]) -> None:
+    first, second = replicas(2)
+    fault = {"vendor": "zitadel", "operation": "passwordReset", "status": 503, "times": 5}
+    assert first.post("/__admin/faults", fault).status_code == 201
+    user_id = zitadel_user(first)
+    for _ in range(5):
+        injected = first.post(f"/zitadel/v2/users/{user_id}/password_reset", {"returnCode": {}}, headers=ZITADEL_AUTH)
+        assert injected.status_code == 503
+        (entry,) = second.get("/__admin/journal", params={"limit": 1}).json()["requests"]
+        assert (entry["status"], entry["fault"]) == (503, "fault 1")
+
+
+def test_an_answer_aiohttp_gives_itself_reaches_the_fleets_journal(replicas: Callable[..., list[Replica]]) -> None:
+    first, second = replicas(2)
+    assert first.get("/zitadel/no-such-route").status_code == 404
+    deadline = time.monotonic() + 5  # saved in the background: eventually visible (ARCHITECTURE.md)
+    while time.monotonic() < deadline:
+        paths = [entry["path"] for entry in second.get("/__admin/journal").json()["requests"]]
+        if "/zitadel/no-such-route" in paths:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the 404 never reached the journal: {paths}")
+
+
 @pytest.mark.slow
 def test_resetkit_conform_finds_two_workers_on_redis_conformant(redis_url: str, tmp_path: Path) -> None:
     server = start_replica("--state", redis_url, "--workers", "2")

@@ -3,7 +3,7 @@ findings. `Env` is what the app and the admin API see; a vendor's handlers see o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,14 +43,15 @@ class Env:
     # Where the vendors' other transports listen, by vendor (e.g. zitadel: {grpc_url}); filled once they started.
     endpoints: dict[str, dict[str, str]] = field(default_factory=dict)
     # What a team shaped of each vendor (`Vendor.customization`): from start-up, changed by /__admin; reset() restores.
-    customizations: dict[str, dict[str, Customizable]] = field(default_factory=dict)
+    customizations: MutableMapping[str, dict[str, Customizable]] = field(default_factory=dict)
     relay: SmtpRelay | None = None  # `--smtp`: the mail relay, while the server runs
     fleet: Fleet | None = None  # `--state redis://...`: the state is the fleet's, shared through Redis
     _seeded: object = None
     _customized_at_start: dict[str, dict[str, Customizable]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._customized_at_start = {name: dict(values) for name, values in self.customizations.items()}
+        if not self._customized_at_start:  # a fleet's process passes its own (the fleet's may have changed already)
+            self._customized_at_start = {name: dict(values) for name, values in self.customizations.items()}
 
     def link_base(self, vendor: str) -> str:
         return self.settings.link_base(vendor)
@@ -84,7 +85,8 @@ class Env:
         self.journal.clear()
         self.violations.clear()
         self.faults.clear()
-        self.customizations = {name: dict(values) for name, values in self._customized_at_start.items()}
+        for name, values in self._customized_at_start.items():  # in place: a fleet's are cells, shared
+            self.customizations[name] = dict(values)
         self.clock.set_offset(0.0)
         self.store.rewind(self.clock.now())  # the seeded accounts may have been made while the clock was ahead
 
@@ -177,6 +179,7 @@ def _fleet_env(settings: Settings, vendors: Mapping[str, Vendor], specs: Mapping
         seed=settings.seed,
     )
     fleet.open()
+    customized = start_customizations(settings, vendors)
     env = Env(
         settings=settings,
         store=fleet.store,
@@ -187,7 +190,8 @@ def _fleet_env(settings: Settings, vendors: Mapping[str, Vendor], specs: Mapping
         journal=fleet.journal,
         faults=fleet.faults,
         fleet=fleet,
-        customizations=start_customizations(settings, vendors),
+        customizations=fleet.customizations(customized),
+        _customized_at_start=customized,
     )
     if not fleet.seeded():
         env.seed()

@@ -37,6 +37,7 @@ REFRESH = "rf"  # rest: refresh token -> the access token it renews (while it ma
 WINDOW = "w"  # rest: rate-limit key -> the hits
 FAULT = "f"  # vendor part "-", rest: fault id -> the fault
 FAULTS = "F"  # "F|-|" -> the next fault id; rewritten when a fault is added, removed or the faults cleared
+CUSTOMIZED = "C"  # rest empty: a vendor's customized values (`/__admin/customizations/VENDOR`)
 CLOCK = "clock|-|"  # the clock's offset
 SEEDED = "seeded|-|"  # written once, by the process that seeded the fleet
 

@@ -8,16 +8,17 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..errors import StateNotSaved
+from ..protocols import Customizable
 from ..store.memory import StoreLimits
 from .cells import CLOCK, SEEDED, Cell, Mirror, decode, encode, parse_stored, split
-from .parts import FleetClock, FleetFaults, FleetJournal, FleetOutbox, decode_entry, message_from
+from .parts import FleetClock, FleetCustomizations, FleetFaults, FleetJournal, FleetOutbox, decode_entry, message_from
 from .store import FleetStore
 from .work import Conflict, Work, Write
 
@@ -110,6 +111,10 @@ class Fleet:
         self._lock: asyncio.Lock | None = None
         self._feed: asyncio.Task[None] | None = None
         self._stopping = False
+
+    def customizations(self, start: Mapping[str, dict[str, Customizable]]) -> FleetCustomizations:
+        """The vendors' customizations, shared by the fleet; `start`: this process's `--customize` values."""
+        return FleetCustomizations(start, self.current, self.active, lambda: self.mirror)
 
     # the unit of work of the request running now ------------------------------------------------------------------
     def begin(self) -> Work:

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import asdict, replace
 from typing import Any
 
 from ..faults import Fault, Faults, Injection
 from ..journal import Journal, JournalEntry
 from ..outbox import Channel, Message, Outbox
-from .cells import CLOCK, FAULT, FAULTS, Mirror, decode, encode, key
+from ..protocols import Customizable
+from .cells import CLOCK, CUSTOMIZED, FAULT, FAULTS, Mirror, decode, encode, key
 from .work import Work
 
 _FAULT_FIELDS = (
@@ -102,6 +103,47 @@ class FleetOutbox(Outbox):
 
 def message_from(message_id: int, body: str | bytes, read: bool = False) -> Message:
     return Message(id=str(message_id), read=read, **decode(body))
+
+
+class FleetCustomizations(MutableMapping[str, dict[str, Customizable]]):
+    """The vendors' customizations as cells: a change through one process is every process's. A vendor whose values no
+    process changed (or after a reset) has the values this process started with (`--customize`)."""
+
+    def __init__(
+        self,
+        start: Mapping[str, dict[str, Customizable]],
+        work: Callable[[], Work],
+        active: Callable[[], Work | None],
+        mirror: Callable[[], Mirror],
+    ) -> None:
+        self._start = {vendor: dict(values) for vendor, values in start.items()}
+        self._work = work
+        self._active = active
+        self._mirror = mirror
+
+    def __getitem__(self, vendor: str) -> dict[str, Customizable]:
+        if vendor not in self._start:
+            raise KeyError(vendor)
+        cell_key = key(CUSTOMIZED, vendor)
+        work = self._active()  # outside a request, this process's copy (as `FleetClock.offset` reads)
+        if work is not None:
+            found = work.get(cell_key)
+        else:
+            cell = self._mirror().get(cell_key)
+            found = cell.value if cell is not None else None
+        return dict(found) if found is not None else dict(self._start[vendor])
+
+    def __setitem__(self, vendor: str, values: dict[str, Customizable]) -> None:
+        self._work().set(key(CUSTOMIZED, vendor), dict(values))
+
+    def __delitem__(self, vendor: str) -> None:
+        self._work().set(key(CUSTOMIZED, vendor), None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._start)
+
+    def __len__(self) -> int:
+        return len(self._start)
 
 
 class FleetFaults(Faults):

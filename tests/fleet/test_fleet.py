@@ -158,6 +158,25 @@ def test_an_answer_aiohttp_gives_itself_reaches_the_fleets_journal(replicas: Cal
     raise AssertionError(f"the 404 never reached the journal: {paths}")
 
 
+def test_a_customization_through_one_replica_shapes_every_replica_until_a_reset(
+    replicas: Callable[..., list[Replica]],
+) -> None:
+    first, second = replicas(2)
+
+    def minimum_length(replica: Replica) -> int:
+        got = replica.get("/zitadel/v2/settings/password/complexity", headers=ZITADEL_AUTH)
+        return int(got.json()["settings"]["minLength"])
+
+    changed = requests.patch(
+        f"{first.url}/__admin/customizations/zitadel", json={"password_min_length": 12}, timeout=10
+    )
+    assert changed.status_code == 200
+    assert minimum_length(first) == minimum_length(second) == 12
+    assert second.get("/__admin/customizations/zitadel").json()["values"]["password_min_length"] == 12
+    assert second.post("/__admin/reset", None).status_code == 204
+    assert minimum_length(first) == minimum_length(second) == 8
+
+
 @pytest.mark.slow
 def test_resetkit_conform_finds_two_workers_on_redis_conformant(redis_url: str, tmp_path: Path) -> None:
     server = start_replica("--state", redis_url, "--workers", "2")

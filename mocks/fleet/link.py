@@ -93,7 +93,7 @@ class Fleet:
         self.store = FleetStore(limits, self.current)
         self.outbox = FleetOutbox(outbox_size, self.current)
         self.faults = FleetFaults(seed, self.current)
-        self.clock = FleetClock(self.current, self.active, lambda: self.mirror)
+        self.clock = FleetClock(self.current, self.read)
         self.journal = FleetJournal(journal_size, journal_body_bytes, self.active, self._journal_later)
         self.health = Health()
         self._log_id: tuple[int, int] = (0, 0)
@@ -114,7 +114,7 @@ class Fleet:
 
     def customizations(self, start: Mapping[str, dict[str, Customizable]]) -> FleetCustomizations:
         """The vendors' customizations, shared by the fleet; `start`: this process's `--customize` values."""
-        return FleetCustomizations(start, self.current, self.active, lambda: self.mirror)
+        return FleetCustomizations(start, self.current, self.read)
 
     # the unit of work of the request running now ------------------------------------------------------------------
     def begin(self) -> Work:
@@ -134,6 +134,15 @@ class Fleet:
 
     def active(self) -> Work | None:
         return self._work
+
+    def read(self, cell_key: str) -> Any:
+        """A cell's value as the running request sees it (the read recorded, so that its save checks it). Outside a
+        request (a journal entry's time, say), this process's copy, not to be changed: opening a unit of work there
+        would leave one open that nothing saves, and the journal entries put in it would be lost."""
+        if self._work is not None:
+            return self._work.get(cell_key)
+        cell = self.mirror.get(cell_key)
+        return cell.value if cell is not None else None
 
     # start-up: synchronous, before the loop serves ------------------------------------------------------------------
     def open(self) -> None:

@@ -14,7 +14,7 @@ from ..faults import Fault, Faults, Injection
 from ..journal import Journal, JournalEntry
 from ..outbox import Channel, Message, Outbox
 from ..protocols import Customizable
-from .cells import CLOCK, CUSTOMIZED, FAULT, FAULTS, Mirror, decode, encode, key
+from .cells import CLOCK, CUSTOMIZED, FAULT, FAULTS, decode, encode, key
 from .work import Work
 
 _FAULT_FIELDS = (
@@ -113,24 +113,16 @@ class FleetCustomizations(MutableMapping[str, dict[str, Customizable]]):
         self,
         start: Mapping[str, dict[str, Customizable]],
         work: Callable[[], Work],
-        active: Callable[[], Work | None],
-        mirror: Callable[[], Mirror],
+        read: Callable[[str], Any],
     ) -> None:
         self._start = {vendor: dict(values) for vendor, values in start.items()}
         self._work = work
-        self._active = active
-        self._mirror = mirror
+        self._read = read
 
     def __getitem__(self, vendor: str) -> dict[str, Customizable]:
         if vendor not in self._start:
             raise KeyError(vendor)
-        cell_key = key(CUSTOMIZED, vendor)
-        work = self._active()  # outside a request, this process's copy (as `FleetClock.offset` reads)
-        if work is not None:
-            found = work.get(cell_key)
-        else:
-            cell = self._mirror().get(cell_key)
-            found = cell.value if cell is not None else None
+        found = self._read(key(CUSTOMIZED, vendor))
         return dict(found) if found is not None else dict(self._start[vendor])
 
     def __setitem__(self, vendor: str, values: dict[str, Customizable]) -> None:
@@ -236,24 +228,13 @@ _FAULT_DEFAULTS: dict[str, Any] = {
 class FleetClock:
     """Real time plus the fleet's offset (`/__admin/clock` on any process moves every process's clock)."""
 
-    def __init__(
-        self, work: Callable[[], Work], active: Callable[[], Work | None], mirror: Callable[[], Mirror]
-    ) -> None:
+    def __init__(self, work: Callable[[], Work], read: Callable[[str], Any]) -> None:
         self._work = work
-        self._active = active
-        self._mirror = mirror
+        self._read = read
 
     @property
     def offset(self) -> float:
-        """Read through the running request's work, so that its save checks the offset it used; outside a request (a
-        journal entry of aiohttp's own 404, say), this process's copy: starting a unit of work there would leave one
-        open that nothing saves, and the journal entries put in it would be lost."""
-        work = self._active()
-        if work is not None:
-            found = work.get(CLOCK)
-        else:
-            cell = self._mirror().get(CLOCK)
-            found = cell.value if cell is not None else None
+        found = self._read(CLOCK)
         return float(found) if found is not None else 0.0
 
     def now(self) -> float:
